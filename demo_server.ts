@@ -1,0 +1,92 @@
+#!/usr/bin/env -S deno run --allow-net=127.0.0.1,0.0.0.0,localhost --allow-read
+/**
+ * Mahavishnu-compatible demo server: simulates pools, workers, tasks,
+ * workflows (Mahavishnu, port 8690) and insights (Akosha, port 8692) so that
+ * every monitor runs on a fresh machine. It is also the test fixture.
+ *
+ * Permissions: `--allow-net` for the listening interface; `--allow-read` only
+ * for `--replay`.
+ *
+ * Usage: `deno task server [--port 8690] [--akosha-port 8692] [--rate 8]
+ * [--seed N] [--scenario steady|burst|failing] [--pool-status-shape flat|nested|mixed]
+ * [--require-token TOKEN]`
+ *
+ * @module
+ */
+
+import { Command, Option } from "commander";
+import { parsePort, parsePositive, VERSION } from "./lib/cli.ts";
+import { startDemoServer } from "./lib/demo/server.ts";
+import type { PoolStatusShape, Scenario } from "./lib/demo/simulation.ts";
+
+/** Parses arguments and runs until SIGINT/SIGTERM. */
+export async function main(args: string[]): Promise<void> {
+  const program = new Command()
+    .name("demo_server.ts")
+    .description("Mahavishnu + Akosha compatible demo server for the monitors")
+    .version(VERSION)
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option("--port <port>", "Mahavishnu WebSocket port (0: any free port)", parsePort, 8690)
+    .option("--akosha-port <port>", "Akosha WebSocket port (0: any free port)", parsePort, 8692)
+    .option("--no-akosha", "run no Akosha server")
+    .option("--no-mahavishnu", "run no Mahavishnu server")
+    .option("--rate <n>", "pool events per second", parsePositive, 8)
+    .option("--seed <n>", "random seed for a deterministic run", (v) => Number.parseInt(v, 10))
+    .addOption(
+      new Option("--scenario <name>", "what to simulate").choices(["steady", "burst", "failing"]).default("steady"),
+    )
+    .addOption(
+      new Option("--pool-status-shape <shape>", "pool.status_changed payload shape")
+        .choices(["flat", "nested", "mixed"]).default("mixed"),
+    )
+    .option("--require-token <token>", "require clients to authenticate with this token")
+    .option("--max-connections <n>", "close further connections with 1013", parsePositive, 1000)
+    .parse(args, { from: "user" });
+  const o = program.opts<{
+    host: string;
+    port: number;
+    akoshaPort: number;
+    akosha: boolean;
+    mahavishnu: boolean;
+    rate: number;
+    seed?: number;
+    scenario: Scenario;
+    poolStatusShape: PoolStatusShape;
+    requireToken?: string;
+    maxConnections: number;
+  }>();
+  const server = startDemoServer({
+    hostname: o.host,
+    port: o.mahavishnu ? o.port : null,
+    akoshaPort: o.akosha ? o.akoshaPort : null,
+    rate: o.rate,
+    seed: o.seed,
+    scenario: o.scenario,
+    poolStatusShape: o.poolStatusShape,
+    requireToken: o.requireToken,
+    maxConnections: o.maxConnections,
+  });
+  if (server.port !== null) console.log(`mahavishnu listening on ws://${o.host}:${server.port}`);
+  if (server.akoshaPort !== null) console.log(`akosha listening on ws://${o.host}:${server.akoshaPort}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGTERM", stop);
+  });
+  await server.close();
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+    Deno.exit(0);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    if (error instanceof Deno.errors.AddrInUse) {
+      console.error(`demo_server: ${text}: is another server already running on that port? try --port 0`);
+    } else {
+      console.error(`demo_server: ${text}`);
+    }
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,350 @@
+/**
+ * A Mahavishnu-compatible WebSocket server (and an Akosha one on its own
+ * port) that speaks `PROTOCOL.md` and broadcasts the {@link Simulation}.
+ *
+ * @module
+ */
+
+import { seededRandom } from "../random.ts";
+import { type PoolStatusShape, type Scenario, type SimEvent, Simulation } from "./simulation.ts";
+
+/** Options for {@link startDemoServer}. */
+export interface DemoServerOptions {
+  /** Interface to listen on. Default `127.0.0.1`. */
+  hostname?: string;
+  /** Mahavishnu port; 0 picks a free one, null runs no Mahavishnu server. Default 8690. */
+  port?: number | null;
+  /** Akosha port; 0 picks a free one, null runs no Akosha server. Default 8692. */
+  akoshaPort?: number | null;
+  /** Pool events per second. Default 8. */
+  rate?: number;
+  /** Random seed. Default: time-based. */
+  seed?: number;
+  /** Default `steady`. */
+  scenario?: Scenario;
+  /** Default `mixed`. */
+  poolStatusShape?: PoolStatusShape;
+  /** When set, clients must authenticate with this token first. */
+  requireToken?: string;
+  /** Connections at once before new ones are closed with 1013. Default 1000. */
+  maxConnections?: number;
+  /** Client messages per second before RATE_LIMIT_EXCEEDED. Default 100 (burst 150). */
+  clientRateLimit?: number;
+  /** Clock (ms). Default `Date.now`. */
+  now?: () => number;
+}
+
+/** A running demo server. */
+export interface DemoServer {
+  /** The Mahavishnu port, or null. */
+  port: number | null;
+  /** The Akosha port, or null. */
+  akoshaPort: number | null;
+  /** Connected clients of both servers. */
+  readonly clients: number;
+  /** Stops broadcasting, closes every client and both listeners. */
+  close(): Promise<void>;
+}
+
+interface Client {
+  ws: WebSocket;
+  rooms: Set<string>;
+  authenticated: boolean;
+  tokens: number;
+  lastRefill: number;
+}
+
+/** A zone-less local timestamp, as the real servers put in envelopes. */
+function localStamp(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const micros = String(d.getMilliseconds() * 1000).padStart(6, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${
+    two(d.getSeconds())
+  }.${micros}`;
+}
+
+/** Builds a server frame with every envelope field present. */
+export function serverFrame(
+  type: string,
+  event: string | null,
+  data: Record<string, unknown>,
+  extra: { room?: string | null; correlation_id?: string | null; error_code?: string; error_message?: string } = {},
+  now = Date.now(),
+): string {
+  return JSON.stringify({
+    id: crypto.randomUUID(),
+    correlation_id: extra.correlation_id ?? null,
+    type,
+    event,
+    data,
+    timestamp: localStamp(now),
+    room: extra.room ?? null,
+    error_code: extra.error_code ?? null,
+    error_message: extra.error_message ?? null,
+  });
+}
+
+/** One listening WebSocket endpoint with rooms. */
+class Endpoint {
+  readonly clients = new Set<Client>();
+  readonly rooms = new Map<string, Set<Client>>();
+  server: Deno.HttpServer<Deno.NetAddr>;
+
+  constructor(
+    readonly name: "mahavishnu" | "akosha",
+    hostname: string,
+    port: number,
+    private readonly options: DemoServerOptions,
+    private readonly sim: Simulation,
+  ) {
+    this.server = Deno.serve(
+      { hostname, port, onListen: () => {} },
+      (request) => this.#handle(request),
+    );
+  }
+
+  get port(): number {
+    return this.server.addr.port;
+  }
+
+  broadcast(event: SimEvent, now: number): void {
+    for (const room of event.rooms) {
+      const members = this.rooms.get(room);
+      if (!members || members.size === 0) continue;
+      const frame = serverFrame("event", event.event, event.data, { room }, now);
+      for (const client of members) this.#send(client, frame);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.clients) {
+      try {
+        client.ws.close(1001, "server shutting down");
+      } catch { /* already closed */ }
+    }
+    await this.server.shutdown();
+  }
+
+  #now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  #handle(request: Request): Response {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response(`${this.name} demo server: connect with a WebSocket client\n`, { status: 426 });
+    }
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    const client: Client = {
+      ws: socket,
+      rooms: new Set(),
+      authenticated: !this.options.requireToken,
+      tokens: 150,
+      lastRefill: this.#now(),
+    };
+    socket.onopen = () => {
+      if (this.clients.size >= (this.options.maxConnections ?? 1000)) {
+        socket.close(1013, "server at maximum capacity");
+        return;
+      }
+      this.clients.add(client);
+      if (client.authenticated) this.#welcome(client);
+    };
+    socket.onmessage = (event) => this.#receive(client, event.data);
+    socket.onclose = () => this.#forget(client);
+    socket.onerror = () => this.#forget(client);
+    return response;
+  }
+
+  #forget(client: Client): void {
+    this.clients.delete(client);
+    for (const room of client.rooms) this.rooms.get(room)?.delete(client);
+    client.rooms.clear();
+  }
+
+  #welcome(client: Client): void {
+    this.#send(
+      client,
+      serverFrame(
+        "event",
+        "session.created",
+        {
+          connection_id: crypto.randomUUID(),
+          server: this.name === "mahavishnu" ? "mahavishnu-demo" : "akosha-demo",
+          message: `Connected to ${this.name} demo server`,
+          authenticated: client.authenticated && !!this.options.requireToken,
+          secure: false,
+          rate_limit: { messages_per_second: this.options.clientRateLimit ?? 100 },
+        },
+        {},
+        this.#now(),
+      ),
+    );
+  }
+
+  #send(client: Client, frame: string): void {
+    if (client.ws.readyState !== WebSocket.OPEN) return;
+    try {
+      client.ws.send(frame);
+    } catch { /* closing */ }
+  }
+
+  #error(client: Client, code: string, message: string, correlationId: string | null, event: string | null): void {
+    this.#send(
+      client,
+      serverFrame("error", event, {}, {
+        correlation_id: correlationId,
+        error_code: code,
+        error_message: message,
+      }, this.#now()),
+    );
+  }
+
+  #limited(client: Client): boolean {
+    const rate = this.options.clientRateLimit ?? 100;
+    const now = this.#now();
+    client.tokens = Math.min(rate * 1.5, client.tokens + (now - client.lastRefill) * rate / 1000);
+    client.lastRefill = now;
+    if (client.tokens < 1) return true;
+    client.tokens--;
+    return false;
+  }
+
+  #receive(client: Client, frame: unknown): void {
+    if (typeof frame !== "string") {
+      this.#error(client, "DECODE_ERROR", "binary frames are not supported", null, null);
+      return;
+    }
+    let message: Record<string, unknown>;
+    try {
+      const value = JSON.parse(frame);
+      if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error("not an object");
+      message = value;
+    } catch {
+      this.#error(client, "DECODE_ERROR", "could not decode message", null, null);
+      return;
+    }
+    const corr = typeof message.correlation_id === "string" ? message.correlation_id : null;
+    const event = typeof message.event === "string" ? message.event : null;
+    const data = (message.data && typeof message.data === "object" ? message.data : {}) as Record<string, unknown>;
+    if (!client.authenticated) {
+      if (message.type === "request" && event === "auth") {
+        if (data.token === this.options.requireToken) {
+          client.authenticated = true;
+          this.#respond(client, "auth", { status: "authenticated" }, corr);
+          this.#welcome(client);
+        } else {
+          this.#error(client, "AUTH_FAILED", "invalid token", corr, "auth");
+          client.ws.close(1008, "authentication failed");
+        }
+      } else {
+        this.#error(client, "AUTH_REQUIRED", "authenticate first", corr, event);
+        client.ws.close(1008, "authentication required");
+      }
+      return;
+    }
+    if (this.#limited(client)) {
+      this.#error(client, "RATE_LIMIT_EXCEEDED", "too many messages", corr, event);
+      return;
+    }
+    if (message.type === "ping") return; // Real servers drop application pings.
+    if (message.type !== "request" && message.type !== "subscribe" && message.type !== "unsubscribe") return;
+    const name = message.type === "request" ? event : message.type;
+    switch (name) {
+      case "auth":
+        this.#respond(client, "auth", { status: "authenticated" }, corr);
+        return;
+      case "subscribe":
+      case "unsubscribe": {
+        const channel = typeof data.channel === "string" ? data.channel : null;
+        if (!channel) return; // The real server answers nothing here.
+        if (name === "subscribe") {
+          client.rooms.add(channel);
+          let members = this.rooms.get(channel);
+          if (!members) this.rooms.set(channel, members = new Set());
+          members.add(client);
+        } else {
+          client.rooms.delete(channel);
+          this.rooms.get(channel)?.delete(client);
+        }
+        this.#respond(client, name, { status: `${name}d`, channel }, corr);
+        return;
+      }
+      case "get_pool_status": {
+        if (typeof data.pool_id !== "string") return;
+        const snapshot = this.sim.poolSnapshot(data.pool_id, this.#now());
+        if (snapshot) this.#respond(client, name, snapshot, corr);
+        else this.#error(client, "NOT_FOUND", `pool ${data.pool_id} not found`, corr, name);
+        return;
+      }
+      case "get_workflow_status": {
+        if (typeof data.workflow_id !== "string") return;
+        const snapshot = this.sim.workflowSnapshot(data.workflow_id, this.#now());
+        if (snapshot) this.#respond(client, name, snapshot, corr);
+        else this.#error(client, "NOT_FOUND", `workflow ${data.workflow_id} not found`, corr, name);
+        return;
+      }
+      default:
+        this.#error(client, "UNKNOWN_REQUEST", `unknown request: ${String(name).slice(0, 100)}`, corr, event);
+    }
+  }
+
+  #respond(client: Client, event: string, data: Record<string, unknown>, corr: string | null): void {
+    this.#send(client, serverFrame("response", event, data, { correlation_id: corr }, this.#now()));
+  }
+}
+
+/** Starts the demo server(s); resolves once they listen. */
+export function startDemoServer(options: DemoServerOptions = {}): DemoServer {
+  const now = options.now ?? Date.now;
+  const hostname = options.hostname ?? "127.0.0.1";
+  const rate = options.rate ?? 8;
+  if (!(rate > 0) || rate > 1_000_000) {
+    throw new RangeError(`Cannot start demo server as rate is not in (0, 1e6]: current value is ${rate}`);
+  }
+  const sim = new Simulation({
+    random: seededRandom(options.seed ?? Date.now()),
+    scenario: options.scenario,
+    poolStatusShape: options.poolStatusShape,
+    now: now(),
+  });
+  const mPort = options.port === undefined ? 8690 : options.port;
+  const aPort = options.akoshaPort === undefined ? 8692 : options.akoshaPort;
+  const mahavishnu = mPort === null ? null : new Endpoint("mahavishnu", hostname, mPort, options, sim);
+  let akosha: Endpoint | null = null;
+  try {
+    akosha = aPort === null ? null : new Endpoint("akosha", hostname, aPort, options, sim);
+  } catch (error) {
+    mahavishnu?.server.shutdown();
+    throw error;
+  }
+  const tickMs = 50;
+  let credit = 0;
+  let tickCount = 0;
+  const timer = setInterval(() => {
+    const t = now();
+    tickCount++;
+    let factor = 1;
+    if (sim.scenario === "burst" && tickCount % 100 < 20) factor = 20;
+    credit += rate * factor * tickMs / 1000;
+    if (mahavishnu) {
+      while (credit >= 1) {
+        credit--;
+        for (const e of sim.poolStep(t)) mahavishnu.broadcast(e, t);
+      }
+      for (const e of sim.workflowStep(t)) mahavishnu.broadcast(e, t);
+    }
+    if (akosha) { for (const e of sim.akoshaStep(t)) akosha.broadcast(e, t); }
+  }, tickMs);
+  return {
+    port: mahavishnu?.port ?? null,
+    akoshaPort: akosha?.port ?? null,
+    get clients() {
+      return (mahavishnu?.clients.size ?? 0) + (akosha?.clients.size ?? 0);
+    },
+    async close() {
+      clearInterval(timer);
+      await Promise.all([mahavishnu?.close(), akosha?.close()]);
+    },
+  };
+}

@@ -1,0 +1,323 @@
+/**
+ * Runs a monitor: wires connections to the monitor's reducers, and either
+ * draws its view live on the terminal (keys, resize, pause, filter, help)
+ * or, when stdout is not a terminal, prints one JSON line per message.
+ * Every way out (q, Ctrl+C, SIGINT, SIGTERM, SIGHUP, an error) restores the
+ * terminal and closes the sockets with code 1000.
+ *
+ * @module
+ */
+
+import { Connection, type ConnectionOptions, type ConnectionStatus } from "./connection.ts";
+import { HELP_LINES, initialUi, parseKeys, reduceUi, type UiState } from "./keys.ts";
+import type { Envelope, Problem } from "./protocol.ts";
+import { LiveRenderer, stdoutSink, type TerminalSink } from "./renderer.ts";
+import { createStyle } from "./style.ts";
+import { fit } from "./text.ts";
+import type { SourceView, ViewContext } from "./view_parts.ts";
+
+/** One server connection of a monitor. */
+export interface SourceSpec {
+  /** Short service name: `pool`, `mahavishnu`, `akosha`… */
+  name: string;
+  url: string;
+  channels: string[];
+  /** Requests after every (re)connect, e.g. a status snapshot. */
+  initialRequests?: () => Envelope[];
+  /** Applies a message to the monitor's state (calls its reducer). */
+  apply(message: Envelope, now: number): void;
+  token?: string;
+  caCerts?: string[];
+  /** Extra connection settings (timeouts, backoff). */
+  connection?: Partial<ConnectionOptions>;
+}
+
+/** Options for {@link runLiveApp}. */
+export interface LiveAppOptions {
+  sources: SourceSpec[];
+  /** Changes whenever the monitor state changed (sum of reducer versions). */
+  version(): number;
+  /** The monitor's view. */
+  view(ctx: ViewContext): string[];
+  /** Clears the event history (the `c` key). */
+  clear(): void;
+  /** Frame interval in ms (at most one frame per interval). Default 100. */
+  refreshMs?: number;
+  /** Colour on a terminal. Default true (NO_COLOR is honoured by the caller). */
+  color?: boolean;
+  /** JSON-lines mode. Default: when stdout is not a terminal. */
+  json?: boolean;
+  /** Exit code once the monitor should end by itself, else null. Checked after every message. */
+  finished?(): number | null;
+  /** A counter: each increase rings the terminal bell once. */
+  bells?(): number;
+  /** Where frames go. Default stdout. */
+  sink?: TerminalSink;
+  /** Clock. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Runs until quit or `finished`; resolves to the exit code. */
+export async function runLiveApp(options: LiveAppOptions): Promise<number> {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const json = options.json ?? !Deno.stdout.isTerminal();
+  const refreshMs = options.refreshMs ?? 100;
+  const style = createStyle(!json && (options.color ?? true));
+  const sink = options.sink ?? stdoutSink();
+  const renderer = new LiveRenderer(sink);
+  const out = new JsonLineWriter();
+
+  let ui: UiState = initialUi();
+  let frozen: string[] | null = null;
+  let resolveDone!: (code: number) => void;
+  let exitMessage: string | null = null;
+  const done = new Promise<number>((resolve) => resolveDone = resolve);
+  let finishedCode: number | null = null;
+  const finish = (code: number, message?: string) => {
+    if (finishedCode !== null) return;
+    finishedCode = code;
+    if (message) exitMessage = message;
+    resolveDone(code);
+  };
+
+  // --- frames ---------------------------------------------------------------
+  let frameTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastFrameAt = 0;
+  let drawnVersion = -1;
+  let dirty = true;
+  let bellsSeen = options.bells?.() ?? 0;
+  const requestFrame = () => {
+    dirty = true;
+    if (json || frameTimer !== null || finishedCode !== null) return;
+    frameTimer = setTimeout(drawFrame, Math.max(0, lastFrameAt + refreshMs - now()));
+  };
+  const context = (): ViewContext => ({
+    now: now(),
+    ...sink.size(),
+    style,
+    sources: connections.map((c, i) => sourceView(c, options.sources[i].name)),
+    filter: ui.filter,
+    scroll: ui.scroll,
+    tableScroll: ui.tableScroll,
+    startedAt,
+  });
+  const drawFrame = () => {
+    frameTimer = null;
+    lastFrameAt = now();
+    const version = options.version();
+    if (!dirty && version === drawnVersion) return;
+    dirty = false;
+    drawnVersion = version;
+    try {
+      renderer.render(compose());
+    } catch (error) {
+      finish(1, `the view failed: ${error instanceof Error ? error.stack ?? error.message : error}`);
+    }
+    const bells = options.bells?.() ?? 0;
+    if (bells > bellsSeen) sink.write("\x07");
+    bellsSeen = bells;
+  };
+  const compose = (): string[] => {
+    const ctx = context();
+    const width = ctx.columns;
+    let lines: string[];
+    if (ui.help) {
+      lines = HELP_LINES.map((l, i) => i === 0 ? style.bold(l) : l);
+    } else if (ui.paused) {
+      frozen ??= options.view(ctx);
+      const total = connections.reduce((n, c) => n + c.counters.messages, 0);
+      lines = [
+        style.alert(fit(` PAUSED: ${total - ui.pausedAtCount} new messages since the pause (p to resume) `, width)),
+        ...frozen.slice(1),
+      ];
+    } else {
+      frozen = null;
+      lines = options.view(ctx);
+    }
+    if (ui.editingFilter) {
+      lines = lines.slice(0, ctx.rows - 1);
+      while (lines.length < ctx.rows - 1) lines.push("");
+      lines.push(style.inverse(fit(`/${ui.filter}▌  (Enter keep, Esc clear)`, width)));
+    }
+    return lines;
+  };
+
+  // --- connections ----------------------------------------------------------
+  const onStatus = (source: SourceSpec) => (status: ConnectionStatus) => {
+    if (json) {
+      out.line({
+        time: new Date(now()).toISOString(),
+        service: source.name,
+        kind: "status",
+        state: status.state,
+        attempt: status.attempt,
+        reason: status.reason,
+      });
+      if (connections.length > 0 && connections.every((c) => c.status.state === "auth_failed")) {
+        finish(1, `authentication failed: ${status.reason}`);
+      }
+    }
+    requestFrame();
+  };
+  const connections = options.sources.map((source) =>
+    new Connection(source.url, {
+      channels: source.channels,
+      token: source.token,
+      caCerts: source.caCerts,
+      initialRequests: source.initialRequests,
+      ...source.connection,
+      onStatus: onStatus(source),
+      onMessage: (message: Envelope, info) => {
+        source.apply(message, info.receivedAt);
+        if (json) {
+          out.line({ time: new Date(info.receivedAt).toISOString(), service: source.name, kind: "message", message });
+        }
+        const code = options.finished?.() ?? null;
+        if (code !== null) {
+          if (!json) drawFrame();
+          finish(code);
+          return;
+        }
+        requestFrame();
+      },
+      onProblem: (problem: Problem, receivedAt: number) => {
+        if (json) {
+          out.line({ time: new Date(receivedAt).toISOString(), service: source.name, kind: "malformed", problem });
+        }
+        requestFrame();
+      },
+    })
+  );
+
+  // --- exits: signals, errors -----------------------------------------------
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  const onSignal = () => finish(0);
+  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  const onResize = () => {
+    renderer.invalidate();
+    requestFrame();
+  };
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    finish(1, `unexpected error: ${event.error?.stack ?? event.message}`);
+  };
+  const onRejection = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    finish(1, `unexpected error: ${event.reason?.stack ?? event.reason}`);
+  };
+  globalThis.addEventListener("error", onError);
+  globalThis.addEventListener("unhandledrejection", onRejection);
+  out.onBrokenPipe = () => finish(0);
+
+  let rawMode = false;
+  let ticker: ReturnType<typeof setInterval> | null = null;
+  try {
+    if (!json) {
+      renderer.start();
+      if (Deno.build.os !== "windows") Deno.addSignalListener("SIGWINCH", onResize);
+      if (Deno.stdin.isTerminal()) {
+        try {
+          Deno.stdin.setRaw(true);
+          rawMode = true;
+        } catch { /* not a tty after all */ }
+        readKeys((keys) => {
+          for (const key of keys) {
+            const total = connections.reduce((n, c) => n + c.counters.messages, 0);
+            const [next, effect] = reduceUi(ui, key, total, Math.max(1, sink.size().rows - 10));
+            if (next.paused !== ui.paused) frozen = null;
+            ui = next;
+            if (effect === "quit") finish(0);
+            if (effect === "clear") options.clear();
+          }
+          drawFrame();
+        });
+      }
+      ticker = setInterval(requestFrame, 1000);
+      drawFrame();
+    } else {
+      ticker = setInterval(() => out.flush(), 100);
+    }
+    for (const c of connections) c.start();
+    return await done;
+  } finally {
+    if (ticker !== null) clearInterval(ticker);
+    if (frameTimer !== null) clearTimeout(frameTimer);
+    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    if (!json && Deno.build.os !== "windows") Deno.removeSignalListener("SIGWINCH", onResize);
+    renderer.stop();
+    if (rawMode) {
+      try {
+        Deno.stdin.setRaw(false);
+      } catch { /* ignore */ }
+    }
+    await Promise.race([
+      Promise.all(connections.map((c) => c.close())),
+      new Promise((resolve) => setTimeout(resolve, 2000)),
+    ]);
+    out.flush();
+    globalThis.removeEventListener("error", onError);
+    globalThis.removeEventListener("unhandledrejection", onRejection);
+    if (exitMessage) console.error(exitMessage);
+  }
+}
+
+function sourceView(c: Connection, name: string): SourceView {
+  return {
+    name,
+    status: c.status,
+    messages: c.counters.messages,
+    malformed: c.counters.malformed,
+    reconnects: c.counters.reconnects,
+  };
+}
+
+/** Reads stdin in the background and hands over key presses. */
+function readKeys(onKeys: (keys: string[]) => void): void {
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(256);
+  (async () => {
+    while (true) {
+      let n: number | null;
+      try {
+        n = await Deno.stdin.read(buffer);
+      } catch {
+        return;
+      }
+      if (n === null) return;
+      const keys = parseKeys(decoder.decode(buffer.subarray(0, n)));
+      if (keys.length > 0) onKeys(keys);
+    }
+  })();
+}
+
+/** Buffers JSON lines and writes them to stdout in chunks. */
+class JsonLineWriter {
+  #chunks: string[] = [];
+  #size = 0;
+  #encoder = new TextEncoder();
+  onBrokenPipe: () => void = () => {};
+  #broken = false;
+
+  line(value: unknown): void {
+    if (this.#broken) return;
+    const text = JSON.stringify(value) + "\n";
+    this.#chunks.push(text);
+    this.#size += text.length;
+    if (this.#size >= 64 * 1024) this.flush();
+  }
+
+  flush(): void {
+    if (this.#chunks.length === 0 || this.#broken) return;
+    const bytes = this.#encoder.encode(this.#chunks.join(""));
+    this.#chunks = [];
+    this.#size = 0;
+    try {
+      let written = 0;
+      while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+    } catch {
+      this.#broken = true;
+      this.onBrokenPipe();
+    }
+  }
+}

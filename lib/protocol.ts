@@ -1,0 +1,307 @@
+/**
+ * The Mahavishnu wire protocol (see `../shared/PROTOCOL.md`): the message
+ * envelope, the event payloads, a parser that never throws and builders for
+ * the client requests.
+ *
+ * @module
+ */
+
+import { asObject, asString } from "./_read.ts";
+
+/** Envelope `type` values defined by the protocol. */
+export const MESSAGE_TYPES = [
+  "request",
+  "response",
+  "event",
+  "error",
+  "ping",
+  "pong",
+  "ack",
+  "subscribe",
+  "unsubscribe",
+] as const;
+
+/** One of {@link MESSAGE_TYPES}. */
+export type MessageType = typeof MESSAGE_TYPES[number];
+
+/** The envelope every message has, in both directions. Missing fields are `null`. */
+export interface Envelope {
+  id: string | null;
+  correlation_id: string | null;
+  /** Usually a {@link MessageType}; other strings are kept as they came. */
+  type: string;
+  event: string | null;
+  data: Record<string, unknown>;
+  timestamp: string | null;
+  room: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+/** Event names defined by PROTOCOL.md. Any other name is shown generically. */
+export const KNOWN_EVENTS = [
+  "session.created",
+  "pool.status_changed",
+  "pool.spawned",
+  "pool.scaled",
+  "pool.closed",
+  "pool.scaling",
+  "worker.added",
+  "worker.removed",
+  "worker.status_changed",
+  "task.assigned",
+  "task.completed",
+  "workflow.started",
+  "workflow.stage_completed",
+  "workflow.completed",
+  "workflow.failed",
+  "insight.generated",
+  "pattern.detected",
+  "anomaly.detected",
+  "aggregation.completed",
+] as const;
+
+/** One of {@link KNOWN_EVENTS}. */
+export type KnownEvent = typeof KNOWN_EVENTS[number];
+
+const KNOWN_EVENT_SET: ReadonlySet<string> = new Set(KNOWN_EVENTS);
+const MESSAGE_TYPE_SET: ReadonlySet<string> = new Set(MESSAGE_TYPES);
+
+/** True when `name` is an event defined by the protocol. */
+export function isKnownEvent(name: string | null): name is KnownEvent {
+  return name !== null && KNOWN_EVENT_SET.has(name);
+}
+
+// Event payloads as the protocol documents them. Every field may still be
+// missing or of another type on the wire: reducers read them defensively.
+
+/** `pool.status_changed`: flat (docs) or nested under `status` (real server). */
+export interface PoolStatusChangedData {
+  pool_id?: string;
+  status?: string | { worker_count?: number; queue_size?: number; state?: string; [k: string]: unknown };
+  worker_count?: number;
+  queue_size?: number;
+  timestamp?: string;
+}
+/** `worker.status_changed`. */
+export interface WorkerStatusChangedData {
+  worker_id: string;
+  status: "idle" | "busy" | "error" | "offline" | string;
+  pool_id?: string;
+  timestamp?: string;
+}
+/** `task.assigned`: `task_id` (docs) or a `task` object (real broadcaster). */
+export interface TaskAssignedData {
+  task_id?: string;
+  task?: { id?: string; task_id?: string; [k: string]: unknown };
+  worker_id?: string;
+  pool_id?: string;
+}
+/** `task.completed`. */
+export interface TaskCompletedData {
+  task_id?: string;
+  worker_id?: string;
+  pool_id?: string;
+  duration?: number;
+  result?: unknown;
+}
+/** `workflow.started`. */
+export interface WorkflowStartedData {
+  workflow_id: string;
+  timestamp?: string;
+  stages?: string[];
+  total_stages?: number;
+  [k: string]: unknown;
+}
+/** `workflow.stage_completed`. */
+export interface WorkflowStageCompletedData {
+  workflow_id: string;
+  stage_name: string;
+  result?: Record<string, unknown>;
+  timestamp?: string;
+}
+/** `workflow.completed` / `workflow.failed`. */
+export interface WorkflowFinishedData {
+  workflow_id: string;
+  result?: Record<string, unknown>;
+  error?: string;
+  timestamp?: string;
+}
+/** `insight.generated` (Akosha). */
+export interface InsightGeneratedData {
+  insight_id?: string;
+  insight_type?: string;
+  type?: string;
+  title?: string;
+  description?: string;
+  timestamp?: string;
+}
+/** `pattern.detected` (Akosha). */
+export interface PatternDetectedData {
+  pattern_id?: string;
+  pattern_type?: string;
+  pattern?: string;
+  description?: string;
+  confidence?: number;
+  timestamp?: string;
+}
+
+/** Why a frame could not be used. */
+export type ProblemKind = "binary" | "too_large" | "not_json" | "not_object" | "bad_field";
+
+/** A frame that could not be parsed into an {@link Envelope}. */
+export interface Problem {
+  kind: ProblemKind;
+  detail: string;
+}
+
+/** The result of {@link parseMessage}. */
+export type ParseResult =
+  | {
+    ok: true;
+    message: Envelope;
+    /** False for an event name or type the protocol does not define (show it generically). */
+    known: boolean;
+    /** Envelope fields that had the wrong type and were replaced by `null`/`{}`. */
+    warnings: string[];
+  }
+  | { ok: false; problem: Problem };
+
+/** Options for {@link parseMessage}. */
+export interface ParseOptions {
+  /** Frames longer than this many characters are refused unparsed. Default 4 MiB. */
+  maxLength?: number;
+}
+
+const DEFAULT_MAX_LENGTH = 4 * 1024 * 1024;
+const NULLABLE_STRINGS = [
+  "id",
+  "correlation_id",
+  "event",
+  "timestamp",
+  "room",
+  "error_code",
+  "error_message",
+] as const;
+
+/** Parses one WebSocket frame. Never throws. */
+export function parseMessage(frame: unknown, options: ParseOptions = {}): ParseResult {
+  if (typeof frame !== "string") {
+    return { ok: false, problem: { kind: "binary", detail: "binary frame (the protocol uses text frames)" } };
+  }
+  const max = options.maxLength ?? DEFAULT_MAX_LENGTH;
+  if (frame.length > max) {
+    return {
+      ok: false,
+      problem: { kind: "too_large", detail: `frame of ${frame.length} characters exceeds the limit of ${max}` },
+    };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(frame);
+  } catch (error) {
+    const reason = error instanceof RangeError ? "nested too deeply" : "invalid JSON";
+    return { ok: false, problem: { kind: "not_json", detail: reason } };
+  }
+  const raw = asObject(value);
+  if (!raw) {
+    const what = Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`;
+    return { ok: false, problem: { kind: "not_object", detail: `JSON is ${what}, not an object` } };
+  }
+  if (typeof raw.type !== "string" || raw.type === "") {
+    return { ok: false, problem: { kind: "bad_field", detail: "field 'type' is missing or not a string" } };
+  }
+  const warnings: string[] = [];
+  const message: Envelope = {
+    id: null,
+    correlation_id: null,
+    type: raw.type,
+    event: null,
+    data: {},
+    timestamp: null,
+    room: null,
+    error_code: null,
+    error_message: null,
+  };
+  for (const key of NULLABLE_STRINGS) {
+    const v = raw[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v === "string") message[key] = v;
+    else if (typeof v === "number" && (key === "id" || key === "correlation_id")) message[key] = String(v);
+    else warnings.push(`field '${key}' is not a string`);
+  }
+  if (raw.data !== undefined && raw.data !== null) {
+    const data = asObject(raw.data);
+    if (data) message.data = data;
+    else warnings.push("field 'data' is not an object");
+  }
+  // Older examples put a response's `status` at the top level: fold it into data.
+  if (typeof raw.status === "string" && message.data.status === undefined) {
+    message.data = { ...message.data, status: raw.status };
+  }
+  const known = MESSAGE_TYPE_SET.has(message.type) &&
+    (message.type !== "event" || isKnownEvent(message.event));
+  return { ok: true, message, known, warnings };
+}
+
+/** Options for {@link buildRequest}. */
+export interface RequestOptions {
+  /** Used as both `id` and `correlation_id`. Default: a random UUID. */
+  id?: string;
+  /** Clock for the envelope timestamp. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Builds a request envelope; `id` and `correlation_id` are both set. */
+export function buildRequest(event: string, data: Record<string, unknown>, options: RequestOptions = {}): Envelope {
+  const id = options.id ?? crypto.randomUUID();
+  return {
+    id,
+    correlation_id: id,
+    type: "request",
+    event,
+    data,
+    timestamp: new Date((options.now ?? Date.now)()).toISOString(),
+    room: null,
+    error_code: null,
+    error_message: null,
+  };
+}
+
+/** `auth` request; must be the first message on a server that requires a token. */
+export function authRequest(token: string, options?: RequestOptions): Envelope {
+  return buildRequest("auth", { token }, options);
+}
+
+/** `subscribe` request for one channel. */
+export function subscribeRequest(channel: string, options?: RequestOptions): Envelope {
+  return buildRequest("subscribe", { channel }, options);
+}
+
+/** `unsubscribe` request for one channel. */
+export function unsubscribeRequest(channel: string, options?: RequestOptions): Envelope {
+  return buildRequest("unsubscribe", { channel }, options);
+}
+
+/** `get_pool_status` request. */
+export function getPoolStatusRequest(poolId: string, options?: RequestOptions): Envelope {
+  return buildRequest("get_pool_status", { pool_id: poolId }, options);
+}
+
+/** `get_workflow_status` request. */
+export function getWorkflowStatusRequest(workflowId: string, options?: RequestOptions): Envelope {
+  return buildRequest("get_workflow_status", { workflow_id: workflowId }, options);
+}
+
+/**
+ * The `status` of a subscribe/unsubscribe/auth response (`data.status`; the
+ * parser folds a top-level `status` of older examples into `data`).
+ */
+export function responseStatus(message: Envelope): string | undefined {
+  return asString(message.data.status);
+}
+
+/** The channel a message concerns: `data.channel`, else `room`. */
+export function messageChannel(message: Envelope): string | undefined {
+  return asString(message.data.channel) ?? message.room ?? undefined;
+}

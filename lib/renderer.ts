@@ -1,0 +1,132 @@
+/**
+ * The live renderer: owns the terminal while a monitor runs. It enters the
+ * alternate screen with a hidden cursor, writes each frame as one
+ * synchronized-output chunk that redraws only the lines that changed, and
+ * always gives back the terminal as it found it.
+ *
+ * @module
+ */
+
+import { displayWidth, truncate } from "./text.ts";
+
+/** Terminal size in cells. */
+export interface TerminalSize {
+  columns: number;
+  rows: number;
+}
+
+/** Where frames go: a real terminal, or a byte sink in tests and benchmarks. */
+export interface TerminalSink {
+  /** Writes all of `text`. */
+  write(text: string): void;
+  /** The current size. */
+  size(): TerminalSize;
+}
+
+/** Alternate screen, hidden cursor, home, clear. */
+export const ENTER_SEQUENCE = "\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J";
+/** Reset colours, show the cursor, leave the alternate screen. */
+export const RESTORE_SEQUENCE = "\x1b[0m\x1b[?25h\x1b[?1049l";
+/** Begin / end synchronized output (terminals that lack it ignore it). */
+export const SYNC_BEGIN = "\x1b[?2026h";
+/** See {@link SYNC_BEGIN}. */
+export const SYNC_END = "\x1b[?2026l";
+
+/**
+ * Draws frames (arrays of lines) on a {@link TerminalSink}. Call
+ * {@link LiveRenderer.start} once, {@link LiveRenderer.render} per frame and
+ * {@link LiveRenderer.stop} on every way out.
+ */
+export class LiveRenderer {
+  #sink: TerminalSink;
+  #previous: string[] = [];
+  #size: TerminalSize | null = null;
+  #active = false;
+  /** Bytes (UTF-16 units) written by the last {@link render}. */
+  lastFrameBytes = 0;
+  /** Frames written. */
+  frames = 0;
+
+  constructor(sink: TerminalSink) {
+    this.#sink = sink;
+  }
+
+  /** True between {@link start} and {@link stop}. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** Enters the alternate screen and hides the cursor. */
+  start(): void {
+    if (this.#active) return;
+    this.#active = true;
+    this.#previous = [];
+    this.#sink.write(ENTER_SEQUENCE);
+  }
+
+  /** Forgets what is on screen, so the next frame redraws everything (after a resize). */
+  invalidate(): void {
+    this.#previous = [];
+    this.#size = null;
+  }
+
+  /**
+   * Draws `lines`: rows beyond the screen are dropped, lines wider than the
+   * screen are cut, and only rows that differ from the last frame are
+   * written. Returns the number of characters written (0 when nothing changed).
+   */
+  render(lines: readonly string[]): number {
+    if (!this.#active) return 0;
+    const size = this.#sink.size();
+    let out = "";
+    if (!this.#size || size.columns !== this.#size.columns || size.rows !== this.#size.rows) {
+      this.#previous = [];
+      this.#size = size;
+      out += "\x1b[H\x1b[2J";
+    }
+    for (let row = 0; row < size.rows; row++) {
+      let line = lines[row] ?? "";
+      if (line === this.#previous[row]) continue;
+      if (line.length > size.columns && displayWidth(line) > size.columns) line = truncate(line, size.columns);
+      this.#previous[row] = lines[row] ?? "";
+      out += `\x1b[${row + 1};1H${line}\x1b[0m\x1b[K`;
+    }
+    this.#previous.length = size.rows;
+    if (out === "") {
+      this.lastFrameBytes = 0;
+      return 0;
+    }
+    const frame = SYNC_BEGIN + out + SYNC_END;
+    this.#sink.write(frame);
+    this.lastFrameBytes = frame.length;
+    this.frames++;
+    return frame.length;
+  }
+
+  /** Restores the terminal (main screen, cursor, colours). Safe to call twice. */
+  stop(): void {
+    if (!this.#active) return;
+    this.#active = false;
+    this.#sink.write(RESTORE_SEQUENCE);
+  }
+}
+
+/** A {@link TerminalSink} on Deno's stdout. */
+export function stdoutSink(): TerminalSink {
+  const encoder = new TextEncoder();
+  return {
+    write(text: string) {
+      const bytes = encoder.encode(text);
+      let written = 0;
+      while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+    },
+    size() {
+      try {
+        const { columns, rows } = Deno.consoleSize();
+        return { columns: Math.max(20, columns), rows: Math.max(5, rows) };
+      } catch {
+        return { columns: 80, rows: 24 };
+      }
+    },
+  };
+}

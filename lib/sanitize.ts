@@ -1,0 +1,47 @@
+// deno-lint-ignore-file no-control-regex
+/**
+ * Makes server-sent text safe to print on a terminal.
+ *
+ * Everything that comes from the network (worker ids, stage names, error
+ * text) passes through {@link sanitizeText} before it reaches the screen, so
+ * that a hostile or broken server cannot move the cursor, change the window
+ * title, ring the bell, hide lines or reorder text.
+ *
+ * @module
+ */
+
+const ESCAPE_SEQUENCES =
+  /\x1b\][\s\S]*?(?:\x07|\x1b\\|$)|\x1b[PX^_][\s\S]*?(?:\x1b\\|$)|\x1b\[[0-?]*[ -/]*[@-~]?|\x1b[ -/]*[0-~]?|\x9b[0-?]*[ -/]*[@-~]?|[\x90\x98\x9d\x9e\x9f][\s\S]*?(?:\x9c|$)/g;
+const LINE_BREAKS = /\r\n|[\r\n\v\f\u2028\u2029\u0085]/g;
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+/** Bidi overrides/isolates and zero-width characters that hide or reorder text. */
+const INVISIBLES = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]/g;
+
+/** Options for {@link sanitizeText}. */
+export interface SanitizeOptions {
+  /** Cut the result to this many UTF-16 code units, adding "…". Default: no limit. */
+  maxLength?: number;
+}
+
+/**
+ * Returns `value` as a single line of printable text: escape sequences
+ * (CSI, OSC, DCS, …) are removed, line breaks and tabs become spaces, other
+ * control characters become `�`, and bidi overrides and zero-width
+ * characters are dropped. Non-strings are shown with `String()`.
+ */
+export function sanitizeText(value: unknown, options: SanitizeOptions = {}): string {
+  let text = typeof value === "string" ? value : value === undefined ? "" : String(value);
+  if (/[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff\u061c]/.test(text)) {
+    text = text
+      .replace(ESCAPE_SEQUENCES, "")
+      .replace(LINE_BREAKS, " ")
+      .replace(/\t/g, " ")
+      .replace(CONTROLS, "\ufffd")
+      .replace(INVISIBLES, "");
+  }
+  const max = options.maxLength;
+  if (max !== undefined && text.length > max) {
+    text = text.slice(0, Math.max(0, max - 1)) + "…";
+  }
+  return text;
+}

@@ -1,0 +1,133 @@
+/**
+ * Pieces every view uses: the connection indicator, header and footer
+ * lines, section titles and the event history list. Pure.
+ *
+ * @module
+ */
+
+import type { ConnectionStatus } from "./connection.ts";
+import type { HistoryEntry } from "./pool_state.ts";
+import type { Severity } from "./severity.ts";
+import type { Style } from "./style.ts";
+import { displayWidth, fit, truncate } from "./text.ts";
+import { formatClock, formatDuration } from "./timestamp.ts";
+
+/** Connection facts a view shows. */
+export interface SourceView {
+  name: string;
+  status: ConnectionStatus;
+  messages: number;
+  malformed: number;
+  reconnects: number;
+}
+
+/** `● connected`, `◌ reconnecting in 3s (attempt 2)`, `✖ auth failed`… coloured. */
+export function connectionBadge(status: ConnectionStatus, now: number, style: Style): string {
+  switch (status.state) {
+    case "connected":
+      return style.green("● connected");
+    case "connecting":
+      return style.yellow(status.attempt > 0 ? `◌ connecting (attempt ${status.attempt + 1})` : "◌ connecting");
+    case "reconnecting": {
+      const left = status.retryAt !== null ? Math.max(0, Math.ceil((status.retryAt - now) / 1000)) : 0;
+      return style.yellow(`◌ reconnecting in ${left}s (attempt ${status.attempt})`);
+    }
+    case "auth_failed":
+      return style.red("✖ auth failed");
+    case "closed":
+      return style.dim("■ closed");
+  }
+}
+
+/** `left` and `right` on one line of `width` cells, `right` flush right when it fits. */
+export function spread(left: string, right: string, width: number): string {
+  const lw = displayWidth(left);
+  const rw = displayWidth(right);
+  if (lw + 1 + rw > width) return fit(left, width);
+  return left + " ".repeat(width - lw - rw) + right;
+}
+
+/** A section title followed by a rule to the right edge. */
+export function sectionTitle(text: string, width: number, style: Style): string {
+  const label = ` ${text} `;
+  const rest = Math.max(0, width - displayWidth(label) - 1);
+  return style.bold(truncate("─" + label, width)) + style.dim("─".repeat(rest));
+}
+
+/** Paints `text` by severity. */
+export function paintSeverity(style: Style, severity: Severity, text: string): string {
+  return severity === "error" ? style.red(text) : severity === "warning" ? style.yellow(text) : style.cyan(text);
+}
+
+/** Entries matching `filter` (case-insensitive, event name or text). */
+export function filterHistory(entries: HistoryEntry[], filter: string): HistoryEntry[] {
+  if (!filter) return entries;
+  const needle = filter.toLowerCase();
+  return entries.filter((e) => e.event.toLowerCase().includes(needle) || e.text.toLowerCase().includes(needle));
+}
+
+/** Options for {@link historyLines}. */
+export interface HistoryLinesOptions {
+  /** Rows scrolled from the newest. Default 0. */
+  scroll?: number;
+  /** Width of the event-name column. Default 22. */
+  eventWidth?: number;
+}
+
+/** Newest-first history rows: `HH:MM:SS  event  details`, fitted to `rows` × `width`. */
+export function historyLines(
+  entries: HistoryEntry[],
+  width: number,
+  rows: number,
+  style: Style,
+  options: HistoryLinesOptions = {},
+): string[] {
+  if (rows <= 0) return [];
+  const eventWidth = Math.min(options.eventWidth ?? 22, Math.max(8, Math.floor(width / 3)));
+  const maxScroll = Math.max(0, entries.length - rows);
+  const scroll = Math.min(options.scroll ?? 0, maxScroll);
+  const lines: string[] = [];
+  for (const e of entries.slice(scroll, scroll + rows)) {
+    const head = `${style.dim(formatClock(e.at))} ${paintSeverity(style, e.severity, fit(e.event, eventWidth))} `;
+    const rest = Math.max(0, width - 10 - eventWidth);
+    lines.push(head + (e.severity === "error" ? style.red(truncate(e.text, rest)) : truncate(e.text, rest)));
+  }
+  if (entries.length === 0) lines.push(style.dim("  (no events yet)"));
+  if (scroll > 0 && lines.length > 0) lines[0] = style.dim(`  ↑ ${scroll} newer`);
+  return lines;
+}
+
+/** `up 3m05s` since `startedAt`. */
+export function uptime(startedAt: number, now: number): string {
+  return `up ${formatDuration(Math.max(0, now - startedAt))}`;
+}
+
+/** The reason line under the header when a connection is not up. */
+export function connectionProblem(source: SourceView, style: Style): string | null {
+  const s = source.status;
+  if (s.state === "connected" || !s.reason) return null;
+  const paint = s.state === "auth_failed" ? style.red : style.yellow;
+  return paint(`${source.name}: ${s.reason}`);
+}
+
+/** Everything a view gets besides its own state. */
+export interface ViewContext {
+  /** The clock (ms). */
+  now: number;
+  columns: number;
+  rows: number;
+  style: Style;
+  /** One per connection. */
+  sources: SourceView[];
+  /** Filter and scroll positions. */
+  filter: string;
+  scroll: number;
+  tableScroll: number;
+  /** When the monitor started (ms). */
+  startedAt: number;
+}
+
+/** Footer: key help left, `right` flush right. */
+export function footer(right: string, width: number, style: Style): string {
+  return spread(style.dim("q quit  p pause  / filter  c clear  ? help"), right, width);
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env -S deno run --allow-net=127.0.0.1,localhost --allow-env=MAHAVISHNU_TOKEN --allow-read
+/**
+ * Live monitor for one Mahavishnu worker pool: status, workers, queue,
+ * tasks and recent events.
+ *
+ * Usage: `deno run --allow-net=HOST --allow-env=MAHAVISHNU_TOKEN pool_monitor.ts POOL_ID
+ * [--host 127.0.0.1] [--port 8690] [--token-env VAR | --token-file FILE] [--tls] [--ca FILE]
+ * [--history N] [--refresh 100ms] [--no-color] [--json]`
+ *
+ * Permissions: `--allow-net` to the server host; `--allow-env` for the token
+ * variable; `--allow-read` only for `--token-file` / `--ca`.
+ * When stdout is not a terminal it prints one JSON line per message.
+ *
+ * @module
+ */
+
+import { Command } from "commander";
+import { runLiveApp } from "./lib/live_app.ts";
+import {
+  addCommonOptions,
+  addServerOptions,
+  type CommonOptions,
+  resolveCommon,
+  runMain,
+  type ServerOptions,
+  urlFor,
+} from "./lib/monitor_cli.ts";
+import { clearPoolHistory, createPoolState, reducePool } from "./lib/pool_state.ts";
+import { poolView } from "./lib/pool_view.ts";
+import { getPoolStatusRequest } from "./lib/protocol.ts";
+
+/** Parses `args`, runs the monitor, resolves to the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const program = addCommonOptions(addServerOptions(
+    new Command()
+      .name("pool_monitor.ts")
+      .description("Live monitor for one Mahavishnu worker pool")
+      .argument("<pool_id>", "the pool to watch, e.g. pool_local"),
+  ))
+    .showHelpAfterError()
+    .parse(args, { from: "user" });
+  const o = program.opts<CommonOptions & ServerOptions>();
+  const poolId = program.args[0];
+  const common = resolveCommon(o);
+  let state = createPoolState(poolId, { historySize: o.history });
+  return await runLiveApp({
+    sources: [{
+      name: "pool",
+      url: urlFor(o.host, o.port, common.tls),
+      channels: [`pool:${poolId}`],
+      initialRequests: () => [getPoolStatusRequest(poolId)],
+      apply: (message, now) => state = reducePool(state, message, now),
+      token: common.token,
+      caCerts: common.caCerts,
+    }],
+    version: () => state.version,
+    view: (ctx) => poolView(state, ctx),
+    clear: () => state = clearPoolHistory(state),
+    refreshMs: o.refresh,
+    color: common.color,
+    json: common.json,
+  });
+}
+
+if (import.meta.main) await runMain("pool_monitor", main);
