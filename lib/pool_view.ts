@@ -106,7 +106,7 @@ export function workerTable(
     if (wide) cells.push(formatDuration(now - w.since), String(w.completed));
     table.push(cells);
   }
-  const lines = table.toString().split("\n").map((l) => truncate(l, width));
+  const lines = table.toString().split("\n").map((l) => truncate(l.trimEnd(), width));
   if (workers.length === 0) lines.push(style.dim("  (no workers known yet)"));
   if (cut) {
     const above = start;

@@ -87,7 +87,7 @@ export class LiveRenderer {
     for (let row = 0; row < size.rows; row++) {
       let line = lines[row] ?? "";
       if (line === this.#previous[row]) continue;
-      if (line.length > size.columns && displayWidth(line) > size.columns) line = truncate(line, size.columns);
+      if (displayWidth(line) > size.columns) line = truncate(line, size.columns);
       this.#previous[row] = lines[row] ?? "";
       out += `\x1b[${row + 1};1H${line}\x1b[0m\x1b[K`;
     }

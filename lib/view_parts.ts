@@ -39,12 +39,16 @@ export function connectionBadge(status: ConnectionStatus, now: number, style: St
   }
 }
 
-/** `left` and `right` on one line of `width` cells, `right` flush right when it fits. */
+/**
+ * `left` and `right` on one line of `width` cells, `right` flush right.
+ * When both do not fit, `left` is cut first (`right` holds the status).
+ */
 export function spread(left: string, right: string, width: number): string {
   const lw = displayWidth(left);
   const rw = displayWidth(right);
-  if (lw + 1 + rw > width) return fit(left, width);
-  return left + " ".repeat(width - lw - rw) + right;
+  if (lw + 1 + rw <= width) return left + " ".repeat(width - lw - rw) + right;
+  if (rw + 12 > width) return fit(right, width);
+  return fit(left, width - rw - 1) + " " + right;
 }
 
 /** A section title followed by a rule to the right edge. */

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { ENTER_SEQUENCE, LiveRenderer, RESTORE_SEQUENCE, type TerminalSink } from "./renderer.ts";
+
+function memorySink(columns = 10, rows = 3): TerminalSink & { out: string[]; resize(c: number, r: number): void } {
+  let size = { columns, rows };
+  const out: string[] = [];
+  return { out, write: (t) => void out.push(t), size: () => size, resize: (c, r) => size = { columns: c, rows: r } };
+}
+
+Deno.test("LiveRenderer.render() writes exact bytes", async (t) => {
+  await t.step("first frame: enter, clear, every row", () => {
+    const sink = memorySink();
+    const r = new LiveRenderer(sink);
+    r.start();
+    r.render(["one", "two"]);
+    assert.deepEqual(sink.out, [
+      "\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J",
+      "\x1b[?2026h\x1b[H\x1b[2J" +
+      "\x1b[1;1Hone\x1b[0m\x1b[K" +
+      "\x1b[2;1Htwo\x1b[0m\x1b[K" +
+      "\x1b[3;1H\x1b[0m\x1b[K" +
+      "\x1b[?2026l",
+    ]);
+  });
+  await t.step("one changed line: only that row", () => {
+    const sink = memorySink();
+    const r = new LiveRenderer(sink);
+    r.start();
+    r.render(["one", "two", "three"]);
+    sink.out.length = 0;
+    const n = r.render(["one", "TWO", "three"]);
+    assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[2;1HTWO\x1b[0m\x1b[K\x1b[?2026l"]);
+    assert.equal(n, sink.out[0].length);
+  });
+  await t.step("nothing changed: nothing written", () => {
+    const sink = memorySink();
+    const r = new LiveRenderer(sink);
+    r.start();
+    r.render(["a"]);
+    sink.out.length = 0;
+    assert.equal(r.render(["a"]), 0);
+    assert.deepEqual(sink.out, []);
+  });
+  await t.step("wide lines are cut by display width, extra rows dropped", () => {
+    const sink = memorySink(6, 2);
+    const r = new LiveRenderer(sink);
+    r.start();
+    sink.out.length = 0;
+    r.render(["日本語日本語", "abcdefghij", "dropped"]);
+    assert.equal(
+      sink.out[0],
+      "\x1b[?2026h\x1b[H\x1b[2J\x1b[1;1H日本…\x1b[0m\x1b[K\x1b[2;1Habcde…\x1b[0m\x1b[K\x1b[?2026l",
+    );
+  });
+  await t.step("resize redraws everything", () => {
+    const sink = memorySink(10, 1);
+    const r = new LiveRenderer(sink);
+    r.start();
+    r.render(["a"]);
+    sink.resize(12, 1);
+    sink.out.length = 0;
+    r.render(["a"]);
+    assert.equal(sink.out[0], "\x1b[?2026h\x1b[H\x1b[2J\x1b[1;1Ha\x1b[0m\x1b[K\x1b[?2026l");
+  });
+});
+
+Deno.test("LiveRenderer.stop() restores the terminal once", () => {
+  const sink = memorySink();
+  const r = new LiveRenderer(sink);
+  r.start();
+  r.stop();
+  r.stop();
+  assert.deepEqual(sink.out, [ENTER_SEQUENCE, RESTORE_SEQUENCE]);
+  assert.equal(RESTORE_SEQUENCE, "\x1b[0m\x1b[?25h\x1b[?1049l");
+  assert.equal(r.render(["x"]), 0, "no frames after stop");
+});
