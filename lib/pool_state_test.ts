@@ -1,21 +1,7 @@
 import assert from "node:assert/strict";
 import { createPoolState, poolHealth, type PoolState, readPoolStatus, reducePool } from "./pool_state.ts";
 import type { Envelope } from "./protocol.ts";
-
-/** An event envelope as a server sends it. */
-export function ev(event: string, data: Record<string, unknown>, type = "event"): Envelope {
-  return {
-    id: "x",
-    correlation_id: null,
-    type,
-    event,
-    data,
-    timestamp: null,
-    room: null,
-    error_code: null,
-    error_message: null,
-  };
-}
+import { ev } from "./_test_envelope.ts";
 
 function apply(state: PoolState, ...messages: Envelope[]): PoolState {
   let s = state;

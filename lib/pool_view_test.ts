@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createPoolState, type PoolState, reducePool } from "./pool_state.ts";
-import { ev } from "./pool_state_test.ts";
+import { ev } from "./_test_envelope.ts";
 import { poolView } from "./pool_view.ts";
 import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";
@@ -54,12 +54,12 @@ Deno.test("poolView() exact lines at 80x20 without colour", () => {
     "w1     idle     -                                        9.0s     0",
     "w2     busy     task_7                                   6.0s     0",
     "─ Recent events (6) ────────────────────────────────────────────────────────────",
-    "12:00:05 worker.status_changed  w10 idle → error",
-    "12:00:04 task.assigned          task_7 → w2",
-    "12:00:03 worker.added           w10",
-    "12:00:02 worker.added           w2",
-    "12:00:01 worker.added           w1",
-    "12:00:00 pool.status_changed    running · 3 workers · queue 2",
+    "12:00:05 worker.status_changed    w10 idle → error",
+    "12:00:04 task.assigned            task_7 → w2",
+    "12:00:03 worker.added             w10",
+    "12:00:02 worker.added             w2",
+    "12:00:01 worker.added             w1",
+    "12:00:00 pool.status_changed      running · 3 workers · queue 2",
     "",
     "",
     "",

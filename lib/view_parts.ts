@@ -21,7 +21,7 @@ export interface SourceView {
   reconnects: number;
 }
 
-/** `● connected`, `◌ reconnecting in 3s (attempt 2)`, `✖ auth failed`… coloured. */
+/** `● connected`, `◌ reconnecting in 3s (attempt 2)`, `✗ auth failed`… coloured. */
 export function connectionBadge(status: ConnectionStatus, now: number, style: Style): string {
   switch (status.state) {
     case "connected":
@@ -33,7 +33,7 @@ export function connectionBadge(status: ConnectionStatus, now: number, style: St
       return style.yellow(`◌ reconnecting in ${left}s (attempt ${status.attempt})`);
     }
     case "auth_failed":
-      return style.red("✖ auth failed");
+      return style.red("✗ auth failed");
     case "closed":
       return style.dim("■ closed");
   }
@@ -74,7 +74,7 @@ export function filterHistory(entries: HistoryEntry[], filter: string): HistoryE
 export interface HistoryLinesOptions {
   /** Rows scrolled from the newest. Default 0. */
   scroll?: number;
-  /** Width of the event-name column. Default 22. */
+  /** Width of the event-name column. Default 24. */
   eventWidth?: number;
 }
 
@@ -87,7 +87,7 @@ export function historyLines(
   options: HistoryLinesOptions = {},
 ): string[] {
   if (rows <= 0) return [];
-  const eventWidth = Math.min(options.eventWidth ?? 22, Math.max(8, Math.floor(width / 3)));
+  const eventWidth = Math.min(options.eventWidth ?? 24, Math.max(8, Math.floor(width / 3)));
   const maxScroll = Math.max(0, entries.length - rows);
   const scroll = Math.min(options.scroll ?? 0, maxScroll);
   const lines: string[] = [];

@@ -1,0 +1,157 @@
+/**
+ * The workflow monitor's view: `(state, context) -> lines`. Pure.
+ *
+ * @module
+ */
+
+import type { Style } from "./style.ts";
+import { displayWidth, fit, truncate, wrap } from "./text.ts";
+import { formatClock, formatDuration } from "./timestamp.ts";
+import {
+  connectionBadge,
+  connectionProblem,
+  filterHistory,
+  footer,
+  historyLines,
+  sectionTitle,
+  spread,
+  uptime,
+  type ViewContext,
+} from "./view_parts.ts";
+import { workflowProgress, type WorkflowState } from "./workflow_state.ts";
+
+/** The status badge, coloured. */
+export function statusBadge(status: string, style: Style): string {
+  const label = ` ${status.toUpperCase()} `;
+  switch (status) {
+    case "completed":
+      return style.green(style.inverse(label));
+    case "failed":
+      return style.alert(label);
+    case "running":
+      return style.cyan(style.inverse(label));
+    default:
+      return style.yellow(style.inverse(label));
+  }
+}
+
+/** `[██████░░░░] 3/5 stages 60%`, or `3 stages done (total unknown)`. */
+export function progressBar(done: number, total: number | null, width: number, style: Style, finished = false): string {
+  if (total === null || total === 0) {
+    return `${done} stage${done === 1 ? "" : "s"} done ${style.dim("(total unknown)")}`;
+  }
+  const ratio = finished ? 1 : Math.min(1, done / total);
+  const label = ` ${done}/${total} stages ${Math.round(ratio * 100)}%`;
+  const barWidth = Math.max(5, Math.min(50, width - label.length - 2));
+  const filled = Math.round(barWidth * ratio);
+  return `[${style.green("█".repeat(filled))}${style.dim("░".repeat(barWidth - filled))}]${label}`;
+}
+
+function notice(state: WorkflowState, width: number, style: Style): string[] {
+  if (state.status !== "completed" && state.status !== "failed") return [];
+  const failed = state.status === "failed";
+  const paint = failed ? style.red : style.green;
+  const title = failed ? " ✗ WORKFLOW FAILED " : " ✓ WORKFLOW COMPLETED ";
+  const inner = Math.max(10, width - 4);
+  const text = failed ? state.error ?? "unknown error" : state.result || "completed";
+  const body = wrap(text, inner, 4).map((l) => paint("║ ") + fit(l, inner) + paint(" ║"));
+  const when = state.finishedAt !== null ? `at ${formatClock(state.finishedAt)} ` : "";
+  const top = "╔" + title + when;
+  return [
+    paint(style.bold(truncate(top + "═".repeat(Math.max(0, width - 1 - displayWidth(top))) + "╗", width))),
+    ...body,
+    paint(truncate("╚" + "═".repeat(Math.max(0, width - 2)) + "╝", width)),
+  ];
+}
+
+/** Rows of the stage list: done (✓), running (▸), pending (·). */
+export function stageLines(state: WorkflowState, width: number, rows: number, now: number, style: Style): string[] {
+  const nameWidth = Math.min(28, Math.max(8, Math.floor(width / 4)));
+  const lines: string[] = [];
+  const done = new Set<string>();
+  for (const s of state.stages) {
+    done.add(s.name);
+    const duration = s.durationMs !== null ? formatDuration(s.durationMs) : "?";
+    lines.push(
+      `${style.green("✓")} ${fit(s.name, nameWidth)} ${formatClock(s.completedAt)} ${fit(duration, 7)} ${
+        style.dim(s.summary)
+      }`,
+    );
+  }
+  if (state.status === "failed") {
+    const at = state.stageNames?.find((n) => !done.has(n)) ?? state.currentStage;
+    if (at) lines.push(`${style.red("✗")} ${fit(at, nameWidth)} ${style.red("failed")}`);
+  } else if (state.currentStage) {
+    const since = state.stages.length > 0 ? state.stages[state.stages.length - 1].completedAt : state.startedAt;
+    const running = since !== null ? ` ${formatDuration(Math.max(0, now - since))}` : "";
+    lines.push(`${style.cyan("▸")} ${fit(state.currentStage, nameWidth)} ${style.cyan("running")}${running}`);
+  }
+  for (const name of state.stageNames ?? []) {
+    if (!done.has(name) && name !== state.currentStage && !(state.status === "failed" && lines.join().includes(name))) {
+      lines.push(style.dim(`· ${name}`));
+    }
+  }
+  if (lines.length === 0) lines.push(style.dim("  (no stage seen yet)"));
+  if (lines.length > rows) {
+    const hidden = lines.length - rows + 1;
+    return [style.dim(`  … ${hidden} earlier stages`), ...lines.slice(hidden)].map((l) => truncate(l, width));
+  }
+  return lines.map((l) => truncate(l, width));
+}
+
+/** The full-screen workflow monitor. */
+export function workflowView(state: WorkflowState, ctx: ViewContext): string[] {
+  const { columns: width, rows, style, now } = ctx;
+  const source = ctx.sources[0];
+  const lines: string[] = [];
+  lines.push(spread(
+    `${style.bold("Mahavishnu Workflow Monitor")}  ${style.cyan(state.workflowId)}  ${style.dim(source.status.url)}`,
+    `${connectionBadge(source.status, now, style)}  msgs ${source.messages}  ${uptime(ctx.startedAt, now)}`,
+    width,
+  ));
+  const problem = connectionProblem(source, style);
+  if (problem) lines.push(truncate(problem, width));
+  const p = workflowProgress(state, now);
+  const current = state.currentStage ? `Current stage ${style.bold(state.currentStage)}` : "";
+  lines.push(truncate(`Status ${statusBadge(state.status, style)}   ${current}`, width));
+  const timing = [
+    p.elapsedMs !== null ? `elapsed ${formatDuration(p.elapsedMs)}` : "",
+    p.leftMs !== null ? `~${formatDuration(p.leftMs)} left` : "",
+  ].filter(Boolean).join("   ");
+  const finished = state.status === "completed";
+  lines.push(truncate(`${progressBar(p.done, p.total, Math.min(80, width - 30), style, finished)}   ${timing}`, width));
+  lines.push(...notice(state, width, style));
+  const footerRows = 1;
+  const free = rows - lines.length - footerRows;
+  const stageRows = Math.max(
+    2,
+    Math.min((state.stageNames?.length ?? state.stages.length) + 2, Math.floor(free * 0.45)),
+  );
+  lines.push(sectionTitle(`Stages`, width, style));
+  lines.push(...stageLines(state, width, stageRows, now, style));
+  const workers = state.workerChanges.newestFirst();
+  if (workers.length > 0 && rows - lines.length > 8) {
+    lines.push(sectionTitle(`Worker status changes (${state.workerChanges.total})`, width, style));
+    lines.push(...historyLines(workers, width, Math.min(3, workers.length), style, { eventWidth: 0 }));
+  }
+  const entries = filterHistory(state.history.newestFirst(), ctx.filter);
+  lines.push(
+    sectionTitle(
+      ctx.filter ? `Events (${entries.length} matching "${ctx.filter}")` : `Events (${entries.length})`,
+      width,
+      style,
+    ),
+  );
+  lines.push(...historyLines(entries, width, rows - lines.length - footerRows, style, { scroll: ctx.scroll }));
+  while (lines.length < rows - footerRows) lines.push("");
+  lines.length = Math.min(lines.length, rows - footerRows);
+  const malformed = source.malformed + state.unusable;
+  lines.push(footer(
+    `events ${state.history.total} · stages ${p.done}${p.total !== null ? `/${p.total}` : ""} · malformed ${
+      malformed > 0 ? style.red(String(malformed)) : "0"
+    }`,
+    width,
+    style,
+  ));
+  return lines.map((l) => truncate(l, width));
+}

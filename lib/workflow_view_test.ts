@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { ev } from "./_test_envelope.ts";
+import { createStyle } from "./style.ts";
+import { displayWidth } from "./text.ts";
+import type { ViewContext } from "./view_parts.ts";
+import { createWorkflowState, reduceWorkflow } from "./workflow_state.ts";
+import { progressBar, workflowView } from "./workflow_view.ts";
+
+const T = new Date(2026, 10, 28, 12, 0, 0).getTime();
+
+function ctx(columns: number, rows: number, color = false): ViewContext {
+  return {
+    now: T + 7000,
+    columns,
+    rows,
+    style: createStyle(color),
+    sources: [{
+      name: "workflow",
+      status: { state: "connected", url: "ws://h:1", attempt: 0, retryAt: null, reason: null, since: T },
+      messages: 3,
+      malformed: 0,
+      reconnects: 0,
+    }],
+    filter: "",
+    scroll: 0,
+    tableScroll: 0,
+    startedAt: T,
+  };
+}
+
+Deno.test("progressBar() with and without a known total", () => {
+  const plain = createStyle(false);
+  assert.equal(progressBar(2, 4, 30, plain), "[███████░░░░░░] 2/4 stages 50%");
+  assert.equal(progressBar(3, null, 30, plain), "3 stages done (total unknown)");
+});
+
+Deno.test("workflowView() exact lines while running, and the failure notice", async (t) => {
+  let s = createWorkflowState("wf_1");
+  s = reduceWorkflow(s, ev("workflow.started", { workflow_id: "wf_1", stages: ["plan", "build", "test"] }), T);
+  s = reduceWorkflow(
+    s,
+    ev("workflow.stage_completed", { workflow_id: "wf_1", stage_name: "plan", result: { n: 1 } }),
+    T + 2000,
+  );
+  await t.step("running", () => {
+    assert.deepEqual(workflowView(s, ctx(60, 14)), [
+      "Mahavishnu Workflow Monitor  w… ● connected  msgs 3  up 7.0s",
+      "Status  RUNNING    Current stage build",
+      "[████░░░░░░░░░] 1/3 stages 33%   elapsed 7.0s   ~4.0s left",
+      "─ Stages ───────────────────────────────────────────────────",
+      "✓ plan            12:00:02 2.0s    n=1",
+      "▸ build           running 5.0s",
+      "· test",
+      "─ Events (2) ───────────────────────────────────────────────",
+      "12:00:02 workflow.stage_comp… plan done in 2000ms",
+      "12:00:00 workflow.started     started",
+      "",
+      "",
+      "",
+      "q quit  p pause  / filt… events 2 · stages 1/3 · malformed 0",
+    ]);
+  });
+  await t.step("failed notice is wrapped and sized", () => {
+    const f = reduceWorkflow(s, ev("workflow.failed", { workflow_id: "wf_1", error: "x".repeat(150) }), T + 3000);
+    const lines = workflowView(f, ctx(60, 20, true));
+    assert.ok(lines.some((l) => l.includes("WORKFLOW FAILED")));
+    for (const l of lines) assert.ok(displayWidth(l) <= 60, l);
+    const plain = workflowView(f, ctx(60, 20));
+    const box = plain.filter((l) => l.startsWith("║"));
+    assert.equal(box.length, 3);
+    assert.ok(box.every((l) => displayWidth(l) === 60));
+  });
+});

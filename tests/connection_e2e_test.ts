@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { Connection } from "../lib/connection.ts";
+import type { Envelope } from "../lib/protocol.ts";
+import { freePort, startDemoProcess } from "./_process.ts";
+import { waitFor } from "./_script_server.ts";
+
+Deno.test("Connection against demo_server.ts: subscribe, events, server restart, clean shutdown", async () => {
+  const port = freePort();
+  const args = ["--port", String(port), "--no-akosha", "--rate", "40", "--seed", "7"];
+  let server = await startDemoProcess(args);
+  const events: Envelope[] = [];
+  const c = new Connection(`ws://127.0.0.1:${port}`, {
+    channels: ["pool:pool_local"],
+    backoff: { initialMs: 100, maxMs: 500 },
+    onMessage: (m) => {
+      if (m.type === "event" && m.room === "pool:pool_local") events.push(m);
+    },
+  });
+  c.start();
+  await waitFor(() => events.length >= 5, "pool events", 10_000);
+  assert.ok(events.every((e) => e.data.pool_id === "pool_local" || e.data.pool_id === undefined));
+
+  server.kill("SIGKILL");
+  await server.done;
+  await waitFor(() => c.status.state === "reconnecting", "the client to notice", 10_000);
+  const before = events.length;
+  server = await startDemoProcess(args);
+  await waitFor(() => c.status.state === "connected" && c.subscribed.has("pool:pool_local"), "resubscription", 15_000);
+  await waitFor(() => events.length >= before + 5, "events flowing again", 10_000);
+  assert.ok(c.counters.reconnects >= 1);
+
+  await c.close();
+  assert.equal(c.status.state, "closed");
+  server.kill("SIGTERM");
+  const status = await server.done;
+  assert.equal(status.code, 0, "demo server exits 0 on SIGTERM");
+});
+
+Deno.test("Connection against demo_server.ts --require-token: good and bad tokens", async () => {
+  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--require-token", "s3cret"]);
+  const url = `ws://127.0.0.1:${server.port}`;
+  const good = new Connection(url, { channels: ["global"], token: "s3cret" });
+  good.start();
+  await waitFor(() => good.subscribed.has("global"), "subscription with a good token");
+  await good.close();
+
+  const bad = new Connection(url, { channels: ["global"], token: "wrong", backoff: { initialMs: 10 } });
+  bad.start();
+  await waitFor(() => bad.status.state === "auth_failed", "auth_failed");
+  assert.match(bad.status.reason ?? "", /AUTH_FAILED/);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(bad.status.state, "auth_failed", "stays stopped");
+  await bad.close();
+
+  const none = new Connection(url, { channels: ["global"], welcomeTimeoutMs: 100, backoff: { initialMs: 10 } });
+  none.start();
+  await waitFor(() => none.status.state === "auth_failed", "auth required");
+  assert.match(none.status.reason ?? "", /requires a token/);
+  await none.close();
+  server.kill();
+  await server.done;
+});
