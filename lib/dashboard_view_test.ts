@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { ev } from "./_test_envelope.ts";
+import { dashboardView } from "./dashboard_view.ts";
+import { createAkoshaOverview, createWorkflowsOverview, reduceAkoshaOverview } from "./overview_state.ts";
+import { createPoolState } from "./pool_state.ts";
+import { createStyle } from "./style.ts";
+import { displayWidth } from "./text.ts";
+import type { SourceView, ViewContext } from "./view_parts.ts";
+
+function source(name: string, state: "connected" | "reconnecting"): SourceView {
+  return {
+    name,
+    status: {
+      state,
+      url: `ws://127.0.0.1:1`,
+      attempt: state === "connected" ? 0 : 2,
+      retryAt: state === "connected" ? null : 3000,
+      reason: state === "connected" ? null : "cannot connect to 127.0.0.1:8692 (refused)",
+      since: 0,
+    },
+    messages: 5,
+    malformed: 0,
+    reconnects: 0,
+  };
+}
+
+function ctx(columns: number, rows: number): ViewContext {
+  return {
+    now: 1000,
+    columns,
+    rows,
+    style: createStyle(false),
+    sources: [source("mahavishnu", "connected"), source("pool", "connected"), source("akosha", "reconnecting")],
+    filter: "",
+    scroll: 0,
+    tableScroll: 0,
+    startedAt: 0,
+  };
+}
+
+const state = () => ({
+  workflows: createWorkflowsOverview(),
+  pool: createPoolState("pool_local"),
+  akosha: reduceAkoshaOverview(
+    createAkoshaOverview(),
+    ev("insight.generated", { insight_type: "cost", title: "t" }),
+    0,
+  ),
+});
+
+Deno.test("dashboardView() side by side on wide terminals, stacked on narrow ones", async (t) => {
+  await t.step("160x30: one row of three panels", () => {
+    const lines = dashboardView(state(), ctx(160, 30));
+    assert.equal(lines.length, 30);
+    assert.match(lines[1], /^Mahavishnu workflows .*│ Pool pool_local .*│ Akosha insights .*◌ reconnecting in 2s/);
+    assert.match(lines[2], /│ unavailable: cannot connect to 127\.0\.0\.1:8692/);
+    for (const l of lines) assert.ok(displayWidth(l) <= 160);
+  });
+  await t.step("80x24: stacked, every panel title visible", () => {
+    const lines = dashboardView(state(), ctx(80, 24));
+    assert.equal(lines.length, 24);
+    for (const title of ["Mahavishnu workflows", "Pool pool_local", "Akosha insights"]) {
+      assert.ok(lines.some((l) => l.startsWith(title)), title);
+    }
+    assert.ok(lines.some((l) => l.includes("insights 1")));
+    for (const l of lines) assert.ok(displayWidth(l) <= 80);
+  });
+});

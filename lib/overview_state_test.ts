@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { ev } from "./_test_envelope.ts";
+import {
+  activeWorkflows,
+  createAkoshaOverview,
+  createWorkflowsOverview,
+  reduceAkoshaOverview,
+  reduceWorkflowsOverview,
+} from "./overview_state.ts";
+
+Deno.test("reduceWorkflowsOverview() counts workflow lifecycles", () => {
+  let s = createWorkflowsOverview();
+  const msgs = [
+    ev("workflow.started", { workflow_id: "a" }),
+    ev("workflow.started", { workflow_id: "b" }),
+    ev("workflow.stage_completed", { workflow_id: "a", stage_name: "plan" }),
+    ev("workflow.completed", { workflow_id: "a" }),
+    ev("workflow.failed", { workflow_id: "b", error: "boom" }),
+    ev("workflow.started", { workflow_id: "c" }),
+    ev("workflow.started", {}),
+  ];
+  msgs.forEach((m, i) => s = reduceWorkflowsOverview(s, m, i));
+  assert.deepEqual([s.started, s.completed, s.failed, s.stagesCompleted, activeWorkflows(s), s.unusable], [
+    3,
+    1,
+    1,
+    1,
+    1,
+    1,
+  ]);
+  assert.equal(s.history.fromNewest(2)?.text, "b failed: boom");
+});
+
+Deno.test("reduceAkoshaOverview() accepts old and new field names", () => {
+  let s = createAkoshaOverview();
+  const msgs = [
+    ev("insight.generated", { insight_type: "cost", title: "t1" }),
+    ev("insight.generated", { type: "cost", title: "t2" }),
+    ev("pattern.detected", { pattern_type: "temporal", description: "d", confidence: 0.9 }),
+    ev("pattern.detected", { pattern: "temporal" }),
+    ev("anomaly.detected", { metric: "q" }),
+    ev("something.else", { x: 1 }),
+  ];
+  msgs.forEach((m, i) => s = reduceAkoshaOverview(s, m, i));
+  assert.deepEqual([s.insights, s.patterns, s.anomalies], [2, 2, 1]);
+  assert.deepEqual([...s.byType], [["cost", 2], ["temporal", 2]]);
+  assert.equal(s.history.fromNewest(3)?.text, "temporal: d (90%)");
+  assert.equal(s.history.fromNewest(0)?.text, "x=1");
+});

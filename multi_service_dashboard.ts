@@ -1,0 +1,107 @@
+#!/usr/bin/env -S deno run --allow-net=127.0.0.1,localhost --allow-env=MAHAVISHNU_TOKEN --allow-read
+/**
+ * Three services side by side: Mahavishnu workflows (`global`), one pool
+ * (`pool:ID`) and Akosha insights, each on its own independent connection
+ * with its own indicator, counters and history.
+ *
+ * Usage: `deno task dashboard [--mahavishnu-host H --mahavishnu-port 8690]
+ * [--pool-host H --pool-port 8690 --pool-id pool_local]
+ * [--akosha-host H --akosha-port 8692 --akosha-channels insights,anomalies]
+ * [--token-env VAR] [--refresh 100ms] [--no-color] [--json]`
+ *
+ * Akosha's WebSocket port is 8692 (8682 is its HTTP port).
+ *
+ * Permissions: `--allow-net` to the server hosts; `--allow-env` for the
+ * token variable; `--allow-read` only for `--token-file` / `--ca`.
+ *
+ * @module
+ */
+
+import { Command } from "commander";
+import { parsePort } from "./lib/cli.ts";
+import { dashboardView } from "./lib/dashboard_view.ts";
+import { runLiveApp } from "./lib/live_app.ts";
+import { addCommonOptions, type CommonOptions, resolveCommon, runMain, urlFor } from "./lib/monitor_cli.ts";
+import {
+  createAkoshaOverview,
+  createWorkflowsOverview,
+  reduceAkoshaOverview,
+  reduceWorkflowsOverview,
+} from "./lib/overview_state.ts";
+import { clearPoolHistory, createPoolState, reducePool } from "./lib/pool_state.ts";
+import { getPoolStatusRequest } from "./lib/protocol.ts";
+
+interface DashboardOptions extends CommonOptions {
+  mahavishnuHost: string;
+  mahavishnuPort: number;
+  poolHost: string;
+  poolPort: number;
+  poolId: string;
+  akoshaHost: string;
+  akoshaPort: number;
+  akoshaChannels: string;
+}
+
+/** Parses `args`, runs the dashboard, resolves to the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const program = addCommonOptions(
+    new Command()
+      .name("multi_service_dashboard.ts")
+      .description("Mahavishnu workflows, a pool and Akosha insights side by side")
+      .option("--mahavishnu-host <host>", "Mahavishnu host", "127.0.0.1")
+      .option("--mahavishnu-port <port>", "Mahavishnu WebSocket port", parsePort, 8690)
+      .option("--pool-host <host>", "host of the pool's Mahavishnu server", "127.0.0.1")
+      .option("--pool-port <port>", "port of the pool's Mahavishnu server", parsePort, 8690)
+      .option("--pool-id <id>", "the pool to show", "pool_local")
+      .option("--akosha-host <host>", "Akosha host", "127.0.0.1")
+      .option("--akosha-port <port>", "Akosha WebSocket port (8682 is its HTTP port)", parsePort, 8692)
+      .option("--akosha-channels <list>", "Akosha channels, comma separated", "insights,patterns,anomalies"),
+  ).showHelpAfterError().parse(args, { from: "user" });
+  const o = program.opts<DashboardOptions>();
+  const common = resolveCommon(o);
+  const state = {
+    workflows: createWorkflowsOverview(o.history),
+    pool: createPoolState(o.poolId, { historySize: o.history }),
+    akosha: createAkoshaOverview(o.history),
+  };
+  const akoshaChannels = o.akoshaChannels.split(",").map((c) => c.trim()).filter(Boolean);
+  const shared = { token: common.token, caCerts: common.caCerts };
+  return await runLiveApp({
+    sources: [
+      {
+        name: "mahavishnu",
+        url: urlFor(o.mahavishnuHost, o.mahavishnuPort, common.tls),
+        channels: ["global"],
+        apply: (m, now) => state.workflows = reduceWorkflowsOverview(state.workflows, m, now),
+        ...shared,
+      },
+      {
+        name: "pool",
+        url: urlFor(o.poolHost, o.poolPort, common.tls),
+        channels: [`pool:${o.poolId}`],
+        initialRequests: () => [getPoolStatusRequest(o.poolId)],
+        apply: (m, now) => state.pool = reducePool(state.pool, m, now),
+        ...shared,
+      },
+      {
+        name: "akosha",
+        url: urlFor(o.akoshaHost, o.akoshaPort, common.tls),
+        channels: akoshaChannels.length > 0 ? akoshaChannels : ["insights"],
+        apply: (m, now) => state.akosha = reduceAkoshaOverview(state.akosha, m, now),
+        ...shared,
+      },
+    ],
+    version: () => state.workflows.version + state.pool.version + state.akosha.version,
+    view: (ctx) => dashboardView(state, ctx),
+    clear: () => {
+      state.workflows.history.clear();
+      state.akosha.history.clear();
+      state.pool = clearPoolHistory(state.pool);
+    },
+    refreshMs: o.refresh,
+    color: common.color,
+    json: common.json,
+  });
+}
+
+if (import.meta.main) await runMain("multi_service_dashboard", main);
