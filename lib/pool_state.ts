@@ -146,7 +146,13 @@ function setQueue(state: PoolState, size: number): void {
   if (state.queueHistory.length > 6) state.queueHistory.shift();
 }
 
-function workerFor(state: PoolState, id: string, now: number): WorkerInfo | undefined {
+/** Worker ids are kept sanitized: they are map keys and go straight to the screen. */
+function workerKey(id: string): string {
+  return sanitizeText(id, { maxLength: 80 });
+}
+
+function workerFor(state: PoolState, rawId: string, now: number): WorkerInfo | undefined {
+  const id = workerKey(rawId);
   let worker = state.workers.get(id);
   if (!worker) {
     if (state.workers.size >= (maxWorkersOf.get(state) ?? 10_000)) {
@@ -184,15 +190,16 @@ function applySnapshot(state: PoolState, data: Record<string, unknown>, now: num
     const w = asObject(item);
     const id = asString(w?.worker_id) ?? asString(w?.id);
     if (!w || !id) continue;
-    seen.add(id);
+    seen.add(workerKey(id));
     const worker = workerFor(state, id, now);
     if (!worker) continue;
     const status = asString(w.status);
-    if (status && status !== worker.status) {
-      worker.status = status;
+    if (status && sanitizeText(status, { maxLength: 20 }) !== worker.status) {
+      worker.status = sanitizeText(status, { maxLength: 20 });
       worker.since = now;
     }
-    worker.task = asString(w.current_task) ?? asString(asObject(w.current_task)?.id) ?? null;
+    const task = asString(w.current_task) ?? asString(asObject(w.current_task)?.id);
+    worker.task = task ? sanitizeText(task, { maxLength: 60 }) : null;
   }
   if (list.length > 0) {
     for (const id of [...state.workers.keys()]) if (!seen.has(id)) state.workers.delete(id);
@@ -290,18 +297,19 @@ export function reducePool(state: PoolState, message: Envelope, now: number): Po
       if (event === "worker.added") {
         const w = workerFor(state, id, now);
         if (w && w.status === "unknown") w.status = "idle";
-      } else state.workers.delete(id);
+      } else state.workers.delete(workerKey(id));
       record(state, now, event, severity, sanitizeText(id, { maxLength: 60 }));
       return state;
     }
     case "worker.status_changed": {
       const id = asString(data.worker_id);
-      const status = asString(data.status) ?? asString(asObject(data.status)?.state);
-      if (!id || !status) return unusable(state, now, event, !id ? "no worker_id" : "no status");
+      const rawStatus = asString(data.status) ?? asString(asObject(data.status)?.state);
+      if (!id || !rawStatus) return unusable(state, now, event, !id ? "no worker_id" : "no status");
+      const status = sanitizeText(rawStatus, { maxLength: 20 });
       const w = workerFor(state, id, now);
       const before = w?.status ?? "?";
       if (w && w.status !== status) {
-        w.status = sanitizeText(status, { maxLength: 20 });
+        w.status = status;
         w.since = now;
         if (status !== "busy") w.task = null;
       }
@@ -311,7 +319,7 @@ export function reducePool(state: PoolState, message: Envelope, now: number): Po
         now,
         event,
         severity,
-        `${sanitizeText(id, { maxLength: 60 })} ${from}→ ${sanitizeText(status, { maxLength: 20 })}`,
+        `${sanitizeText(id, { maxLength: 60 })} ${from}→ ${status}`,
       );
       return state;
     }
@@ -338,10 +346,10 @@ export function reducePool(state: PoolState, message: Envelope, now: number): Po
       const id = asString(data.worker_id);
       if (!task && !id) return unusable(state, now, event, "no task id or worker_id");
       state.tasksCompleted++;
-      const w = id ? state.workers.get(id) : undefined;
+      const w = id ? state.workers.get(workerKey(id)) : undefined;
       if (w) {
         w.completed++;
-        if (!task || w.task === task) w.task = null;
+        if (!task || w.task === sanitizeText(task, { maxLength: 60 })) w.task = null;
       }
       const duration = asNumber(data.duration) ?? asNumber(asObject(data.result)?.duration);
       const took = duration !== undefined ? ` in ${duration}s` : "";

@@ -84,6 +84,7 @@ export class LiveRenderer {
       this.#size = size;
       out += "\x1b[H\x1b[2J";
     }
+    out += this.#scrollShift(lines, size.rows);
     for (let row = 0; row < size.rows; row++) {
       let line = lines[row] ?? "";
       if (line === this.#previous[row]) continue;
@@ -101,6 +102,37 @@ export class LiveRenderer {
     this.lastFrameBytes = frame.length;
     this.frames++;
     return frame.length;
+  }
+
+  /**
+   * When a block of lines moved down by a few rows (a newest-first list got
+   * new entries), shifts it on the terminal with a scroll region and Insert
+   * Line instead of rewriting every row, and updates what is on screen to
+   * match. Returns the sequences to write ("" when not worth it).
+   */
+  #scrollShift(lines: readonly string[], rows: number): string {
+    const prev = this.#previous;
+    if (prev.length === 0) return "";
+    let best = { k: 0, top: 0, bottom: -1 };
+    for (let k = 1; k <= 8; k++) {
+      let runStart = -1;
+      for (let i = k; i <= rows; i++) {
+        const moved = i < rows && lines[i] !== undefined && lines[i] !== prev[i] && lines[i] === prev[i - k];
+        if (moved && runStart < 0) runStart = i;
+        if (!moved && runStart >= 0) {
+          if (i - runStart > best.bottom - best.top + 1) best = { k, top: runStart, bottom: i - 1 };
+          runStart = -1;
+        }
+      }
+    }
+    const { k, top, bottom } = best;
+    if (bottom - top + 1 < 4) return "";
+    // Region rows (top - k) .. bottom; insert k blank lines at its top.
+    const shifted = prev.slice();
+    for (let i = bottom; i >= top; i--) shifted[i] = prev[i - k];
+    for (let i = top - k; i < top; i++) shifted[i] = "";
+    this.#previous = shifted;
+    return `\x1b[${top - k + 1};${bottom + 1}r\x1b[${top - k + 1};1H\x1b[${k}L\x1b[r`;
   }
 
   /** Restores the terminal (main screen, cursor, colours). Safe to call twice. */

@@ -74,3 +74,14 @@ Deno.test("LiveRenderer.stop() restores the terminal once", () => {
   assert.equal(RESTORE_SEQUENCE, "\x1b[0m\x1b[?25h\x1b[?1049l");
   assert.equal(r.render(["x"]), 0, "no frames after stop");
 });
+
+Deno.test("LiveRenderer.render() shifts a moved block with a scroll region", () => {
+  const sink = memorySink(20, 8);
+  const r = new LiveRenderer(sink);
+  r.start();
+  r.render(["head", "e5", "e4", "e3", "e2", "e1", "e0", "foot"]);
+  sink.out.length = 0;
+  r.render(["head", "e6", "e5", "e4", "e3", "e2", "e1", "foot"]);
+  // Rows 2..7 (1-based) form the region; one line is inserted at row 2; then only row 2 is written.
+  assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[2;7r\x1b[2;1H\x1b[1L\x1b[r\x1b[2;1He6\x1b[0m\x1b[K\x1b[?2026l"]);
+});

@@ -1,0 +1,201 @@
+/**
+ * `deno task bench`: throughput, latency, idle cost, memory, output bytes
+ * and start-up of the monitors, each against a baseline measured in the
+ * same run (the machines are shared and noisy). Writes `BENCHMARKS.md`.
+ *
+ * Options: `--events N` (default 200000), `--idle-seconds S` (default 30),
+ * `--no-write` (print only).
+ *
+ * @module
+ */
+
+import { createPoolState, reducePool } from "../lib/pool_state.ts";
+import { poolView } from "../lib/pool_view.ts";
+import { LiveRenderer } from "../lib/renderer.ts";
+import { createStyle } from "../lib/style.ts";
+import { ev } from "../lib/_test_envelope.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const args = Deno.args;
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const N = option("--events", 200_000);
+const IDLE = option("--idle-seconds", 30);
+
+async function json(cmdArgs: string[]): Promise<Record<string, number>> {
+  const out = await new Deno.Command(Deno.execPath(), { args: cmdArgs, cwd: ROOT, stderr: "inherit" }).output();
+  const text = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
+  return JSON.parse(text);
+}
+
+const server = new Deno.Command(Deno.execPath(), {
+  args: ["run", "--allow-net=127.0.0.1", "bench/flood_server.ts"],
+  cwd: ROOT,
+  stdout: "piped",
+}).spawn();
+const reader = server.stdout.getReader();
+let banner = "";
+while (!/listening (\d+)/.test(banner)) banner += new TextDecoder().decode((await reader.read()).value);
+const port = Number(/listening (\d+)/.exec(banner)![1]);
+const base = `ws://127.0.0.1:${port}/`;
+const client = ["run", "--allow-net=127.0.0.1", "--allow-env", "bench/client.ts"];
+console.error(`flood server on ${port}; ${N} events`);
+
+const bare = await json([...client, "bare", `${base}?mode=flood&n=${N}`, String(N)]);
+console.error("bare", bare);
+const full = await json([...client, "pipeline", `${base}?mode=flood&n=${N}`, String(N)]);
+console.error("pipeline", full);
+const latency = await json([...client, "latency", `${base}?mode=rate&rate=1000&seconds=5`]);
+console.error("latency", latency);
+const idle = await json([...client, "idle", `${base}?mode=idle`, String(IDLE)]);
+console.error("idle", idle);
+const memory = await json(["run", "--v8-flags=--expose-gc", "bench/memory.ts"]);
+console.error("memory", memory);
+
+// Output: one worker changes in a 200-worker table.
+let bytesFull = 0;
+let bytesOne = 0;
+{
+  const sink = {
+    out: 0,
+    write(t: string) {
+      this.out += t.length;
+    },
+    size: () => ({ columns: 160, rows: 240 }),
+  };
+  const r = new LiveRenderer(sink);
+  let s = createPoolState("pool_local");
+  for (let i = 0; i < 200; i++) {
+    s = reducePool(s, ev("worker.status_changed", { worker_id: `w${i}`, status: "idle" }), 0);
+  }
+  const style = createStyle(true);
+  const status = { state: "connected" as const, url: "ws://x", attempt: 0, retryAt: null, reason: null, since: 0 };
+  const view = () =>
+    poolView(s, {
+      now: 1000,
+      columns: 160,
+      rows: 240,
+      style,
+      sources: [{ name: "pool", status, messages: 1, malformed: 0, reconnects: 0 }],
+      filter: "",
+      scroll: 0,
+      tableScroll: 0,
+      startedAt: 0,
+    });
+  r.start();
+  bytesFull = r.render(view());
+  s = reducePool(s, ev("worker.status_changed", { worker_id: "w100", status: "busy" }), 0);
+  bytesOne = r.render(view());
+}
+
+// Start-up: process start to the first connected status line (piped mode), against the bench server.
+async function startup(): Promise<number | null> {
+  const t0 = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net=127.0.0.1", "pool_monitor.ts", "pool_local", "--port", String(port)],
+    cwd: ROOT,
+    stdout: "piped",
+    stdin: "null",
+  }).spawn();
+  const guard = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  let seen = "";
+  let ms: number | null = null;
+  for await (const chunk of child.stdout) {
+    seen += new TextDecoder().decode(chunk);
+    if (seen.includes('"state":"connected"')) {
+      ms = performance.now() - t0;
+      break;
+    }
+  }
+  clearTimeout(guard);
+  try {
+    child.kill("SIGTERM");
+  } catch { /* exited */ }
+  await child.status;
+  return ms;
+}
+const startMs = await startup();
+const bareStart = performance.now();
+await new Deno.Command(Deno.execPath(), { args: ["eval", "0"] }).output();
+const denoStartMs = performance.now() - bareStart;
+
+server.kill("SIGTERM");
+await server.status;
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const rows = [
+  [
+    "Ingest, bare client (ceiling)",
+    `${Math.round(bare.eventsPerSecond).toLocaleString("en")} events/s`,
+    "baseline",
+    "",
+  ],
+  [
+    "Ingest, full pool pipeline at 10 fps",
+    `${Math.round(full.eventsPerSecond).toLocaleString("en")} events/s`,
+    `${pct(full.eventsPerSecond / bare.eventsPerSecond)} of ceiling`,
+    `>= 50% and >= 100,000/s: ${
+      full.eventsPerSecond / bare.eventsPerSecond >= 0.5 && full.eventsPerSecond >= 100_000 ? "met" : "NOT met"
+    }`,
+  ],
+  [
+    "CPU per million events (pipeline vs bare)",
+    `${(full.cpuSeconds / full.events * 1e6).toFixed(2)} s vs ${(bare.cpuSeconds / bare.events * 1e6).toFixed(2)} s`,
+    `${(full.cpuSeconds / full.events / (bare.cpuSeconds / bare.events)).toFixed(2)}x`,
+    `frames drawn during the flood: ${full.frames}`,
+  ],
+  [
+    "Latency send -> frame at 1k events/s",
+    `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms`,
+    `p99 = ${(latency.p99 / 100).toFixed(2)} x refresh interval`,
+    `p99 < 120 ms: ${latency.p99 < 120 ? "met" : "NOT met"}`,
+  ],
+  [
+    `Idle CPU, ${IDLE} s silent server`,
+    `${(idle.cpuSeconds / IDLE * 100).toFixed(2)}% of a core`,
+    `${idle.frames} frames`,
+    `< 1%: ${idle.cpuSeconds / IDLE < 0.01 ? "met" : "NOT met"}`,
+  ],
+  [
+    "RSS after 1M vs 10k events (parse + reduce)",
+    `${(memory.rss1m / 2 ** 20).toFixed(1)} MiB vs ${(memory.rss10k / 2 ** 20).toFixed(1)} MiB`,
+    `${pct(memory.rss1m / memory.rss10k - 1)} growth (heap ${pct(memory.heap1m / memory.heap10k - 1)})`,
+    `< 10%: ${memory.rss1m / memory.rss10k - 1 < 0.1 ? "met" : "NOT met"}`,
+  ],
+  [
+    "Bytes for one worker change, 200-worker table",
+    `${bytesOne} vs ${bytesFull} for a full frame`,
+    pct(bytesOne / bytesFull),
+    `< 10%: ${bytesOne / bytesFull < 0.1 ? "met" : "NOT met"}`,
+  ],
+  [
+    "Start-up to connected (process start to first status line)",
+    startMs === null ? "not measured" : `${Math.round(startMs)} ms`,
+    `bare \`deno eval\`: ${Math.round(denoStartMs)} ms`,
+    startMs === null ? "" : `${(startMs / denoStartMs).toFixed(1)}x a bare Deno start`,
+  ],
+];
+const table = [
+  "| measure | result | against the baseline | target |",
+  "| --- | --- | --- | --- |",
+  ...rows.map((r) => `| ${r.join(" | ")} |`),
+].join("\n");
+const doc = `# Benchmarks
+
+Produced by \`deno task bench\` (${N.toLocaleString("en")} events, idle ${IDLE} s) on ${
+  new Date().toISOString().slice(0, 10)
+}, Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores. The machines are shared and noisy: read
+the ratios against the baselines of the same run rather than the absolute figures.
+
+${table}
+
+How: a flood server on loopback (\`bench/flood_server.ts\`) sends a mix of pool, worker, task and workflow events
+made by the demo simulation. The bare client only counts messages; the pipeline client runs the real connection,
+parser, pool reducer, view and renderer at 10 frames/s into a byte sink (\`bench/client.ts\`), each in its own
+process so that its CPU time is its own. Memory runs parse + reduce in one process with \`--expose-gc\`
+(\`bench/memory.ts\`).
+`;
+console.log(table);
+if (!args.includes("--no-write")) await Deno.writeTextFile(`${ROOT}BENCHMARKS.md`, doc);
