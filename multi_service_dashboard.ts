@@ -101,6 +101,12 @@ export async function main(args: string[]): Promise<number> {
     refreshMs: o.refresh,
     color: common.color,
     json: common.json,
+    ...common.app,
+    history: () => [
+      { service: "mahavishnu", entries: state.workflows.history.newestFirst() },
+      { service: "pool", entries: state.pool.history.newestFirst() },
+      { service: "akosha", entries: state.akosha.history.newestFirst() },
+    ],
   });
 }
 

@@ -59,6 +59,8 @@ export async function main(args: string[]): Promise<number> {
     refreshMs: o.refresh,
     color: common.color,
     json: common.json,
+    ...common.app,
+    history: () => [{ service: "pool", entries: state.history.newestFirst() }],
   });
 }
 

@@ -66,6 +66,8 @@ export async function main(args: string[]): Promise<number> {
     refreshMs: o.refresh,
     color: common.color,
     json: common.json,
+    ...common.app,
+    history: () => [{ service: "workflow", entries: state.history.newestFirst() }],
   });
 }
 

@@ -128,9 +128,27 @@ function pipeline(n: number, seconds: number | null): Promise<Record<string, num
   });
 }
 
+/** A bare WebSocket client connected to a silent server: the idle baseline. */
+function bareIdle(seconds: number): Promise<Record<string, number>> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    ws.onopen = () => {
+      setTimeout(() => {
+        const c0 = cpu();
+        setTimeout(() => {
+          const used = cpu() - c0;
+          ws.close();
+          resolve({ seconds, cpuSeconds: used });
+        }, seconds * 1000);
+      }, 2000);
+    };
+  });
+}
+
 let result: Record<string, number>;
 if (mode === "bare") result = await bare(Number(arg));
 else if (mode === "pipeline" || mode === "latency") result = await pipeline(Number(arg ?? 1e9), null);
+else if (mode === "bareidle") result = await bareIdle(Number(arg));
 else if (mode === "idle") result = await pipeline(1e9, Number(arg));
 else throw new TypeError(`Cannot run benchmark client as mode is unknown: current value is ${mode}`);
 result.rss = Deno.memoryUsage().rss;

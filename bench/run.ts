@@ -51,6 +51,8 @@ const latency = await json([...client, "latency", `${base}?mode=rate&rate=1000&s
 console.error("latency", latency);
 const idle = await json([...client, "idle", `${base}?mode=idle`, String(IDLE)]);
 console.error("idle", idle);
+const bareIdle = await json([...client, "bareidle", `${base}?mode=idle`, String(IDLE)]);
+console.error("bare idle", bareIdle);
 const memory = await json(["run", "--v8-flags=--expose-gc", "bench/memory.ts"]);
 console.error("memory", memory);
 
@@ -154,8 +156,8 @@ const rows = [
   ],
   [
     `Idle CPU, ${IDLE} s silent server`,
-    `${(idle.cpuSeconds / IDLE * 100).toFixed(2)}% of a core`,
-    `${idle.frames} frames`,
+    `${(idle.cpuSeconds / IDLE * 100).toFixed(2)}% of a core, ${idle.frames} frame(s)`,
+    `bare idle WebSocket client: ${(bareIdle.cpuSeconds / IDLE * 100).toFixed(2)}%`,
     `< 1%: ${idle.cpuSeconds / IDLE < 0.01 ? "met" : "NOT met"}`,
   ],
   [

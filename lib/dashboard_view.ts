@@ -52,7 +52,7 @@ function panel(content: PanelContent, width: number, height: number, ctx: ViewCo
   }
   for (const n of content.numbers) lines.push(truncate(n, width));
   lines.push(style.dim("─".repeat(width)));
-  const entries = filterHistory(content.history, ctx.filter);
+  const entries = filterHistory(content.history, ctx.filter, ctx.accept);
   lines.push(...historyLines(entries, width, height - lines.length, style, { scroll: ctx.scroll, eventWidth: 18 }));
   while (lines.length < height) lines.push("");
   return lines.slice(0, height).map((l) => fit(l, width));

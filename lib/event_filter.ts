@@ -5,7 +5,7 @@
  * @module
  */
 
-import { SEVERITY_RANK, type Severity } from "./severity.ts";
+import { type Severity, SEVERITY_RANK } from "./severity.ts";
 
 /** What a filter looks at. */
 export interface FilterableEvent {

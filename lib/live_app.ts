@@ -13,7 +13,13 @@ import { HELP_LINES, initialUi, parseKeys, reduceUi, type UiState } from "./keys
 import type { Envelope, Problem } from "./protocol.ts";
 import { LiveRenderer, stdoutSink, type TerminalSink } from "./renderer.ts";
 import { createStyle } from "./style.ts";
-import { fit } from "./text.ts";
+import { createMetrics, eventsPerSecond, latencyPercentiles, recordEvent, sparkline } from "./metrics.ts";
+import type { HistoryEntry } from "./pool_state.ts";
+import { exportHistory, readRecording, Recorder } from "./recorder.ts";
+import { ReplayFeed } from "./replay_feed.ts";
+import { eventSeverity } from "./severity.ts";
+import { fit, truncate } from "./text.ts";
+import { spread } from "./view_parts.ts";
 import type { SourceView, ViewContext } from "./view_parts.ts";
 
 /** One server connection of a monitor. */
@@ -55,7 +61,22 @@ export interface LiveAppOptions {
   sink?: TerminalSink;
   /** Clock. Default `Date.now`. */
   now?: () => number;
+  /** Keeps an event in the history and JSON output (`--events`, `--severity`). Default: all. */
+  accept?: (e: { event: string; severity: HistoryEntry["severity"] }) => boolean;
+  /** Append every received frame to this JSONL file (`--record`). */
+  recordPath?: string;
+  /** Drive the monitor from this recording instead of servers (`--replay`). */
+  replayPath?: string;
+  /** Replay speed factor. Default 1. */
+  replaySpeed?: number;
+  /** Write the event history here on exit, `.csv` or `.jsonl` (`--export`). */
+  exportPath?: string;
+  /** The histories to export, per service. */
+  history?(): { service: string; entries: HistoryEntry[] }[];
 }
+
+/** What the app needs of a feed: a {@link Connection} or a {@link ReplayFeed}. */
+type Feed = Pick<Connection, "status" | "counters" | "start" | "close">;
 
 /** Runs until quit or `finished`; resolves to the exit code. */
 export async function runLiveApp(options: LiveAppOptions): Promise<number> {
@@ -98,6 +119,7 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
     style,
     sources: connections.map((c, i) => sourceView(c, options.sources[i].name)),
     filter: ui.filter,
+    accept: options.accept,
     scroll: ui.scroll,
     tableScroll: ui.tableScroll,
     startedAt,
@@ -118,9 +140,22 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
     if (bells > bellsSeen) sink.write("\x07");
     bellsSeen = bells;
   };
+  const metricsLine = (width: number): string => {
+    const t = now();
+    const lat = latencyPercentiles(metrics);
+    const malformed = connections.reduce((n, c) => n + c.counters.malformed, 0);
+    const reconnects = connections.reduce((n, c) => n + c.counters.reconnects, 0);
+    const left =
+      `${style.bold(String(eventsPerSecond(metrics, t)))} events/s ${style.cyan(sparkline(metrics, t, 30))}  ` +
+      `latency ${lat ? `p50 ${Math.round(lat.p50)}ms p99 ${Math.round(lat.p99)}ms` : "n/a"}`;
+    const right = `malformed ${malformed > 0 ? style.red(String(malformed)) : "0"} · reconnects ${reconnects}` +
+      (recorder ? ` · ${recorder.error ? style.red("recording stopped") : `recording ${recorder.lines}`}` : "");
+    return spread(left, right, width);
+  };
   const compose = (): string[] => {
-    const ctx = context();
-    const width = ctx.columns;
+    const full = context();
+    const width = full.columns;
+    const ctx = { ...full, rows: full.rows - 1 };
     let lines: string[];
     if (ui.help) {
       lines = HELP_LINES.map((l, i) => i === 0 ? style.bold(l) : l);
@@ -135,11 +170,10 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
       frozen = null;
       lines = options.view(ctx);
     }
-    if (ui.editingFilter) {
-      lines = lines.slice(0, ctx.rows - 1);
-      while (lines.length < ctx.rows - 1) lines.push("");
-      lines.push(style.inverse(fit(`/${ui.filter}▌  (Enter keep, Esc clear)`, width)));
-    }
+    lines = lines.slice(0, ctx.rows);
+    while (lines.length < ctx.rows) lines.push("");
+    if (ui.editingFilter) lines[ctx.rows - 1] = style.inverse(fit(`/${ui.filter}▌  (Enter keep, Esc clear)`, width));
+    lines.push(truncate(metricsLine(width), width));
     return lines;
   };
 
@@ -157,21 +191,31 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
       if (connections.length > 0 && connections.every((c) => c.status.state === "auth_failed")) {
         finish(1, `authentication failed: ${status.reason}`);
       }
+      if (options.replayPath && connections.length > 0 && connections.every((c) => c.status.state === "closed")) {
+        finish(0);
+      }
     }
     requestFrame();
   };
-  const connections = options.sources.map((source) =>
-    new Connection(source.url, {
-      channels: source.channels,
-      token: source.token,
-      caCerts: source.caCerts,
-      initialRequests: source.initialRequests,
-      ...source.connection,
+  const metrics = createMetrics(now());
+  const recorder = options.recordPath ? new Recorder(options.recordPath) : null;
+  const recording = options.replayPath ? readRecording(Deno.readTextFileSync(options.replayPath)) : null;
+  if (recording && recording.skipped > 0) {
+    console.error(`replay: skipped ${recording.skipped} unreadable line(s) of ${options.replayPath}`);
+  }
+  const connections: Feed[] = options.sources.map((source) => {
+    const callbacks = {
       onStatus: onStatus(source),
-      onMessage: (message: Envelope, info) => {
+      onMessage: (message: Envelope, info: { receivedAt: number; raw: string }) => {
+        recorder?.add(source.name, info.raw, info.receivedAt);
         source.apply(message, info.receivedAt);
+        if (message.type === "event") recordEvent(metrics, info.receivedAt, message.data.timestamp);
         if (json) {
-          out.line({ time: new Date(info.receivedAt).toISOString(), service: source.name, kind: "message", message });
+          const keep = !options.accept || message.type !== "event" ||
+            options.accept({ event: message.event ?? "", severity: eventSeverity(message.event ?? "", message.data) });
+          if (keep) {
+            out.line({ time: new Date(info.receivedAt).toISOString(), service: source.name, kind: "message", message });
+          }
         }
         const code = options.finished?.() ?? null;
         if (code !== null) {
@@ -187,8 +231,23 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
         }
         requestFrame();
       },
-    })
-  );
+    };
+    if (recording) {
+      return new ReplayFeed(
+        `${options.replayPath} (${source.name})`,
+        recording.frames.filter((f) => f.service === source.name),
+        { speed: options.replaySpeed, ...callbacks },
+      );
+    }
+    return new Connection(source.url, {
+      channels: source.channels,
+      token: source.token,
+      caCerts: source.caCerts,
+      initialRequests: source.initialRequests,
+      ...source.connection,
+      ...callbacks,
+    });
+  });
 
   // --- exits: signals, errors -----------------------------------------------
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -233,10 +292,16 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
           drawFrame();
         });
       }
-      ticker = setInterval(requestFrame, 1000);
+      ticker = setInterval(() => {
+        recorder?.flush();
+        requestFrame();
+      }, 1000);
       drawFrame();
     } else {
-      ticker = setInterval(() => out.flush(), 100);
+      ticker = setInterval(() => {
+        out.flush();
+        recorder?.flush();
+      }, 100);
     }
     for (const c of connections) c.start();
     return await done;
@@ -256,13 +321,27 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
       new Promise((resolve) => setTimeout(resolve, 2000)),
     ]);
     out.flush();
+    recorder?.close();
+    if (recorder?.error) console.error(recorder.error);
+    if (options.exportPath && options.history) {
+      try {
+        for (const h of options.history()) {
+          const path = options.history().length > 1
+            ? options.exportPath.replace(/(\.\w+)?$/, `.${h.service}$1`)
+            : options.exportPath;
+          exportHistory(path, h.service, options.accept ? h.entries.filter(options.accept) : h.entries);
+        }
+      } catch (error) {
+        console.error(`export to ${options.exportPath} failed: ${error instanceof Error ? error.message : error}`);
+      }
+    }
     globalThis.removeEventListener("error", onError);
     globalThis.removeEventListener("unhandledrejection", onRejection);
     if (exitMessage) console.error(exitMessage);
   }
 }
 
-function sourceView(c: Connection, name: string): SourceView {
+function sourceView(c: Feed, name: string): SourceView {
   return {
     name,
     status: c.status,

@@ -5,8 +5,19 @@
  * @module
  */
 
-import type { Command } from "commander";
-import { parseDurationMs, parsePort, parsePositiveInt, readCaFile, readToken, serverUrl, VERSION } from "./cli.ts";
+import { type Command, Option } from "commander";
+import { createEventFilter } from "./event_filter.ts";
+import type { Severity } from "./severity.ts";
+import {
+  parseDurationMs,
+  parsePort,
+  parsePositive,
+  parsePositiveInt,
+  readCaFile,
+  readToken,
+  serverUrl,
+  VERSION,
+} from "./cli.ts";
 import { colorWanted } from "./style.ts";
 
 /** Adds `--token-env`, `--token-file`, `--ca`, `--tls`, `--no-color`, `--refresh`, `--history` and `--version`. */
@@ -20,7 +31,19 @@ export function addCommonOptions(command: Command): Command {
     .option("--no-color", "no colours (NO_COLOR is honoured too)")
     .option("--refresh <duration>", "at most one frame per this interval", parseDurationMs, 100)
     .option("--history <n>", "events kept in the history", parsePositiveInt, 500)
-    .option("--json", "print JSON lines even on a terminal");
+    .option("--json", "print JSON lines even on a terminal")
+    .option("--events <globs>", "show only these events, e.g. 'worker.*,task.completed'")
+    .addOption(
+      new Option("--severity <level>", "show only events of this severity or above").choices([
+        "info",
+        "warning",
+        "error",
+      ]),
+    )
+    .option("--record <file>", "append every received frame to this JSONL file (needs --allow-write)")
+    .option("--replay <file>", "drive the monitor from a recording instead of a server (needs --allow-read)")
+    .option("--speed <n>", "replay speed factor", parsePositive, 1)
+    .option("--export <file>", "write the event history to this .csv or .jsonl file on exit (needs --allow-write)");
 }
 
 /** Adds `--host` and `--port` with the given default port. */
@@ -46,6 +69,12 @@ export interface CommonOptions {
   refresh: number;
   history: number;
   json?: boolean;
+  events?: string;
+  severity?: Severity;
+  record?: string;
+  replay?: string;
+  speed: number;
+  export?: string;
 }
 
 /** Connection and display settings derived from the common options. */
@@ -55,17 +84,32 @@ export interface ResolvedCommon {
   tls: boolean;
   color: boolean;
   json: boolean;
+  /** Options for `runLiveApp`: filters, record, replay, export. */
+  app: {
+    accept?: ReturnType<typeof createEventFilter>;
+    recordPath?: string;
+    replayPath?: string;
+    replaySpeed: number;
+    exportPath?: string;
+  };
 }
 
 /** Reads token and CA files and decides colour and output mode. Throws TypeError with a clear message. */
 export function resolveCommon(o: CommonOptions): ResolvedCommon {
   const json = o.json === true || !Deno.stdout.isTerminal();
   return {
-    token: readToken(o),
+    token: o.replay ? undefined : readToken(o),
     caCerts: readCaFile(o.ca),
     tls: o.tls === true || o.ca !== undefined,
     color: colorWanted(!json, !o.color),
     json,
+    app: {
+      accept: o.events || o.severity ? createEventFilter({ events: o.events, severity: o.severity }) : undefined,
+      recordPath: o.record,
+      replayPath: o.replay,
+      replaySpeed: o.speed,
+      exportPath: o.export,
+    },
   };
 }
 

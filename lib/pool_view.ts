@@ -157,7 +157,7 @@ export function poolView(state: PoolState, ctx: ViewContext): string[] {
   lines.push(...poolSummary(state, width, now, style));
   const footerRows = 1;
   const free = rows - lines.length - footerRows;
-  const entries = filterHistory(state.history.newestFirst(), ctx.filter);
+  const entries = filterHistory(state.history.newestFirst(), ctx.filter, ctx.accept);
   const workerRows = Math.min(state.workers.size + 2, Math.max(4, Math.floor((free - 2) * 0.5)));
   lines.push(sectionTitle(`Workers (${state.workers.size})`, width, style));
   lines.push(...workerTable(state, width, workerRows, now, style, ctx.tableScroll));

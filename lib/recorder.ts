@@ -90,9 +90,10 @@ export function exportHistory(path: string, service: string, entries: HistoryEnt
   const rows = [...entries].reverse();
   if (path.endsWith(".csv")) {
     const q = (s: string) => /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-    const lines = ["time,service,event,severity,text", ...rows.map((e) =>
-      [new Date(e.at).toISOString(), service, e.event, e.severity, e.text].map(q).join(",")
-    )];
+    const lines = [
+      "time,service,event,severity,text",
+      ...rows.map((e) => [new Date(e.at).toISOString(), service, e.event, e.severity, e.text].map(q).join(",")),
+    ];
     Deno.writeTextFileSync(path, lines.join("\n") + "\n");
   } else {
     Deno.writeTextFileSync(

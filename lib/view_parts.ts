@@ -63,11 +63,16 @@ export function paintSeverity(style: Style, severity: Severity, text: string): s
   return severity === "error" ? style.red(text) : severity === "warning" ? style.yellow(text) : style.cyan(text);
 }
 
-/** Entries matching `filter` (case-insensitive, event name or text). */
-export function filterHistory(entries: HistoryEntry[], filter: string): HistoryEntry[] {
-  if (!filter) return entries;
+/** Entries that `accept` keeps and that match `filter` (case-insensitive, event name or text). */
+export function filterHistory(
+  entries: HistoryEntry[],
+  filter: string,
+  accept?: (e: HistoryEntry) => boolean,
+): HistoryEntry[] {
+  const kept = accept ? entries.filter(accept) : entries;
+  if (!filter) return kept;
   const needle = filter.toLowerCase();
-  return entries.filter((e) => e.event.toLowerCase().includes(needle) || e.text.toLowerCase().includes(needle));
+  return kept.filter((e) => e.event.toLowerCase().includes(needle) || e.text.toLowerCase().includes(needle));
 }
 
 /** Options for {@link historyLines}. */
@@ -123,8 +128,10 @@ export interface ViewContext {
   style: Style;
   /** One per connection. */
   sources: SourceView[];
-  /** Filter and scroll positions. */
+  /** History text filter (the `/` key). */
   filter: string;
+  /** Command-line event filter (`--events`, `--severity`); default keeps all. */
+  accept?: (e: HistoryEntry) => boolean;
   scroll: number;
   tableScroll: number;
   /** When the monitor started (ms). */

@@ -134,7 +134,7 @@ export function workflowView(state: WorkflowState, ctx: ViewContext): string[] {
     lines.push(sectionTitle(`Worker status changes (${state.workerChanges.total})`, width, style));
     lines.push(...historyLines(workers, width, Math.min(3, workers.length), style, { eventWidth: 0 }));
   }
-  const entries = filterHistory(state.history.newestFirst(), ctx.filter);
+  const entries = filterHistory(state.history.newestFirst(), ctx.filter, ctx.accept);
   lines.push(
     sectionTitle(
       ctx.filter ? `Events (${entries.length} matching "${ctx.filter}")` : `Events (${entries.length})`,

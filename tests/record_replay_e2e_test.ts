@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { jsonLines, runScript, startDemoProcess } from "./_process.ts";
+import { waitFor } from "./_script_server.ts";
+
+Deno.test("pool_monitor.ts --record, then --replay of the recording (torn last line skipped), and --export", async () => {
+  const dir = Deno.makeTempDirSync();
+  const recording = `${dir}/rec.jsonl`;
+  const exported = `${dir}/history.csv`;
+  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "40", "--seed", "5"]);
+  const perms = [
+    "--allow-net=127.0.0.1",
+    "--allow-env=MAHAVISHNU_TOKEN",
+    `--allow-read=${dir}`,
+    `--allow-write=${dir}`,
+  ];
+  const rec = runScript(
+    "pool_monitor.ts",
+    ["pool_local", "--port", String(server.port), "--record", recording, "--export", exported],
+    perms,
+  );
+  await waitFor(() => jsonLines(rec.stdout()).filter((l) => l.kind === "message").length >= 30, "30 messages", 15_000);
+  rec.kill("SIGINT");
+  assert.equal((await rec.done).code, 0, rec.stderr());
+  server.kill();
+  await server.done;
+
+  const received = jsonLines(rec.stdout()).filter((l) => l.kind === "message").length;
+  const lines = Deno.readTextFileSync(recording).trim().split("\n");
+  assert.equal(lines.length, received, "every received frame recorded");
+  assert.match(Deno.readTextFileSync(exported), /^time,service,event,severity,text\n.*pool,/);
+
+  Deno.writeTextFileSync(recording, '{"t":"2026-', { append: true }); // killed mid-write
+  const replay = runScript("pool_monitor.ts", ["pool_local", "--replay", recording, "--speed", "100"], perms);
+  const status = await replay.done;
+  assert.equal(status.code, 0, replay.stderr());
+  assert.match(replay.stderr(), /skipped 1 unreadable line/);
+  const replayed = jsonLines(replay.stdout()).filter((l) => l.kind === "message");
+  assert.equal(replayed.length, received);
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("--events and --severity filter the JSON output", async () => {
+  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "40", "--seed", "2"]);
+  const run = runScript("pool_monitor.ts", ["pool_local", "--port", String(server.port), "--events", "task.*"], [
+    "--allow-net=127.0.0.1",
+  ]);
+  await waitFor(
+    () => jsonLines(run.stdout()).filter((l) => (l.message as { type?: string })?.type === "event").length >= 5,
+    "5 events",
+    15_000,
+  );
+  run.kill("SIGTERM");
+  await run.done;
+  const events = jsonLines(run.stdout())
+    .map((l) => l.message as { type?: string; event?: string } | undefined)
+    .filter((m) => m?.type === "event");
+  assert.ok(events.every((m) => m!.event!.startsWith("task.")), JSON.stringify(events.map((m) => m!.event)));
+  server.kill();
+  await server.done;
+});
