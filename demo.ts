@@ -28,6 +28,7 @@ export async function main(args: string[]): Promise<number> {
     .option("--rate <n>", "pool events per second", parsePositive, 8)
     .argument("[monitor]", "pool, workflow or dashboard", "pool")
     .allowUnknownOption()
+    .allowExcessArguments(true)
     .parse(args, { from: "user" });
   const o = program.opts<{ scenario: Scenario; rate: number }>();
   const [which = "pool", ...rest] = program.args;

@@ -23,12 +23,13 @@ import { dashboardView } from "./lib/dashboard_view.ts";
 import { runLiveApp } from "./lib/live_app.ts";
 import { addCommonOptions, type CommonOptions, resolveCommon, runMain, urlFor } from "./lib/monitor_cli.ts";
 import {
+  activeWorkflows,
   createAkoshaOverview,
   createWorkflowsOverview,
   reduceAkoshaOverview,
   reduceWorkflowsOverview,
 } from "./lib/overview_state.ts";
-import { clearPoolHistory, createPoolState, reducePool } from "./lib/pool_state.ts";
+import { clearPoolHistory, createPoolState, notePool, poolAlertValues, reducePool } from "./lib/pool_state.ts";
 import { getPoolStatusRequest } from "./lib/protocol.ts";
 
 interface DashboardOptions extends CommonOptions {
@@ -102,6 +103,16 @@ export async function main(args: string[]): Promise<number> {
     color: common.color,
     json: common.json,
     ...common.app,
+    alertValues: () => ({
+      ...poolAlertValues(state.pool),
+      "workflows.active": activeWorkflows(state.workflows),
+      "workflows.failed": state.workflows.failed,
+      "workflows.completed": state.workflows.completed,
+      insights: state.akosha.insights,
+      patterns: state.akosha.patterns,
+      anomalies: state.akosha.anomalies,
+    }),
+    note: (entry) => state.pool = notePool(state.pool, entry),
     history: () => [
       { service: "mahavishnu", entries: state.workflows.history.newestFirst() },
       { service: "pool", entries: state.pool.history.newestFirst() },

@@ -25,7 +25,7 @@ import {
   type ServerOptions,
   urlFor,
 } from "./lib/monitor_cli.ts";
-import { clearPoolHistory, createPoolState, reducePool } from "./lib/pool_state.ts";
+import { clearPoolHistory, createPoolState, notePool, poolAlertValues, reducePool } from "./lib/pool_state.ts";
 import { poolView } from "./lib/pool_view.ts";
 import { getPoolStatusRequest } from "./lib/protocol.ts";
 
@@ -60,6 +60,8 @@ export async function main(args: string[]): Promise<number> {
     color: common.color,
     json: common.json,
     ...common.app,
+    alertValues: () => poolAlertValues(state),
+    note: (entry) => state = notePool(state, entry),
     history: () => [{ service: "pool", entries: state.history.newestFirst() }],
   });
 }

@@ -29,7 +29,14 @@ import {
   urlFor,
 } from "./lib/monitor_cli.ts";
 import { getWorkflowStatusRequest } from "./lib/protocol.ts";
-import { clearWorkflowHistory, createWorkflowState, reduceWorkflow, workflowExitCode } from "./lib/workflow_state.ts";
+import {
+  clearWorkflowHistory,
+  createWorkflowState,
+  noteWorkflow,
+  reduceWorkflow,
+  workflowAlertValues,
+  workflowExitCode,
+} from "./lib/workflow_state.ts";
 import { workflowView } from "./lib/workflow_view.ts";
 
 /** Parses `args`, runs the monitor, resolves to the exit code. */
@@ -67,6 +74,8 @@ export async function main(args: string[]): Promise<number> {
     color: common.color,
     json: common.json,
     ...common.app,
+    alertValues: (now) => workflowAlertValues(state, now),
+    note: (entry) => state = noteWorkflow(state, entry),
     history: () => [{ service: "workflow", entries: state.history.newestFirst() }],
   });
 }

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { type Alert, evaluateAlerts } from "./alerts.ts";
+import { formatClock } from "./timestamp.ts";
 import { Connection, type ConnectionOptions, type ConnectionStatus } from "./connection.ts";
 import { HELP_LINES, initialUi, parseKeys, reduceUi, type UiState } from "./keys.ts";
 import type { Envelope, Problem } from "./protocol.ts";
@@ -71,6 +73,12 @@ export interface LiveAppOptions {
   replaySpeed?: number;
   /** Write the event history here on exit, `.csv` or `.jsonl` (`--export`). */
   exportPath?: string;
+  /** Alert rules (`--alert`). */
+  alerts?: Alert[];
+  /** The monitor's fields for alert rules, at `now`. */
+  alertValues?(now: number): Record<string, number | undefined>;
+  /** Adds an entry to the monitor's event history (alerts appear there). */
+  note?(entry: HistoryEntry): void;
   /** The histories to export, per service. */
   history?(): { service: string; entries: HistoryEntry[] }[];
 }
@@ -127,6 +135,7 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
   const drawFrame = () => {
     frameTimer = null;
     lastFrameAt = now();
+    checkAlerts();
     const version = options.version();
     if (!dirty && version === drawnVersion) return;
     dirty = false;
@@ -139,6 +148,35 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
     const bells = options.bells?.() ?? 0;
     if (bells > bellsSeen) sink.write("\x07");
     bellsSeen = bells;
+  };
+  const alerts = options.alerts ?? [];
+  const checkAlerts = () => {
+    if (alerts.length === 0) return;
+    const t = now();
+    const lat = latencyPercentiles(metrics);
+    const values = {
+      events_per_second: eventsPerSecond(metrics, t),
+      latency_p99: lat?.p99,
+      malformed: connections.reduce((n, c) => n + c.counters.malformed, 0),
+      reconnects: connections.reduce((n, c) => n + c.counters.reconnects, 0),
+      ...options.alertValues?.(t),
+    };
+    for (const change of evaluateAlerts(alerts, values, t)) {
+      const text = `${change.kind === "triggered" ? "ALERT" : "cleared"} ${change.alert.text} (now ${
+        change.actual ?? "?"
+      })`;
+      options.note?.({ at: t, event: "alert", severity: change.kind === "triggered" ? "error" : "info", text });
+      if (json) {
+        out.line({
+          time: new Date(t).toISOString(),
+          kind: "alert",
+          state: change.kind,
+          rule: change.alert.text,
+          value: change.actual ?? null,
+        });
+      } else if (change.kind === "triggered") sink.write("\x07");
+      dirty = true;
+    }
   };
   const metricsLine = (width: number): string => {
     const t = now();
@@ -155,7 +193,10 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
   const compose = (): string[] => {
     const full = context();
     const width = full.columns;
-    const ctx = { ...full, rows: full.rows - 1 };
+    const banners = alerts.filter((a) => a.active).slice(0, 3).map((a) =>
+      style.alert(fit(` ALERT ${a.text} since ${a.since !== null ? formatClock(a.since) : "?"} `, width))
+    );
+    const ctx = { ...full, rows: full.rows - 1 - banners.length };
     let lines: string[];
     if (ui.help) {
       lines = HELP_LINES.map((l, i) => i === 0 ? style.bold(l) : l);
@@ -174,7 +215,7 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
     while (lines.length < ctx.rows) lines.push("");
     if (ui.editingFilter) lines[ctx.rows - 1] = style.inverse(fit(`/${ui.filter}▌  (Enter keep, Esc clear)`, width));
     lines.push(truncate(metricsLine(width), width));
-    return lines;
+    return [...banners, ...lines];
   };
 
   // --- connections ----------------------------------------------------------
@@ -299,6 +340,7 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
       drawFrame();
     } else {
       ticker = setInterval(() => {
+        checkAlerts();
         out.flush();
         recorder?.flush();
       }, 100);
@@ -320,6 +362,7 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
       Promise.all(connections.map((c) => c.close())),
       new Promise((resolve) => setTimeout(resolve, 2000)),
     ]);
+    if (json) checkAlerts();
     out.flush();
     recorder?.close();
     if (recorder?.error) console.error(recorder.error);

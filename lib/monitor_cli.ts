@@ -6,6 +6,7 @@
  */
 
 import { type Command, Option } from "commander";
+import { type Alert, parseAlert } from "./alerts.ts";
 import { createEventFilter } from "./event_filter.ts";
 import type { Severity } from "./severity.ts";
 import {
@@ -43,6 +44,12 @@ export function addCommonOptions(command: Command): Command {
     .option("--record <file>", "append every received frame to this JSONL file (needs --allow-write)")
     .option("--replay <file>", "drive the monitor from a recording instead of a server (needs --allow-read)")
     .option("--speed <n>", "replay speed factor", parsePositive, 1)
+    .option(
+      "--alert <rule>",
+      "alert when FIELD OP NUMBER[ms|s|m|h] holds, e.g. 'queue_size>50' (repeatable)",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option("--export <file>", "write the event history to this .csv or .jsonl file on exit (needs --allow-write)");
 }
 
@@ -75,6 +82,7 @@ export interface CommonOptions {
   replay?: string;
   speed: number;
   export?: string;
+  alert: string[];
 }
 
 /** Connection and display settings derived from the common options. */
@@ -91,6 +99,7 @@ export interface ResolvedCommon {
     replayPath?: string;
     replaySpeed: number;
     exportPath?: string;
+    alerts: Alert[];
   };
 }
 
@@ -109,6 +118,7 @@ export function resolveCommon(o: CommonOptions): ResolvedCommon {
       replayPath: o.replay,
       replaySpeed: o.speed,
       exportPath: o.export,
+      alerts: o.alert.map(parseAlert),
     },
   };
 }

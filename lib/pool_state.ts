@@ -396,3 +396,27 @@ export function poolHealth(state: PoolState): { level: Health; reason: string } 
   if (/scal|degrad|drain|stop/.test(status)) return { level: "warning", reason: `status ${state.status}` };
   return { level: "ok", reason: "healthy" };
 }
+
+/** Fields for `--alert` rules: `queue_size`, `worker_count`, `workers.<status>`, `tasks_assigned`, `tasks_completed`, `unusable`. */
+export function poolAlertValues(state: PoolState): Record<string, number | undefined> {
+  const values: Record<string, number | undefined> = {
+    queue_size: state.queueSize ?? undefined,
+    worker_count: state.workerCount ?? state.workers.size,
+    tasks_assigned: state.tasksAssigned,
+    tasks_completed: state.tasksCompleted,
+    unusable: state.unusable,
+    "workers.idle": 0,
+    "workers.busy": 0,
+    "workers.error": 0,
+    "workers.offline": 0,
+  };
+  for (const [status, n] of Object.entries(workerCounts(state))) values[`workers.${status}`] = n;
+  return values;
+}
+
+/** Adds an entry (an alert, say) to the history. */
+export function notePool(state: PoolState, entry: HistoryEntry): PoolState {
+  state.history.push(entry);
+  state.version++;
+  return state;
+}

@@ -312,3 +312,25 @@ export function workflowProgress(
     : null;
   return { done, total, elapsedMs, leftMs };
 }
+
+/**
+ * Fields for `--alert` rules: `stage_duration` (ms the current stage has run),
+ * `elapsed` (ms), `stages_done`, `stages_total`, `failed` (1 when failed).
+ */
+export function workflowAlertValues(state: WorkflowState, now: number): Record<string, number | undefined> {
+  const lastDone = state.stages.length > 0 ? state.stages[state.stages.length - 1].completedAt : state.startedAt;
+  return {
+    stage_duration: state.status === "running" && lastDone !== null ? Math.max(0, now - lastDone) : undefined,
+    elapsed: workflowProgress(state, now).elapsedMs ?? undefined,
+    stages_done: state.stages.length,
+    stages_total: state.totalStages ?? undefined,
+    failed: state.status === "failed" ? 1 : 0,
+  };
+}
+
+/** Adds an entry (an alert, say) to the history. */
+export function noteWorkflow(state: WorkflowState, entry: HistoryEntry): WorkflowState {
+  state.history.push(entry);
+  state.version++;
+  return state;
+}
