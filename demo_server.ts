@@ -17,6 +17,7 @@
 import { Command, Option } from "commander";
 import { parsePort, parsePositive, VERSION } from "./lib/cli.ts";
 import { startDemoServer } from "./lib/demo/server.ts";
+import { readRecording, type RecordedFrame } from "./lib/recorder.ts";
 import type { PoolStatusShape, Scenario } from "./lib/demo/simulation.ts";
 
 /** Parses arguments and runs until SIGINT/SIGTERM. */
@@ -40,6 +41,8 @@ export async function main(args: string[]): Promise<void> {
         .choices(["flat", "nested", "mixed"]).default("mixed"),
     )
     .option("--require-token <token>", "require clients to authenticate with this token")
+    .option("--replay <file>", "serve a recording (from a monitor's --record) instead of simulating")
+    .option("--speed <n>", "replay speed factor", parsePositive, 1)
     .option("--max-connections <n>", "close further connections with 1013", parsePositive, 1000)
     .parse(args, { from: "user" });
   const o = program.opts<{
@@ -54,7 +57,15 @@ export async function main(args: string[]): Promise<void> {
     poolStatusShape: PoolStatusShape;
     requireToken?: string;
     maxConnections: number;
+    replay?: string;
+    speed: number;
   }>();
+  let replay: RecordedFrame[] | undefined;
+  if (o.replay) {
+    const recording = readRecording(Deno.readTextFileSync(o.replay));
+    if (recording.skipped > 0) console.error(`replay: skipped ${recording.skipped} unreadable line(s) of ${o.replay}`);
+    replay = recording.frames;
+  }
   const server = startDemoServer({
     hostname: o.host,
     port: o.mahavishnu ? o.port : null,
@@ -65,6 +76,8 @@ export async function main(args: string[]): Promise<void> {
     poolStatusShape: o.poolStatusShape,
     requireToken: o.requireToken,
     maxConnections: o.maxConnections,
+    replay,
+    replaySpeed: o.speed,
   });
   if (server.port !== null) console.log(`mahavishnu listening on ws://${o.host}:${server.port}`);
   if (server.akoshaPort !== null) console.log(`akosha listening on ws://${o.host}:${server.akoshaPort}`);

@@ -58,3 +58,44 @@ Deno.test("--events and --severity filter the JSON output", async () => {
   server.kill();
   await server.done;
 });
+
+Deno.test("demo_server.ts --replay serves a recording to a real client", async () => {
+  const dir = Deno.makeTempDirSync();
+  const recording = `${dir}/rec.jsonl`;
+  const t0 = Date.UTC(2026, 0, 1);
+  const frames = [3, 4, 5].map((n, i) =>
+    JSON.stringify({
+      t: new Date(t0 + i * 100).toISOString(),
+      service: "pool",
+      frame: JSON.stringify({
+        id: `e${i}`,
+        correlation_id: null,
+        type: "event",
+        event: "pool.scaled",
+        data: { pool_id: "pool_local", worker_count: n },
+        timestamp: "2026-01-01T00:00:00",
+        room: "pool:pool_local",
+        error_code: null,
+        error_message: null,
+      }),
+    })
+  );
+  Deno.writeTextFileSync(recording, frames.join("\n") + "\n");
+  const server = runScript("demo_server.ts", ["--port", "0", "--no-akosha", "--replay", recording], [
+    "--allow-net=127.0.0.1",
+    `--allow-read=${dir}`,
+  ]);
+  await waitFor(() => /listening on ws:\/\/127\.0\.0\.1:(\d+)/.test(server.stdout()), "the server");
+  const port = /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(server.stdout())![1];
+  const monitor = runScript("pool_monitor.ts", ["pool_local", "--port", port], ["--allow-net=127.0.0.1"]);
+  await waitFor(() => monitor.stdout().includes('"worker_count":5'), "the replayed events", 15_000);
+  const counts = jsonLines(monitor.stdout())
+    .map((l) => l.message as { event?: string; data?: { worker_count?: number } } | undefined)
+    .filter((m) => m?.event === "pool.scaled")
+    .map((m) => m!.data!.worker_count);
+  assert.deepEqual(counts, [3, 4, 5]);
+  monitor.kill();
+  server.kill();
+  await Promise.all([monitor.done, server.done]);
+  Deno.removeSync(dir, { recursive: true });
+});

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { RecordedFrame } from "../recorder.ts";
 import { seededRandom } from "../random.ts";
 import { type PoolStatusShape, type Scenario, type SimEvent, Simulation } from "./simulation.ts";
 
@@ -32,6 +33,10 @@ export interface DemoServerOptions {
   clientRateLimit?: number;
   /** Clock (ms). Default `Date.now`. */
   now?: () => number;
+  /** Serve these recorded frames (from `--record`) instead of simulating; events only, in their rooms. */
+  replay?: RecordedFrame[];
+  /** Replay speed factor. Default 1. */
+  replaySpeed?: number;
 }
 
 /** A running demo server. */
@@ -115,6 +120,20 @@ class Endpoint {
       const frame = serverFrame("event", event.event, event.data, { room }, now);
       for (const client of members) this.#send(client, frame);
     }
+  }
+
+  /** Sends a recorded event frame to its room (or to every client when it has none). */
+  broadcastRaw(frame: string): void {
+    let room: string | null = null;
+    try {
+      const v = JSON.parse(frame);
+      if (v?.type !== "event") return;
+      room = typeof v.room === "string" ? v.room : null;
+    } catch {
+      return;
+    }
+    const members = room === null ? this.clients : this.rooms.get(room);
+    for (const client of members ?? []) this.#send(client, frame);
   }
 
   async close(): Promise<void> {
@@ -271,14 +290,14 @@ class Endpoint {
         return;
       }
       case "get_pool_status": {
-        if (typeof data.pool_id !== "string") return;
+        if (typeof data.pool_id !== "string" || this.options.replay) return;
         const snapshot = this.sim.poolSnapshot(data.pool_id, this.#now());
         if (snapshot) this.#respond(client, name, snapshot, corr);
         else this.#error(client, "NOT_FOUND", `pool ${data.pool_id} not found`, corr, name);
         return;
       }
       case "get_workflow_status": {
-        if (typeof data.workflow_id !== "string") return;
+        if (typeof data.workflow_id !== "string" || this.options.replay) return;
         const snapshot = this.sim.workflowSnapshot(data.workflow_id, this.#now());
         if (snapshot) this.#respond(client, name, snapshot, corr);
         else this.#error(client, "NOT_FOUND", `workflow ${data.workflow_id} not found`, corr, name);
@@ -317,6 +336,37 @@ export function startDemoServer(options: DemoServerOptions = {}): DemoServer {
   } catch (error) {
     mahavishnu?.server.shutdown();
     throw error;
+  }
+  if (options.replay) {
+    const frames = options.replay;
+    const speed = options.replaySpeed ?? 1;
+    let i = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const next = () => {
+      const f = frames[i++];
+      if (!f) return;
+      (f.service === "akosha" ? akosha : mahavishnu)?.broadcastRaw(f.frame);
+      const following = frames[i];
+      const gap = following ? Math.max(0, Date.parse(following.t) - Date.parse(f.t)) / speed : 0;
+      timer = setTimeout(next, Number.isFinite(gap) ? Math.min(gap, 60_000) : 0);
+    };
+    // Start once a client has subscribed, so that the first frames reach someone.
+    const wait = () => {
+      const subscribed = (mahavishnu?.rooms.size ?? 0) + (akosha?.rooms.size ?? 0) > 0;
+      timer = setTimeout(subscribed ? next : wait, subscribed ? 100 : 50);
+    };
+    wait();
+    return {
+      port: mahavishnu?.port ?? null,
+      akoshaPort: akosha?.port ?? null,
+      get clients() {
+        return (mahavishnu?.clients.size ?? 0) + (akosha?.clients.size ?? 0);
+      },
+      async close() {
+        if (timer !== null) clearTimeout(timer);
+        await Promise.all([mahavishnu?.close(), akosha?.close()]);
+      },
+    };
   }
   const tickMs = 50;
   let credit = 0;
