@@ -72,6 +72,10 @@ export function readToken(options: TokenOptions): string | undefined {
     return text;
   }
   const name = options.tokenEnv ?? "MAHAVISHNU_TOKEN";
+  // Never trigger Deno's interactive permission prompt for the default variable.
+  if (!options.tokenEnv && Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+    return undefined;
+  }
   try {
     const value = Deno.env.get(name)?.trim();
     if (options.tokenEnv && !value) {

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { ENTER_SEQUENCE, RESTORE_SEQUENCE } from "../lib/renderer.ts";
+import { startDemoProcess } from "./_process.ts";
+import { waitFor } from "./_script_server.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const hasPython = (() => {
+  try {
+    return new Deno.Command("python3", { args: ["-c", "import pty"] }).outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+if (!hasPython) {
+  console.warn("terminal_restore_e2e_test: python3 with pty is missing, the pseudo-terminal tests are skipped");
+}
+
+/** Runs pool_monitor.ts in a pseudo-terminal; returns the raw output and a way to stop it. */
+function inPty(port: number) {
+  const child = new Deno.Command("python3", {
+    args: [
+      `${ROOT}tests/_pty.py`,
+      Deno.execPath(),
+      "run",
+      "--allow-net=127.0.0.1",
+      `${ROOT}pool_monitor.ts`,
+      "pool_local",
+      "--port",
+      String(port),
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { TERM: "xterm-256color" },
+  }).spawn();
+  let out = "";
+  let err = "";
+  const decoder = new TextDecoder();
+  const reading = Promise.all([
+    (async () => {
+      for await (const c of child.stdout) out += decoder.decode(c, { stream: true });
+    })(),
+    (async () => {
+      for await (const c of child.stderr) err += decoder.decode(c, { stream: true });
+    })(),
+  ]);
+  const writer = child.stdin.getWriter();
+  return {
+    out: () => out,
+    pid: () => Number(/pid (\d+)/.exec(err)?.[1] ?? 0),
+    type: (text: string) => writer.write(new TextEncoder().encode(text)),
+    async done() {
+      await writer.close().catch(() => {});
+      const status = await child.status;
+      await reading;
+      return status;
+    },
+  };
+}
+
+Deno.test({
+  name: "pool_monitor.ts in a terminal: q, SIGINT, SIGTERM and SIGHUP restore the terminal",
+  ignore: !hasPython,
+  fn: async (t) => {
+    const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "20"]);
+    for (const how of ["q", "SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      await t.step(how, async () => {
+        const run = inPty(server.port!);
+        await waitFor(() => run.out().includes("Mahavishnu Pool Monitor") && run.pid() > 0, "the first frame", 15_000)
+          .catch((e) => {
+            throw new Error(`${e.message}: ${JSON.stringify(run.out().slice(0, 300))}`);
+          });
+        await waitFor(() => run.out().includes("connected"), "connected", 15_000);
+        if (how === "q") await run.type("q");
+        else Deno.kill(run.pid(), how);
+        const status = await run.done();
+        assert.equal(status.code, 0);
+        const out = run.out();
+        assert.ok(out.includes(ENTER_SEQUENCE), "alternate screen and hidden cursor");
+        assert.ok(
+          out.indexOf(ENTER_SEQUENCE) < out.indexOf("Mahavishnu Pool Monitor"),
+          "entered before the first frame",
+        );
+        assert.ok(out.endsWith(RESTORE_SEQUENCE), `restored last: ${JSON.stringify(out.slice(-40))}`);
+      });
+    }
+    server.kill();
+    await server.done;
+  },
+});
