@@ -195,3 +195,24 @@ Deno.test("the token is never printed", async () => {
   server.kill();
   await server.done;
 });
+
+Deno.test("hostile server: resets the connection during the handshake", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let accepted = 0;
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      accepted++;
+      conn.close();
+    }
+  })();
+  const c = new Connection(`ws://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`, {
+    backoff: { initialMs: 100, jitter: 0 },
+  });
+  c.start();
+  await waitFor(() => c.status.state === "reconnecting", "a reset to be reported");
+  assert.match(c.status.reason ?? "", /cannot connect to 127\.0\.0\.1:\d+ \(.+\)/);
+  await waitFor(() => accepted >= 2, "a retry after the backoff");
+  await c.close();
+  listener.close();
+  await accepting.catch(() => {});
+});
