@@ -342,26 +342,39 @@ export class Connection {
     for (const request of this.#options.initialRequests?.() ?? []) this.#sendTracked(session, request);
   }
 
+  /**
+   * Liveness with one-shot timers (no periodic wake-ups while messages flow):
+   * each check schedules the next for when the link could first be idle, or
+   * when a probe's answer is due.
+   */
   #startLiveness(session: Session): void {
     const idle = this.#options.idleTimeoutMs ?? 20_000;
     const probeTimeout = this.#options.probeTimeoutMs ?? 5_000;
-    const tick = Math.max(10, Math.min(1000, Math.floor(Math.min(idle, probeTimeout) / 4)));
-    session.timers.push(setInterval(() => {
+    const check = () => {
       if (this.#session !== session || !session.opened) return;
       const now = this.#now();
+      let due: number;
       if (session.probeSentAt !== null) {
         if (now - session.probeSentAt >= probeTimeout) {
           this.#fail(session, `no answer to a liveness probe within ${probeTimeout} ms (half-open connection?)`);
+          return;
         }
-        return;
+        due = session.probeSentAt + probeTimeout;
+      } else if (now - session.lastReceivedAt >= idle && session.ready && this.#channels.size > 0) {
+        const channel = this.#channels.values().next().value as string;
+        this.#probeCount++;
+        session.probeSentAt = now;
+        this.#sendTracked(session, subscribeRequest(channel, { id: `probe-${this.#probeCount}`, now: this.#now }));
+        due = now + probeTimeout;
+      } else {
+        due = Math.max(session.lastReceivedAt + idle, now + Math.min(idle, 1000));
       }
-      if (now - session.lastReceivedAt < idle) return;
-      const channel = this.#channels.values().next().value;
-      if (channel === undefined || !session.ready) return;
-      this.#probeCount++;
-      session.probeSentAt = now;
-      this.#sendTracked(session, subscribeRequest(channel, { id: `probe-${this.#probeCount}`, now: this.#now }));
-    }, tick));
+      session.timers = session.timers.filter((t) => t !== timer);
+      timer = setTimeout(check, Math.max(10, due - now));
+      session.timers.push(timer);
+    };
+    let timer = setTimeout(check, idle);
+    session.timers.push(timer);
   }
 
   #sendTracked(session: Session, message: Envelope): void {

@@ -239,6 +239,18 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
     requestFrame();
   };
   const metrics = createMetrics(now());
+  // JSON lines and recordings are flushed 100 ms after the first unflushed line: no timer runs while idle.
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  const flushOutputs = () => {
+    if (flushTimer !== null) clearTimeout(flushTimer);
+    flushTimer = null;
+    out.flush();
+    recorder?.flush();
+  };
+  const scheduleFlush = () => {
+    if (flushTimer === null) flushTimer = setTimeout(flushOutputs, 100);
+  };
+  out.onLine = scheduleFlush;
   const recorder = options.recordPath ? new Recorder(options.recordPath) : null;
   const recording = options.replayPath ? readRecording(Deno.readTextFileSync(options.replayPath)) : null;
   if (recording && recording.skipped > 0) {
@@ -249,6 +261,7 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
       onStatus: onStatus(source),
       onMessage: (message: Envelope, info: { receivedAt: number; raw: string }) => {
         recorder?.add(source.name, info.raw, info.receivedAt);
+        if (recorder) scheduleFlush();
         source.apply(message, info.receivedAt);
         if (message.type === "event") recordEvent(metrics, info.receivedAt, message.data.timestamp);
         if (json) {
@@ -338,11 +351,11 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
         requestFrame();
       }, 1000);
       drawFrame();
-    } else {
+    } else if (alerts.length > 0) {
+      // Time-based alert rules (stage_duration) need a clock even when nothing arrives.
       ticker = setInterval(() => {
         checkAlerts();
-        out.flush();
-        recorder?.flush();
+        flushOutputs();
       }, 100);
     }
     for (const c of connections) c.start();
@@ -363,7 +376,7 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
       new Promise((resolve) => setTimeout(resolve, 2000)),
     ]);
     if (json) checkAlerts();
-    out.flush();
+    flushOutputs();
     recorder?.close();
     if (recorder?.error) console.error(recorder.error);
     if (options.exportPath && options.history) {
@@ -419,11 +432,14 @@ class JsonLineWriter {
   #size = 0;
   #encoder = new TextEncoder();
   onBrokenPipe: () => void = () => {};
+  /** Called for every line, to schedule a flush. */
+  onLine: () => void = () => {};
   #broken = false;
 
   line(value: unknown): void {
     if (this.#broken) return;
     const text = JSON.stringify(value) + "\n";
+    this.onLine();
     this.#chunks.push(text);
     this.#size += text.length;
     if (this.#size >= 64 * 1024) this.flush();
