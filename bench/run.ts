@@ -49,13 +49,14 @@ const full = await json([...client, "pipeline", `${base}?mode=flood&n=${N}`, Str
 console.error("pipeline", full);
 const latency = await json([...client, "latency", `${base}?mode=rate&rate=1000&seconds=5`]);
 console.error("latency", latency);
-/** CPU seconds of process `pid` so far, from /proc. */
+/** CPU seconds of process `pid` so far, from /proc (read with `cat`: Deno guards /proc reads behind --allow-all). */
 function cpuOf(pid: number): number {
-  const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+  const stat = new TextDecoder().decode(new Deno.Command("cat", { args: [`/proc/${pid}/stat`] }).outputSync().stdout);
+  const fields = stat.split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** CPU share of the real pool monitor connected to a silent server, after a 2 s warm-up. */
+/** CPU share of the real pool monitor connected to a silent server, after a 5 s warm-up (start-up, JIT). */
 async function monitorIdle(tty: boolean): Promise<number | null> {
   const monitor = ["run", "--allow-net=127.0.0.1", "pool_monitor.ts", "pool_local", "--port", String(port)];
   const child = new Deno.Command(tty ? "python3" : Deno.execPath(), {
@@ -72,7 +73,7 @@ async function monitorIdle(tty: boolean): Promise<number | null> {
     pid = Number(/pid (\d+)/.exec(first)?.[1] ?? 0);
     reader.releaseLock();
   }
-  await new Promise((r) => setTimeout(r, 2000));
+  await new Promise((r) => setTimeout(r, 5000));
   try {
     const c0 = cpuOf(pid);
     await new Promise((r) => setTimeout(r, IDLE * 1000));

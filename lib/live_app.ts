@@ -324,6 +324,7 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
   out.onBrokenPipe = () => finish(0);
 
   let rawMode = false;
+  let clockTimer: ReturnType<typeof setTimeout> | null = null;
   let ticker: ReturnType<typeof setInterval> | null = null;
   try {
     if (!json) {
@@ -346,10 +347,17 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
           drawFrame();
         });
       }
-      ticker = setInterval(() => {
-        recorder?.flush();
+      // Clocks (uptime, time in state, countdowns) advance every second while
+      // messages flow and every two seconds when the link is quiet: each wake-up costs CPU.
+      let seenAtTick = -1;
+      const tick = () => {
+        const total = connections.reduce((n, c) => n + c.counters.messages, 0);
+        const busy = total !== seenAtTick || connections.some((c) => c.status.state !== "connected");
+        seenAtTick = total;
         requestFrame();
-      }, 1000);
+        clockTimer = setTimeout(tick, busy ? 1000 : 2000);
+      };
+      clockTimer = setTimeout(tick, 1000);
       drawFrame();
     } else if (alerts.length > 0) {
       // Time-based alert rules (stage_duration) need a clock even when nothing arrives.
@@ -362,6 +370,7 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
     return await done;
   } finally {
     if (ticker !== null) clearInterval(ticker);
+    if (clockTimer !== null) clearTimeout(clockTimer);
     if (frameTimer !== null) clearTimeout(frameTimer);
     for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
     if (!json && Deno.build.os !== "windows") Deno.removeSignalListener("SIGWINCH", onResize);

@@ -85,6 +85,26 @@ function errorEntry(history: Ring<HistoryEntry>, message: Envelope, now: number)
   );
 }
 
+/**
+ * The common start of both reducers: an error goes to the history; an event
+ * other than the welcome bumps the version and returns its name; anything
+ * else returns null (nothing to show).
+ */
+function eventToShow(
+  state: { history: Ring<HistoryEntry>; version: number },
+  message: Envelope,
+  now: number,
+): string | null {
+  if (message.type === "error") {
+    errorEntry(state.history, message, now);
+    state.version++;
+    return null;
+  }
+  if (message.type !== "event" || !message.event || message.event === "session.created") return null;
+  state.version++;
+  return message.event;
+}
+
 /** Active workflows: those started and not yet finished. */
 export function activeWorkflows(state: WorkflowsOverview): number {
   let n = 0;
@@ -94,15 +114,9 @@ export function activeWorkflows(state: WorkflowsOverview): number {
 
 /** Applies a `global` channel message. Never throws. */
 export function reduceWorkflowsOverview(state: WorkflowsOverview, message: Envelope, now: number): WorkflowsOverview {
-  if (message.type === "error") {
-    errorEntry(state.history, message, now);
-    state.version++;
-    return state;
-  }
-  if (message.type !== "event" || !message.event || message.event === "session.created") return state;
-  const event = message.event;
+  const event = eventToShow(state, message, now);
+  if (event === null) return state;
   const data = message.data;
-  state.version++;
   if (!event.startsWith("workflow.")) {
     push(state.history, now, event, eventSeverity(event, data), genericDetails(data));
     return state;
@@ -165,15 +179,9 @@ function countType(state: AkoshaOverview, type: string | undefined): void {
 
 /** Applies an Akosha message. Never throws. */
 export function reduceAkoshaOverview(state: AkoshaOverview, message: Envelope, now: number): AkoshaOverview {
-  if (message.type === "error") {
-    errorEntry(state.history, message, now);
-    state.version++;
-    return state;
-  }
-  if (message.type !== "event" || !message.event || message.event === "session.created") return state;
-  const event = message.event;
+  const event = eventToShow(state, message, now);
+  if (event === null) return state;
   const data = message.data;
-  state.version++;
   switch (event) {
     case "insight.generated": {
       state.insights++;

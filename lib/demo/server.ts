@@ -289,23 +289,37 @@ class Endpoint {
         this.#respond(client, name, { status: `${name}d`, channel }, corr);
         return;
       }
-      case "get_pool_status": {
-        if (typeof data.pool_id !== "string" || this.options.replay) return;
-        const snapshot = this.sim.poolSnapshot(data.pool_id, this.#now());
-        if (snapshot) this.#respond(client, name, snapshot, corr);
-        else this.#error(client, "NOT_FOUND", `pool ${data.pool_id} not found`, corr, name);
+      case "get_pool_status":
+        this.#snapshot(client, name, corr, "pool", data.pool_id, (id) => this.sim.poolSnapshot(id, this.#now()));
         return;
-      }
-      case "get_workflow_status": {
-        if (typeof data.workflow_id !== "string" || this.options.replay) return;
-        const snapshot = this.sim.workflowSnapshot(data.workflow_id, this.#now());
-        if (snapshot) this.#respond(client, name, snapshot, corr);
-        else this.#error(client, "NOT_FOUND", `workflow ${data.workflow_id} not found`, corr, name);
+      case "get_workflow_status":
+        this.#snapshot(
+          client,
+          name,
+          corr,
+          "workflow",
+          data.workflow_id,
+          (id) => this.sim.workflowSnapshot(id, this.#now()),
+        );
         return;
-      }
       default:
         this.#error(client, "UNKNOWN_REQUEST", `unknown request: ${String(name).slice(0, 100)}`, corr, event);
     }
+  }
+
+  /** Answers a status request; a missing id gets no answer, as on the real server. */
+  #snapshot(
+    client: Client,
+    name: string,
+    corr: string | null,
+    what: string,
+    id: unknown,
+    lookup: (id: string) => Record<string, unknown> | null,
+  ): void {
+    if (typeof id !== "string" || this.options.replay) return;
+    const snapshot = lookup(id);
+    if (snapshot) this.#respond(client, name, snapshot, corr);
+    else this.#error(client, "NOT_FOUND", `${what} ${id} not found`, corr, name);
   }
 
   #respond(client: Client, event: string, data: Record<string, unknown>, corr: string | null): void {
