@@ -88,3 +88,25 @@ Deno.test({
     await server.done;
   },
 });
+
+Deno.test({
+  name: "pool_monitor.ts in a terminal: p pauses with a count, / filters, ? shows help, q quits",
+  ignore: !hasPython,
+  fn: async () => {
+    const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "30"]);
+    const run = inPty(server.port!);
+    await waitFor(() => run.out().includes("connected") && run.pid() > 0, "connected", 15_000);
+    await run.type("p");
+    await waitFor(() => /PAUSED: \d+ new messages since the pause/.test(run.out()), "the PAUSED banner", 5000);
+    await run.type("p/task\r");
+    await waitFor(() => /Recent events \(\d+ matching "task"\)/.test(run.out()), "the filter", 5000);
+    await run.type("?");
+    await waitFor(() => run.out().includes("pause / resume the display"), "the help overlay", 5000);
+    await run.type("xq");
+    const status = await run.done();
+    assert.equal(status.code, 0);
+    assert.ok(run.out().endsWith(RESTORE_SEQUENCE));
+    server.kill();
+    await server.done;
+  },
+});
