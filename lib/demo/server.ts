@@ -351,6 +351,18 @@ export function startDemoServer(options: DemoServerOptions = {}): DemoServer {
     mahavishnu?.server.shutdown();
     throw error;
   }
+  /** The handle on both endpoints; `stop` ends what feeds them. */
+  const running = (stop: () => void): DemoServer => ({
+    port: mahavishnu?.port ?? null,
+    akoshaPort: akosha?.port ?? null,
+    get clients() {
+      return (mahavishnu?.clients.size ?? 0) + (akosha?.clients.size ?? 0);
+    },
+    async close() {
+      stop();
+      await Promise.all([mahavishnu?.close(), akosha?.close()]);
+    },
+  });
   if (options.replay) {
     const frames = options.replay;
     const speed = options.replaySpeed ?? 1;
@@ -370,17 +382,9 @@ export function startDemoServer(options: DemoServerOptions = {}): DemoServer {
       timer = setTimeout(subscribed ? next : wait, subscribed ? 100 : 50);
     };
     wait();
-    return {
-      port: mahavishnu?.port ?? null,
-      akoshaPort: akosha?.port ?? null,
-      get clients() {
-        return (mahavishnu?.clients.size ?? 0) + (akosha?.clients.size ?? 0);
-      },
-      async close() {
-        if (timer !== null) clearTimeout(timer);
-        await Promise.all([mahavishnu?.close(), akosha?.close()]);
-      },
-    };
+    return running(() => {
+      if (timer !== null) clearTimeout(timer);
+    });
   }
   const tickMs = 50;
   let credit = 0;
@@ -400,15 +404,5 @@ export function startDemoServer(options: DemoServerOptions = {}): DemoServer {
     }
     if (akosha) { for (const e of sim.akoshaStep(t)) akosha.broadcast(e, t); }
   }, tickMs);
-  return {
-    port: mahavishnu?.port ?? null,
-    akoshaPort: akosha?.port ?? null,
-    get clients() {
-      return (mahavishnu?.clients.size ?? 0) + (akosha?.clients.size ?? 0);
-    },
-    async close() {
-      clearInterval(timer);
-      await Promise.all([mahavishnu?.close(), akosha?.close()]);
-    },
-  };
+  return running(() => clearInterval(timer));
 }
