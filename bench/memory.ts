@@ -42,11 +42,15 @@ function feed(n: number, offset: number): void {
 feed(10_000, 0);
 gc();
 const after10k = Deno.memoryUsage();
-feed(990_000, 10_000);
+feed(90_000, 10_000);
+gc();
+const after100k = Deno.memoryUsage();
+feed(900_000, 100_000);
 gc();
 const after1m = Deno.memoryUsage();
 console.log(JSON.stringify({
   rss10k: after10k.rss,
+  rss100k: after100k.rss,
   rss1m: after1m.rss,
   heap10k: after10k.heapUsed,
   heap1m: after1m.heapUsed,
