@@ -216,3 +216,28 @@ Deno.test("hostile server: resets the connection during the handshake", async ()
   listener.close();
   await accepting.catch(() => {});
 });
+
+Deno.test("hostile server: gone for 60 s, then back: bounded attempts, subscriptions restored", async () => {
+  const handlers = { open: (ws: WebSocket) => ws.send(welcome()), message: answerSubscribe };
+  let server = startScriptServer(handlers);
+  const port = server.port;
+  let attempts = 0;
+  const c = new Connection(server.url, {
+    channels: ["pool:p"],
+    backoff: { initialMs: 500, multiplier: 2, maxMs: 10_000, jitter: 0.2 },
+    onStatus: (s) => {
+      if (s.state === "connecting") attempts++;
+    },
+  });
+  c.start();
+  await waitFor(() => c.subscribed.has("pool:p"), "the first subscription");
+  await server.close();
+  attempts = 0;
+  await new Promise((r) => setTimeout(r, 60_000));
+  // 0.5 + 1 + 2 + 4 + 8 s, then every ~10 s: about 10 attempts in a minute, never a storm.
+  assert.ok(attempts >= 6 && attempts <= 13, `attempts during the outage: ${attempts}`);
+  server = startScriptServer(handlers, port);
+  await waitFor(() => c.status.state === "connected" && c.subscribed.has("pool:p"), "recovery", 15_000);
+  await c.close();
+  await server.close();
+});
