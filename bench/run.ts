@@ -229,7 +229,7 @@ const rows = [
     "RSS after 1M vs 100k events (after JIT warm-up)",
     `${(memory.rss1m / 2 ** 20).toFixed(1)} MiB vs ${(memory.rss100k / 2 ** 20).toFixed(1)} MiB`,
     `${pct(memory.rss1m / memory.rss100k - 1)} growth`,
-    "informative: growth is not from the first JIT warm-up",
+    "informative",
   ],
   [
     "Bytes for one worker change, 200-worker table",
@@ -270,13 +270,11 @@ The monitors run with \`--v8-flags=--optimize-for-size\` (the deno.json tasks, s
 it); the pipeline, idle, start-up and memory measures use it too, the bare baselines do not. Without it, RSS grows
 by ~45% from 10k to 1M events (V8 sizes its heap up under the allocation rate) for ~15% more throughput.
 
-Reading the misses, if any:
-- RSS grows from 10k to 1M events while the used JS heap stays flat (see the heap figure): the history and worker
-  tables are bounded; the growth is V8 sizing its heap up (heapTotal) under the allocation rate of a million
-  parses and keeping those pages, not retained data. It levels off (a run of 1.1M single-type events: RSS 49 MiB
-  at 100k, 58 MiB at 600k, 58 MiB at 1.1M).
-- Idle CPU in a terminal is the cost of waking up for the clock refresh (uptime, time in state); piped, with no
-  timer running, the monitor is at the level of a bare WebSocket client.
+Notes:
+- The used JS heap stays flat (see the heap figure): the history and worker tables are bounded.
+- Idle CPU in a terminal is the cost of waking up for the clock refresh (uptime, time in state), every second
+  while messages flow and every two seconds when the link is quiet; piped, with no timer running, the monitor is
+  near a bare WebSocket client.
 `;
 console.log(table);
 if (!args.includes("--no-write")) await Deno.writeTextFile(`${ROOT}BENCHMARKS.md`, doc);
