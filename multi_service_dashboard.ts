@@ -29,7 +29,8 @@ import {
   reduceAkoshaOverview,
   reduceWorkflowsOverview,
 } from "./lib/overview_state.ts";
-import { clearPoolHistory, createPoolState, notePool, poolAlertValues, reducePool } from "./lib/pool_state.ts";
+import { clearHistory, noteHistory } from "./lib/history.ts";
+import { createPoolState, poolAlertValues, reducePool } from "./lib/pool_state.ts";
 import { getPoolStatusRequest } from "./lib/protocol.ts";
 
 interface DashboardOptions extends CommonOptions {
@@ -95,9 +96,9 @@ export async function main(args: string[]): Promise<number> {
     version: () => state.workflows.version + state.pool.version + state.akosha.version,
     view: (ctx) => dashboardView(state, ctx),
     clear: () => {
-      state.workflows.history.clear();
-      state.akosha.history.clear();
-      state.pool = clearPoolHistory(state.pool);
+      state.workflows = clearHistory(state.workflows);
+      state.akosha = clearHistory(state.akosha);
+      state.pool = clearHistory(state.pool);
     },
     refreshMs: o.refresh,
     color: common.color,
@@ -112,7 +113,7 @@ export async function main(args: string[]): Promise<number> {
       patterns: state.akosha.patterns,
       anomalies: state.akosha.anomalies,
     }),
-    note: (entry) => state.pool = notePool(state.pool, entry),
+    note: (entry) => state.pool = noteHistory(state.pool, entry),
     history: () => [
       { service: "mahavishnu", entries: state.workflows.history.newestFirst() },
       { service: "pool", entries: state.pool.history.newestFirst() },

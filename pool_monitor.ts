@@ -25,7 +25,8 @@ import {
   type ServerOptions,
   urlFor,
 } from "./lib/monitor_cli.ts";
-import { clearPoolHistory, createPoolState, notePool, poolAlertValues, reducePool } from "./lib/pool_state.ts";
+import { clearHistory, noteHistory } from "./lib/history.ts";
+import { createPoolState, poolAlertValues, reducePool } from "./lib/pool_state.ts";
 import { poolView } from "./lib/pool_view.ts";
 import { getPoolStatusRequest } from "./lib/protocol.ts";
 
@@ -55,13 +56,13 @@ export async function main(args: string[]): Promise<number> {
     }],
     version: () => state.version,
     view: (ctx) => poolView(state, ctx),
-    clear: () => state = clearPoolHistory(state),
+    clear: () => state = clearHistory(state),
     refreshMs: o.refresh,
     color: common.color,
     json: common.json,
     ...common.app,
     alertValues: () => poolAlertValues(state),
-    note: (entry) => state = notePool(state, entry),
+    note: (entry) => state = noteHistory(state, entry),
     history: () => [{ service: "pool", entries: state.history.newestFirst() }],
   });
 }

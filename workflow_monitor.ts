@@ -18,6 +18,7 @@
  */
 
 import { Command } from "commander";
+import { clearHistory, noteHistory } from "./lib/history.ts";
 import { runLiveApp } from "./lib/live_app.ts";
 import {
   addCommonOptions,
@@ -29,14 +30,7 @@ import {
   urlFor,
 } from "./lib/monitor_cli.ts";
 import { getWorkflowStatusRequest } from "./lib/protocol.ts";
-import {
-  clearWorkflowHistory,
-  createWorkflowState,
-  noteWorkflow,
-  reduceWorkflow,
-  workflowAlertValues,
-  workflowExitCode,
-} from "./lib/workflow_state.ts";
+import { createWorkflowState, reduceWorkflow, workflowAlertValues, workflowExitCode } from "./lib/workflow_state.ts";
 import { workflowView } from "./lib/workflow_view.ts";
 
 /** Parses `args`, runs the monitor, resolves to the exit code. */
@@ -67,7 +61,7 @@ export async function main(args: string[]): Promise<number> {
     }],
     version: () => state.version,
     view: (ctx) => workflowView(state, ctx),
-    clear: () => state = clearWorkflowHistory(state),
+    clear: () => state = clearHistory(state),
     finished: o.exitOnFinish ? () => workflowExitCode(state) : undefined,
     bells: o.quiet ? undefined : () => state.finishes,
     refreshMs: o.refresh,
@@ -75,7 +69,7 @@ export async function main(args: string[]): Promise<number> {
     json: common.json,
     ...common.app,
     alertValues: (now) => workflowAlertValues(state, now),
-    note: (entry) => state = noteWorkflow(state, entry),
+    note: (entry) => state = noteHistory(state, entry),
     history: () => [{ service: "workflow", entries: state.history.newestFirst() }],
   });
 }

@@ -7,11 +7,12 @@
  */
 
 import { asNumber, asObject, asString } from "./_read.ts";
-import { genericDetails, type HistoryEntry } from "./pool_state.ts";
+import { errorText, type HistoryEntry, pushHistory, type WithHistory } from "./history.ts";
+import { genericDetails } from "./pool_state.ts";
 import type { Envelope } from "./protocol.ts";
 import { Ring } from "./ring.ts";
 import { sanitizeText } from "./sanitize.ts";
-import { eventSeverity, type Severity } from "./severity.ts";
+import { eventSeverity } from "./severity.ts";
 
 /** Workflows seen on the `global` channel. */
 export interface WorkflowsOverview {
@@ -69,34 +70,18 @@ export function createAkoshaOverview(historySize = 500): AkoshaOverview {
   };
 }
 
-function push(history: Ring<HistoryEntry>, at: number, event: string, severity: Severity, text: string): void {
-  history.push({ at, event: sanitizeText(event, { maxLength: 60 }), severity, text });
-}
-
-function errorEntry(history: Ring<HistoryEntry>, message: Envelope, now: number): void {
-  push(
-    history,
-    now,
-    "error",
-    "error",
-    `${sanitizeText(message.error_code ?? "ERROR", { maxLength: 40 })}: ${
-      sanitizeText(message.error_message ?? "", { maxLength: 200 })
-    }`,
-  );
-}
-
 /**
  * The common start of both reducers: an error goes to the history; an event
  * other than the welcome bumps the version and returns its name; anything
  * else returns null (nothing to show).
  */
 function eventToShow(
-  state: { history: Ring<HistoryEntry>; version: number },
+  state: WithHistory,
   message: Envelope,
   now: number,
 ): string | null {
   if (message.type === "error") {
-    errorEntry(state.history, message, now);
+    pushHistory(state.history, now, "error", "error", errorText(message));
     state.version++;
     return null;
   }
@@ -118,13 +103,13 @@ export function reduceWorkflowsOverview(state: WorkflowsOverview, message: Envel
   if (event === null) return state;
   const data = message.data;
   if (!event.startsWith("workflow.")) {
-    push(state.history, now, event, eventSeverity(event, data), genericDetails(data));
+    pushHistory(state.history, now, event, eventSeverity(event, data), genericDetails(data));
     return state;
   }
   const id = asString(data.workflow_id);
   if (!id) {
     state.unusable++;
-    push(state.history, now, event, "warning", "unusable: no workflow_id");
+    pushHistory(state.history, now, event, "warning", "unusable: no workflow_id");
     return state;
   }
   const safeId = sanitizeText(id, { maxLength: 60 });
@@ -143,29 +128,29 @@ export function reduceWorkflowsOverview(state: WorkflowsOverview, message: Envel
       state.started++;
       wf.status = "running";
       wf.stages = 0;
-      push(state.history, now, event, "info", `${safeId} started`);
+      pushHistory(state.history, now, event, "info", `${safeId} started`);
       return state;
     case "workflow.stage_completed": {
       state.stagesCompleted++;
       wf.stages++;
       const stage = sanitizeText(asString(data.stage_name) ?? "?", { maxLength: 60 });
-      push(state.history, now, event, "info", `${safeId} ${stage} done`);
+      pushHistory(state.history, now, event, "info", `${safeId} ${stage} done`);
       return state;
     }
     case "workflow.completed":
       state.completed++;
       wf.status = "completed";
-      push(state.history, now, event, "info", `${safeId} completed`);
+      pushHistory(state.history, now, event, "info", `${safeId} completed`);
       return state;
     case "workflow.failed": {
       state.failed++;
       wf.status = "failed";
       const error = sanitizeText(asString(data.error) ?? "unknown error", { maxLength: 200 });
-      push(state.history, now, event, "error", `${safeId} failed: ${error}`);
+      pushHistory(state.history, now, event, "error", `${safeId} failed: ${error}`);
       return state;
     }
     default:
-      push(state.history, now, event, eventSeverity(event, data), genericDetails(data));
+      pushHistory(state.history, now, event, eventSeverity(event, data), genericDetails(data));
       return state;
   }
 }
@@ -188,7 +173,7 @@ export function reduceAkoshaOverview(state: AkoshaOverview, message: Envelope, n
       const type = asString(data.insight_type) ?? asString(data.type);
       countType(state, type);
       const title = asString(data.title) ?? asString(data.description) ?? asString(data.insight_id) ?? "insight";
-      push(
+      pushHistory(
         state.history,
         now,
         event,
@@ -206,19 +191,19 @@ export function reduceAkoshaOverview(state: AkoshaOverview, message: Envelope, n
         maxLength: 120,
       });
       const conf = confidence !== undefined ? ` (${Math.round(confidence * 100)}%)` : "";
-      push(state.history, now, event, "info", `${sanitizeText(type ?? "?", { maxLength: 20 })}: ${text}${conf}`);
+      pushHistory(state.history, now, event, "info", `${sanitizeText(type ?? "?", { maxLength: 20 })}: ${text}${conf}`);
       return state;
     }
     case "anomaly.detected":
       state.anomalies++;
-      push(state.history, now, event, "warning", genericDetails(data));
+      pushHistory(state.history, now, event, "warning", genericDetails(data));
       return state;
     case "aggregation.completed":
       state.aggregations++;
-      push(state.history, now, event, "info", genericDetails(asObject(data) ?? {}));
+      pushHistory(state.history, now, event, "info", genericDetails(asObject(data) ?? {}));
       return state;
     default:
-      push(state.history, now, event, eventSeverity(event, data), genericDetails(data));
+      pushHistory(state.history, now, event, eventSeverity(event, data), genericDetails(data));
       return state;
   }
 }

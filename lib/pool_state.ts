@@ -10,6 +10,7 @@
 
 import { asArray, asNumber, asObject, asString } from "./_read.ts";
 import type { Envelope } from "./protocol.ts";
+import { errorText, type HistoryEntry, pushHistory } from "./history.ts";
 import { Ring } from "./ring.ts";
 import { sanitizeText } from "./sanitize.ts";
 import { eventSeverity, type Severity } from "./severity.ts";
@@ -26,16 +27,7 @@ export interface WorkerInfo {
   completed: number;
 }
 
-/** One line of event history. All text is sanitized. */
-export interface HistoryEntry {
-  /** Receive time (ms). */
-  at: number;
-  /** Event name (or `error`, `response`, …). */
-  event: string;
-  severity: Severity;
-  /** One-line details. */
-  text: string;
-}
+export type { HistoryEntry } from "./history.ts";
 
 /** Everything the pool view shows. */
 export interface PoolState {
@@ -137,7 +129,7 @@ export function genericDetails(data: Record<string, unknown>, max = 120): string
 }
 
 function record(state: PoolState, at: number, event: string, severity: Severity, text: string): void {
-  state.history.push({ at, event: sanitizeText(event, { maxLength: 60 }), severity, text });
+  pushHistory(state.history, at, event, severity, text);
 }
 
 function setQueue(state: PoolState, size: number): void {
@@ -219,8 +211,7 @@ function applySnapshot(state: PoolState, data: Record<string, unknown>, now: num
 export function reducePool(state: PoolState, message: Envelope, now: number): PoolState {
   const data = message.data;
   if (message.type === "error") {
-    const code = sanitizeText(message.error_code ?? "ERROR", { maxLength: 40 });
-    record(state, now, "error", "error", `${code}: ${sanitizeText(message.error_message ?? "", { maxLength: 200 })}`);
+    record(state, now, "error", "error", errorText(message));
     state.version++;
     return state;
   }
@@ -363,13 +354,6 @@ export function reducePool(state: PoolState, message: Envelope, now: number): Po
   }
 }
 
-/** Empties the event history (the `c` key). */
-export function clearPoolHistory(state: PoolState): PoolState {
-  state.history.clear();
-  state.version++;
-  return state;
-}
-
 /** Counts of workers by status. */
 export function workerCounts(state: PoolState): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -412,11 +396,4 @@ export function poolAlertValues(state: PoolState): Record<string, number | undef
   };
   for (const [status, n] of Object.entries(workerCounts(state))) values[`workers.${status}`] = n;
   return values;
-}
-
-/** Adds an entry (an alert, say) to the history. */
-export function notePool(state: PoolState, entry: HistoryEntry): PoolState {
-  state.history.push(entry);
-  state.version++;
-  return state;
 }

@@ -7,7 +7,8 @@
  */
 
 import { asArray, asNumber, asObject, asString } from "./_read.ts";
-import { genericDetails, type HistoryEntry } from "./pool_state.ts";
+import { errorText, type HistoryEntry, pushHistory } from "./history.ts";
+import { genericDetails } from "./pool_state.ts";
 import type { Envelope } from "./protocol.ts";
 import { Ring } from "./ring.ts";
 import { sanitizeText } from "./sanitize.ts";
@@ -113,7 +114,7 @@ function nextStage(state: WorkflowState): string | null {
 }
 
 function record(state: WorkflowState, now: number, event: string, text: string, severity = eventSeverity(event, {})) {
-  state.history.push({ at: now, event: sanitizeText(event, { maxLength: 60 }), severity, text });
+  pushHistory(state.history, now, event, severity, text);
 }
 
 function completeStage(state: WorkflowState, name: string, at: number, durationMs: number | null, summary: string) {
@@ -173,15 +174,7 @@ function applySnapshot(state: WorkflowState, data: Record<string, unknown>, now:
 export function reduceWorkflow(state: WorkflowState, message: Envelope, now: number): WorkflowState {
   const data = message.data;
   if (message.type === "error") {
-    record(
-      state,
-      now,
-      "error",
-      `${sanitizeText(message.error_code ?? "ERROR", { maxLength: 40 })}: ${
-        sanitizeText(message.error_message ?? "", { maxLength: 200 })
-      }`,
-      "error",
-    );
+    record(state, now, "error", errorText(message), "error");
     state.version++;
     return state;
   }
@@ -284,13 +277,6 @@ export function reduceWorkflow(state: WorkflowState, message: Envelope, now: num
   }
 }
 
-/** Empties the event history (the `c` key). */
-export function clearWorkflowHistory(state: WorkflowState): WorkflowState {
-  state.history.clear();
-  state.version++;
-  return state;
-}
-
 /** Exit code once the workflow finished: 0 completed, 1 failed; null while it runs. */
 export function workflowExitCode(state: WorkflowState): number | null {
   return state.status === "completed" ? 0 : state.status === "failed" ? 1 : null;
@@ -326,11 +312,4 @@ export function workflowAlertValues(state: WorkflowState, now: number): Record<s
     stages_total: state.totalStages ?? undefined,
     failed: state.status === "failed" ? 1 : 0,
   };
-}
-
-/** Adds an entry (an alert, say) to the history. */
-export function noteWorkflow(state: WorkflowState, entry: HistoryEntry): WorkflowState {
-  state.history.push(entry);
-  state.version++;
-  return state;
 }
