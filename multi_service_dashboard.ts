@@ -18,10 +18,10 @@
  */
 
 import { Command } from "commander";
-import { parsePort } from "./lib/cli.ts";
+import { parsePort, serverUrl } from "./lib/cli.ts";
 import { dashboardView } from "./lib/dashboard_view.ts";
 import { runLiveApp } from "./lib/live_app.ts";
-import { addCommonOptions, type CommonOptions, resolveCommon, runMain, urlFor } from "./lib/monitor_cli.ts";
+import { addCommonOptions, type CommonOptions, resolveCommon, runMain } from "./lib/monitor_cli.ts";
 import {
   activeWorkflows,
   createAkoshaOverview,
@@ -72,14 +72,14 @@ export async function main(args: string[]): Promise<number> {
     sources: [
       {
         name: "mahavishnu",
-        url: urlFor(o.mahavishnuHost, o.mahavishnuPort, common.tls),
+        url: serverUrl(o.mahavishnuHost, o.mahavishnuPort, common.tls),
         channels: ["global"],
         apply: (m, now) => state.workflows = reduceWorkflowsOverview(state.workflows, m, now),
         ...shared,
       },
       {
         name: "pool",
-        url: urlFor(o.poolHost, o.poolPort, common.tls),
+        url: serverUrl(o.poolHost, o.poolPort, common.tls),
         channels: [`pool:${o.poolId}`],
         initialRequests: () => [getPoolStatusRequest(o.poolId)],
         apply: (m, now) => state.pool = reducePool(state.pool, m, now),
@@ -87,7 +87,7 @@ export async function main(args: string[]): Promise<number> {
       },
       {
         name: "akosha",
-        url: urlFor(o.akoshaHost, o.akoshaPort, common.tls),
+        url: serverUrl(o.akoshaHost, o.akoshaPort, common.tls),
         channels: akoshaChannels.length > 0 ? akoshaChannels : ["insights"],
         apply: (m, now) => state.akosha = reduceAkoshaOverview(state.akosha, m, now),
         ...shared,

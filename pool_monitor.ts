@@ -15,6 +15,7 @@
  */
 
 import { Command } from "commander";
+import { serverUrl } from "./lib/cli.ts";
 import { runLiveApp } from "./lib/live_app.ts";
 import {
   addCommonOptions,
@@ -23,7 +24,6 @@ import {
   resolveCommon,
   runMain,
   type ServerOptions,
-  urlFor,
 } from "./lib/monitor_cli.ts";
 import { clearHistory, noteHistory } from "./lib/history.ts";
 import { createPoolState, poolAlertValues, reducePool } from "./lib/pool_state.ts";
@@ -47,7 +47,7 @@ export async function main(args: string[]): Promise<number> {
   return await runLiveApp({
     sources: [{
       name: "pool",
-      url: urlFor(o.host, o.port, common.tls),
+      url: serverUrl(o.host, o.port, common.tls),
       channels: [`pool:${poolId}`],
       initialRequests: () => [getPoolStatusRequest(poolId)],
       apply: (message, now) => state = reducePool(state, message, now),

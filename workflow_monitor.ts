@@ -19,6 +19,7 @@
 
 import { Command } from "commander";
 import { clearHistory, noteHistory } from "./lib/history.ts";
+import { serverUrl } from "./lib/cli.ts";
 import { runLiveApp } from "./lib/live_app.ts";
 import {
   addCommonOptions,
@@ -27,7 +28,6 @@ import {
   resolveCommon,
   runMain,
   type ServerOptions,
-  urlFor,
 } from "./lib/monitor_cli.ts";
 import { getWorkflowStatusRequest } from "./lib/protocol.ts";
 import { createWorkflowState, reduceWorkflow, workflowAlertValues, workflowExitCode } from "./lib/workflow_state.ts";
@@ -52,7 +52,7 @@ export async function main(args: string[]): Promise<number> {
   return await runLiveApp({
     sources: [{
       name: "workflow",
-      url: urlFor(o.host, o.port, common.tls),
+      url: serverUrl(o.host, o.port, common.tls),
       channels: [`workflow:${workflowId}`],
       initialRequests: () => [getWorkflowStatusRequest(workflowId)],
       apply: (message, now) => state = reduceWorkflow(state, message, now),

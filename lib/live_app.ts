@@ -10,7 +10,7 @@
 
 import { type Alert, evaluateAlerts } from "./alerts.ts";
 import { formatClock } from "./timestamp.ts";
-import { Connection, type ConnectionOptions, type ConnectionStatus } from "./connection.ts";
+import { Connection, type ConnectionCounters, type ConnectionOptions, type ConnectionStatus } from "./connection.ts";
 import { HELP_LINES, initialUi, parseKeys, reduceUi, type UiState } from "./keys.ts";
 import type { Envelope, Problem } from "./protocol.ts";
 import { LiveRenderer, stdoutSink, type TerminalSink } from "./renderer.ts";
@@ -149,6 +149,8 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
     if (bells > bellsSeen) sink.write("\x07");
     bellsSeen = bells;
   };
+  /** A counter summed over every connection. */
+  const counted = (key: keyof ConnectionCounters) => connections.reduce((n, c) => n + c.counters[key], 0);
   const alerts = options.alerts ?? [];
   const checkAlerts = () => {
     if (alerts.length === 0) return;
@@ -157,8 +159,8 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
     const values = {
       events_per_second: eventsPerSecond(metrics, t),
       latency_p99: lat?.p99,
-      malformed: connections.reduce((n, c) => n + c.counters.malformed, 0),
-      reconnects: connections.reduce((n, c) => n + c.counters.reconnects, 0),
+      malformed: counted("malformed"),
+      reconnects: counted("reconnects"),
       ...options.alertValues?.(t),
     };
     for (const change of evaluateAlerts(alerts, values, t)) {
@@ -181,8 +183,8 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
   const metricsLine = (width: number): string => {
     const t = now();
     const lat = latencyPercentiles(metrics);
-    const malformed = connections.reduce((n, c) => n + c.counters.malformed, 0);
-    const reconnects = connections.reduce((n, c) => n + c.counters.reconnects, 0);
+    const malformed = counted("malformed");
+    const reconnects = counted("reconnects");
     const left =
       `${style.bold(String(eventsPerSecond(metrics, t)))} events/s ${style.cyan(sparkline(metrics, t, 30))}  ` +
       `latency ${lat ? `p50 ${Math.round(lat.p50)}ms p99 ${Math.round(lat.p99)}ms` : "n/a"}`;
@@ -202,7 +204,7 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
       lines = HELP_LINES.map((l, i) => i === 0 ? style.bold(l) : l);
     } else if (ui.paused) {
       frozen ??= options.view(ctx);
-      const total = connections.reduce((n, c) => n + c.counters.messages, 0);
+      const total = counted("messages");
       lines = [
         style.alert(fit(` PAUSED: ${total - ui.pausedAtCount} new messages since the pause (p to resume) `, width)),
         ...frozen.slice(1),
@@ -337,7 +339,7 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
         } catch { /* not a tty after all */ }
         readKeys((keys) => {
           for (const key of keys) {
-            const total = connections.reduce((n, c) => n + c.counters.messages, 0);
+            const total = counted("messages");
             const [next, effect] = reduceUi(ui, key, total, Math.max(1, sink.size().rows - 10));
             if (next.paused !== ui.paused) frozen = null;
             ui = next;
@@ -351,7 +353,7 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
       // messages flow and every two seconds when the link is quiet: each wake-up costs CPU.
       let seenAtTick = -1;
       const tick = () => {
-        const total = connections.reduce((n, c) => n + c.counters.messages, 0);
+        const total = counted("messages");
         const busy = total !== seenAtTick || connections.some((c) => c.status.state !== "connected");
         seenAtTick = total;
         requestFrame();

@@ -9,16 +9,7 @@ import { type Command, Option } from "commander";
 import { type Alert, parseAlert } from "./alerts.ts";
 import { createEventFilter } from "./event_filter.ts";
 import type { Severity } from "./severity.ts";
-import {
-  parseDurationMs,
-  parsePort,
-  parsePositive,
-  parsePositiveInt,
-  readCaFile,
-  readToken,
-  serverUrl,
-  VERSION,
-} from "./cli.ts";
+import { parseDurationMs, parsePort, parsePositive, parsePositiveInt, readCaFile, readToken, VERSION } from "./cli.ts";
 import { colorWanted } from "./style.ts";
 
 /** Adds `--token-env`, `--token-file`, `--ca`, `--tls`, `--no-color`, `--refresh`, `--history` and `--version`. */
@@ -121,11 +112,6 @@ export function resolveCommon(o: CommonOptions): ResolvedCommon {
       alerts: o.alert.map(parseAlert),
     },
   };
-}
-
-/** `ws(s)://host:port`. */
-export function urlFor(host: string, port: number, tls: boolean): string {
-  return serverUrl(host, port, tls);
 }
 
 /** Runs an entry point's `main`, turning thrown errors into a message and exit code 1. */
