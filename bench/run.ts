@@ -51,6 +51,17 @@ const full = await json([...client, "pipeline", `${base}?mode=flood&n=${N}`, Str
 console.error("pipeline", full);
 const latency = await json([...client, "latency", `${base}?mode=rate&rate=1000&seconds=5`]);
 console.error("latency", latency);
+/** `deno run` arguments of the pool monitor as shipped (deno.json task flags), against the bench server. */
+const MONITOR = [
+  "run",
+  "--v8-flags=--optimize-for-size",
+  "--allow-net=127.0.0.1",
+  "pool_monitor.ts",
+  "pool_local",
+  "--port",
+  String(port),
+];
+
 /** CPU seconds of process `pid` so far, from /proc (read with `cat`: Deno guards /proc reads behind --allow-all). */
 function cpuOf(pid: number): number {
   const stat = new TextDecoder().decode(new Deno.Command("cat", { args: [`/proc/${pid}/stat`] }).outputSync().stdout);
@@ -60,17 +71,8 @@ function cpuOf(pid: number): number {
 
 /** CPU share of the real pool monitor connected to a silent server, after a 5 s warm-up (start-up, JIT). */
 async function monitorIdle(tty: boolean): Promise<number | null> {
-  const monitor = [
-    "run",
-    "--v8-flags=--optimize-for-size",
-    "--allow-net=127.0.0.1",
-    "pool_monitor.ts",
-    "pool_local",
-    "--port",
-    String(port),
-  ];
   const child = new Deno.Command(tty ? "python3" : Deno.execPath(), {
-    args: tty ? ["tests/_pty.py", Deno.execPath(), ...monitor] : monitor,
+    args: tty ? ["tests/_pty.py", Deno.execPath(), ...MONITOR] : MONITOR,
     cwd: ROOT,
     stdin: "piped",
     stdout: "null",
@@ -145,15 +147,7 @@ let bytesOne = 0;
 async function startup(): Promise<number | null> {
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--v8-flags=--optimize-for-size",
-      "--allow-net=127.0.0.1",
-      "pool_monitor.ts",
-      "pool_local",
-      "--port",
-      String(port),
-    ],
+    args: MONITOR,
     cwd: ROOT,
     stdout: "piped",
     stdin: "null",
