@@ -78,18 +78,19 @@ export function stageLines(state: WorkflowState, width: number, rows: number, no
       }`,
     );
   }
+  // The stage shown as failed or running; every other unfinished stage is pending.
+  let active: string | null = null;
   if (state.status === "failed") {
-    const at = state.stageNames?.find((n) => !done.has(n)) ?? state.currentStage;
-    if (at) lines.push(`${style.red("✗")} ${fit(at, nameWidth)} ${style.red("failed")}`);
+    active = state.stageNames?.find((n) => !done.has(n)) ?? state.currentStage;
+    if (active) lines.push(`${style.red("✗")} ${fit(active, nameWidth)} ${style.red("failed")}`);
   } else if (state.currentStage) {
+    active = state.currentStage;
     const since = state.stages.length > 0 ? state.stages[state.stages.length - 1].completedAt : state.startedAt;
     const running = since !== null ? ` ${formatDuration(Math.max(0, now - since))}` : "";
-    lines.push(`${style.cyan("▸")} ${fit(state.currentStage, nameWidth)} ${style.cyan("running")}${running}`);
+    lines.push(`${style.cyan("▸")} ${fit(active, nameWidth)} ${style.cyan("running")}${running}`);
   }
   for (const name of state.stageNames ?? []) {
-    if (!done.has(name) && name !== state.currentStage && !(state.status === "failed" && lines.join().includes(name))) {
-      lines.push(style.dim(`· ${name}`));
-    }
+    if (!done.has(name) && name !== active) lines.push(style.dim(`· ${name}`));
   }
   if (lines.length === 0) lines.push(style.dim("  (no stage seen yet)"));
   if (lines.length > rows) {

@@ -4,7 +4,7 @@ import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";
 import type { ViewContext } from "./view_parts.ts";
 import { createWorkflowState, reduceWorkflow } from "./workflow_state.ts";
-import { progressBar, workflowView } from "./workflow_view.ts";
+import { progressBar, stageLines, workflowView } from "./workflow_view.ts";
 
 const T = new Date(2026, 10, 28, 12, 0, 0).getTime();
 
@@ -70,4 +70,12 @@ Deno.test("workflowView() exact lines while running, and the failure notice", as
     assert.equal(box.length, 3);
     assert.ok(box.every((l) => displayWidth(l) === 60));
   });
+});
+
+Deno.test("stageLines() lists a pending stage whose name is part of another's", () => {
+  let s = createWorkflowState("wf");
+  s = reduceWorkflow(s, ev("workflow.started", { workflow_id: "wf", stages: ["plan_review", "plan"] }), T);
+  s = reduceWorkflow(s, ev("workflow.failed", { workflow_id: "wf", error: "x" }), T + 1000);
+  const lines = stageLines(s, 60, 10, T + 2000, createStyle(false));
+  assert.deepEqual(lines.map((l) => l.trimEnd()), ["✗ plan_review     failed", "· plan"]);
 });
