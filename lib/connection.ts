@@ -161,20 +161,9 @@ export class Connection {
 
   /** Sends `message` when the socket is open; returns false otherwise. */
   send(message: Envelope): boolean {
-    const ws = this.#session?.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    try {
-      ws.send(JSON.stringify(message));
-      if (message.correlation_id && message.event) {
-        this.#pending.set(message.correlation_id, {
-          event: message.event,
-          channel: typeof message.data.channel === "string" ? message.data.channel : undefined,
-        });
-      }
-      return true;
-    } catch {
-      return false;
-    }
+    const session = this.#session;
+    if (!session || session.ws.readyState !== WebSocket.OPEN) return false;
+    return this.#sendTracked(session, message);
   }
 
   /** Adds a channel: subscribed now when connected, and after every reconnect. */
@@ -377,21 +366,24 @@ export class Connection {
     session.timers.push(timer);
   }
 
-  #sendTracked(session: Session, message: Envelope): void {
+  /** Sends and remembers the request for response matching; false when the socket refused it. */
+  #sendTracked(session: Session, message: Envelope): boolean {
+    if (!this.#sendRaw(session, message)) return false;
     if (message.correlation_id && message.event) {
       this.#pending.set(message.correlation_id, {
         event: message.event,
         channel: typeof message.data.channel === "string" ? message.data.channel : undefined,
       });
     }
-    this.#sendRaw(session, message);
+    return true;
   }
 
-  #sendRaw(session: Session, message: Envelope): void {
+  #sendRaw(session: Session, message: Envelope): boolean {
     try {
       session.ws.send(JSON.stringify(message));
+      return true;
     } catch {
-      // The close handler reports the failure.
+      return false; // The close handler reports the failure.
     }
   }
 
