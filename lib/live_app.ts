@@ -183,12 +183,12 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
   const metricsLine = (width: number): string => {
     const t = now();
     const lat = latencyPercentiles(metrics);
-    const malformed = counted("malformed");
     const reconnects = counted("reconnects");
     const left =
       `${style.bold(String(eventsPerSecond(metrics, t)))} events/s ${style.cyan(sparkline(metrics, t, 30))}  ` +
       `latency ${lat ? `p50 ${Math.round(lat.p50)}ms p99 ${Math.round(lat.p99)}ms` : "n/a"}`;
-    const right = `malformed ${malformed > 0 ? style.red(String(malformed)) : "0"} · reconnects ${reconnects}` +
+    // Malformed messages are in every view's footer, counted with the payloads the reducer could not use.
+    const right = `reconnects ${reconnects}` +
       (recorder ? ` · ${recorder.error ? style.red("recording stopped") : `recording ${recorder.lines}`}` : "");
     return spread(left, right, width);
   };
