@@ -11,10 +11,10 @@
  */
 
 import { Command, Option } from "commander";
-import { parsePositive, VERSION } from "./lib/cli.ts";
+import { parsePositive, VERSION } from "./lib/cli/cli.ts";
 import { startDemoServer } from "./lib/demo/server.ts";
 import type { Scenario } from "./lib/demo/simulation.ts";
-import { runMain } from "./lib/monitor_cli.ts";
+import { runMain } from "./lib/cli/monitor_cli.ts";
 
 /** Starts the server, runs the chosen monitor, stops the server. */
 export async function main(args: string[]): Promise<number> {

@@ -15,9 +15,9 @@
  */
 
 import { Command, Option } from "commander";
-import { parsePort, parsePositive, VERSION } from "./lib/cli.ts";
+import { parsePort, parsePositive, VERSION } from "./lib/cli/cli.ts";
 import { startDemoServer } from "./lib/demo/server.ts";
-import { readRecording, type RecordedFrame } from "./lib/recorder.ts";
+import { readRecording, type RecordedFrame } from "./lib/app/recorder.ts";
 import type { PoolStatusShape, Scenario } from "./lib/demo/simulation.ts";
 
 /** Parses arguments and runs until SIGINT/SIGTERM. */

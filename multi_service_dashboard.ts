@@ -18,20 +18,20 @@
  */
 
 import { Command } from "commander";
-import { parsePort, serverUrl } from "./lib/cli.ts";
-import { dashboardView } from "./lib/dashboard_view.ts";
-import { runLiveApp } from "./lib/live_app.ts";
-import { addCommonOptions, type CommonOptions, resolveCommon, runMain } from "./lib/monitor_cli.ts";
+import { parsePort, serverUrl } from "./lib/cli/cli.ts";
+import { dashboardView } from "./lib/ui/dashboard_view.ts";
+import { runLiveApp } from "./lib/app/live_app.ts";
+import { addCommonOptions, type CommonOptions, resolveCommon, runMain } from "./lib/cli/monitor_cli.ts";
 import {
   activeWorkflows,
   createAkoshaOverview,
   createWorkflowsOverview,
   reduceAkoshaOverview,
   reduceWorkflowsOverview,
-} from "./lib/overview_state.ts";
-import { clearHistory, noteHistory } from "./lib/history.ts";
-import { createPoolState, poolAlertValues, reducePool } from "./lib/pool_state.ts";
-import { getPoolStatusRequest } from "./lib/protocol.ts";
+} from "./lib/model/overview_state.ts";
+import { clearHistory, noteHistory } from "./lib/model/history.ts";
+import { createPoolState, poolAlertValues, reducePool } from "./lib/model/pool_state.ts";
+import { getPoolStatusRequest } from "./lib/protocol/envelope.ts";
 
 interface DashboardOptions extends CommonOptions {
   mahavishnuHost: string;

@@ -15,8 +15,8 @@
  */
 
 import { Command } from "commander";
-import { serverUrl } from "./lib/cli.ts";
-import { runLiveApp } from "./lib/live_app.ts";
+import { serverUrl } from "./lib/cli/cli.ts";
+import { runLiveApp } from "./lib/app/live_app.ts";
 import {
   addCommonOptions,
   addServerOptions,
@@ -24,11 +24,11 @@ import {
   resolveCommon,
   runMain,
   type ServerOptions,
-} from "./lib/monitor_cli.ts";
-import { clearHistory, noteHistory } from "./lib/history.ts";
-import { createPoolState, poolAlertValues, reducePool } from "./lib/pool_state.ts";
-import { poolView } from "./lib/pool_view.ts";
-import { getPoolStatusRequest } from "./lib/protocol.ts";
+} from "./lib/cli/monitor_cli.ts";
+import { clearHistory, noteHistory } from "./lib/model/history.ts";
+import { createPoolState, poolAlertValues, reducePool } from "./lib/model/pool_state.ts";
+import { poolView } from "./lib/ui/pool_view.ts";
+import { getPoolStatusRequest } from "./lib/protocol/envelope.ts";
 
 /** Parses `args`, runs the monitor, resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {

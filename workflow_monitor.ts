@@ -18,9 +18,9 @@
  */
 
 import { Command } from "commander";
-import { clearHistory, noteHistory } from "./lib/history.ts";
-import { serverUrl } from "./lib/cli.ts";
-import { runLiveApp } from "./lib/live_app.ts";
+import { clearHistory, noteHistory } from "./lib/model/history.ts";
+import { serverUrl } from "./lib/cli/cli.ts";
+import { runLiveApp } from "./lib/app/live_app.ts";
 import {
   addCommonOptions,
   addServerOptions,
@@ -28,10 +28,15 @@ import {
   resolveCommon,
   runMain,
   type ServerOptions,
-} from "./lib/monitor_cli.ts";
-import { getWorkflowStatusRequest } from "./lib/protocol.ts";
-import { createWorkflowState, reduceWorkflow, workflowAlertValues, workflowExitCode } from "./lib/workflow_state.ts";
-import { workflowView } from "./lib/workflow_view.ts";
+} from "./lib/cli/monitor_cli.ts";
+import { getWorkflowStatusRequest } from "./lib/protocol/envelope.ts";
+import {
+  createWorkflowState,
+  reduceWorkflow,
+  workflowAlertValues,
+  workflowExitCode,
+} from "./lib/model/workflow_state.ts";
+import { workflowView } from "./lib/ui/workflow_view.ts";
 
 /** Parses `args`, runs the monitor, resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {

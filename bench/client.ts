@@ -10,11 +10,11 @@
  */
 
 import process from "node:process";
-import { Connection } from "../lib/connection.ts";
-import { createPoolState, reducePool } from "../lib/pool_state.ts";
-import { poolView } from "../lib/pool_view.ts";
-import { LiveRenderer, type TerminalSink } from "../lib/renderer.ts";
-import { createStyle } from "../lib/style.ts";
+import { Connection } from "../lib/transport/connection.ts";
+import { createPoolState, reducePool } from "../lib/model/pool_state.ts";
+import { poolView } from "../lib/ui/pool_view.ts";
+import { LiveRenderer, type TerminalSink } from "../lib/ui/renderer.ts";
+import { createStyle } from "../lib/ui/style.ts";
 
 const [mode, url, arg] = Deno.args;
 const clock = () => performance.timeOrigin + performance.now();

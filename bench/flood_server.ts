@@ -8,7 +8,7 @@
  * @module
  */
 
-import { seededRandom } from "../lib/random.ts";
+import { seededRandom } from "../lib/transport/random.ts";
 import { serverFrame } from "../lib/demo/server.ts";
 import { Simulation } from "../lib/demo/simulation.ts";
 

@@ -7,9 +7,9 @@
  */
 
 import { serverFrame } from "../lib/demo/server.ts";
-import { seededRandom } from "../lib/random.ts";
-import { createPoolState, reducePool } from "../lib/pool_state.ts";
-import { parseMessage } from "../lib/protocol.ts";
+import { seededRandom } from "../lib/transport/random.ts";
+import { createPoolState, reducePool } from "../lib/model/pool_state.ts";
+import { parseMessage } from "../lib/protocol/envelope.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const random = seededRandom(9);

@@ -9,11 +9,11 @@
  * @module
  */
 
-import { createPoolState, reducePool } from "../lib/pool_state.ts";
-import { poolView } from "../lib/pool_view.ts";
-import { LiveRenderer } from "../lib/renderer.ts";
-import { createStyle } from "../lib/style.ts";
-import { ev } from "../lib/_test_envelope.ts";
+import { createPoolState, reducePool } from "../lib/model/pool_state.ts";
+import { poolView } from "../lib/ui/pool_view.ts";
+import { LiveRenderer } from "../lib/ui/renderer.ts";
+import { createStyle } from "../lib/ui/style.ts";
+import { ev } from "../lib/protocol/_test_envelope.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const args = Deno.args;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { Connection } from "../lib/connection.ts";
-import type { Envelope } from "../lib/protocol.ts";
+import { Connection } from "../lib/transport/connection.ts";
+import type { Envelope } from "../lib/protocol/envelope.ts";
 import { freePort, startDemoProcess } from "./_process.ts";
 import { waitFor } from "./_script_server.ts";
 

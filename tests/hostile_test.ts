@@ -1,12 +1,12 @@
 // deno-lint-ignore-file no-control-regex
 import assert from "node:assert/strict";
-import { Connection } from "../lib/connection.ts";
-import { createPoolState, reducePool } from "../lib/pool_state.ts";
-import { poolView } from "../lib/pool_view.ts";
-import { parseMessage } from "../lib/protocol.ts";
-import { createStyle } from "../lib/style.ts";
-import { createWorkflowState, reduceWorkflow } from "../lib/workflow_state.ts";
-import { workflowView } from "../lib/workflow_view.ts";
+import { Connection } from "../lib/transport/connection.ts";
+import { createPoolState, reducePool } from "../lib/model/pool_state.ts";
+import { poolView } from "../lib/ui/pool_view.ts";
+import { parseMessage } from "../lib/protocol/envelope.ts";
+import { createStyle } from "../lib/ui/style.ts";
+import { createWorkflowState, reduceWorkflow } from "../lib/model/workflow_state.ts";
+import { workflowView } from "../lib/ui/workflow_view.ts";
 import { jsonLines, runScript, startDemoProcess } from "./_process.ts";
 import { answerSubscribe, frame, startScriptServer, waitFor, welcome } from "./_script_server.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ENTER_SEQUENCE, RESTORE_SEQUENCE } from "../lib/renderer.ts";
+import { ENTER_SEQUENCE, RESTORE_SEQUENCE } from "../lib/ui/renderer.ts";
 import { startDemoProcess } from "./_process.ts";
 import { waitFor } from "./_script_server.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Connection } from "../lib/connection.ts";
+import { Connection } from "../lib/transport/connection.ts";
 import { jsonLines, runScript } from "./_process.ts";
 import { waitFor } from "./_script_server.ts";
 

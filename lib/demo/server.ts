@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { RecordedFrame } from "../recorder.ts";
-import { seededRandom } from "../random.ts";
+import type { RecordedFrame } from "../app/recorder.ts";
+import { seededRandom } from "../transport/random.ts";
 import { type PoolStatusShape, type Scenario, type SimEvent, Simulation } from "./simulation.ts";
 
 /** Options for {@link startDemoServer}. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { RandomSource } from "../random.ts";
+import type { RandomSource } from "../transport/random.ts";
 
 /** Which demo story to tell. */
 export type Scenario = "steady" | "burst" | "failing";

@@ -8,13 +8,13 @@
  * @module
  */
 
-import { asArray, asNumber, asObject, asString } from "./_read.ts";
-import type { Envelope } from "./protocol.ts";
+import { asArray, asNumber, asObject, asString } from "../protocol/_read.ts";
+import type { Envelope } from "../protocol/envelope.ts";
 import { errorText, type HistoryEntry, pushHistory } from "./history.ts";
 import { Ring } from "./ring.ts";
-import { sanitizeText } from "./sanitize.ts";
+import { sanitizeText } from "../protocol/sanitize.ts";
 import { eventSeverity, type Severity } from "./severity.ts";
-import type { Health } from "./style.ts";
+import type { Health } from "../ui/style.ts";
 
 /** One worker as last seen. */
 export interface WorkerInfo {

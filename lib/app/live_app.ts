@@ -8,21 +8,26 @@
  * @module
  */
 
-import { type Alert, evaluateAlerts } from "./alerts.ts";
-import { formatClock } from "./timestamp.ts";
-import { Connection, type ConnectionCounters, type ConnectionOptions, type ConnectionStatus } from "./connection.ts";
-import { HELP_LINES, initialUi, parseKeys, reduceUi, type UiState } from "./keys.ts";
-import type { Envelope, Problem } from "./protocol.ts";
-import { LiveRenderer, stdoutSink, type TerminalSink } from "./renderer.ts";
-import { createStyle } from "./style.ts";
-import { createMetrics, eventsPerSecond, latencyPercentiles, recordEvent, sparkline } from "./metrics.ts";
-import type { HistoryEntry } from "./pool_state.ts";
+import { type Alert, evaluateAlerts } from "../model/alerts.ts";
+import { formatClock } from "../protocol/timestamp.ts";
+import {
+  Connection,
+  type ConnectionCounters,
+  type ConnectionOptions,
+  type ConnectionStatus,
+} from "../transport/connection.ts";
+import { HELP_LINES, initialUi, parseKeys, reduceUi, type UiState } from "../ui/keys.ts";
+import type { Envelope, Problem } from "../protocol/envelope.ts";
+import { LiveRenderer, stdoutSink, type TerminalSink } from "../ui/renderer.ts";
+import { createStyle } from "../ui/style.ts";
+import { createMetrics, eventsPerSecond, latencyPercentiles, recordEvent, sparkline } from "../model/metrics.ts";
+import type { HistoryEntry } from "../model/pool_state.ts";
 import { exportHistory, readRecording, Recorder } from "./recorder.ts";
 import { ReplayFeed } from "./replay_feed.ts";
-import { eventSeverity } from "./severity.ts";
-import { fit, truncate } from "./text.ts";
-import { spread } from "./view_parts.ts";
-import type { SourceView, ViewContext } from "./view_parts.ts";
+import { eventSeverity } from "../model/severity.ts";
+import { fit, truncate } from "../ui/text.ts";
+import { spread } from "../ui/view_parts.ts";
+import type { SourceView, ViewContext } from "../ui/view_parts.ts";
 
 /** One server connection of a monitor. */
 export interface SourceSpec {

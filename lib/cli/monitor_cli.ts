@@ -6,11 +6,11 @@
  */
 
 import { type Command, Option } from "commander";
-import { type Alert, parseAlert } from "./alerts.ts";
-import { createEventFilter } from "./event_filter.ts";
-import type { Severity } from "./severity.ts";
+import { type Alert, parseAlert } from "../model/alerts.ts";
+import { createEventFilter } from "../model/event_filter.ts";
+import type { Severity } from "../model/severity.ts";
 import { parseDurationMs, parsePort, parsePositive, parsePositiveInt, readCaFile, readToken, VERSION } from "./cli.ts";
-import { colorWanted } from "./style.ts";
+import { colorWanted } from "../ui/style.ts";
 
 /** Adds `--token-env`, `--token-file`, `--ca`, `--tls`, `--no-color`, `--refresh`, `--history` and `--version`. */
 export function addCommonOptions(command: Command): Command {

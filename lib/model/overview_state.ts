@@ -6,12 +6,12 @@
  * @module
  */
 
-import { asNumber, asObject, asString } from "./_read.ts";
+import { asNumber, asObject, asString } from "../protocol/_read.ts";
 import { errorText, type HistoryEntry, pushHistory, type WithHistory } from "./history.ts";
 import { genericDetails } from "./pool_state.ts";
-import type { Envelope } from "./protocol.ts";
+import type { Envelope } from "../protocol/envelope.ts";
 import { Ring } from "./ring.ts";
-import { sanitizeText } from "./sanitize.ts";
+import { sanitizeText } from "../protocol/sanitize.ts";
 import { eventSeverity } from "./severity.ts";
 
 /** Workflows seen on the `global` channel. */

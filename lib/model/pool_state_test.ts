@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createPoolState, poolHealth, type PoolState, readPoolStatus, reducePool } from "./pool_state.ts";
-import type { Envelope } from "./protocol.ts";
-import { ev } from "./_test_envelope.ts";
+import type { Envelope } from "../protocol/envelope.ts";
+import { ev } from "../protocol/_test_envelope.ts";
 
 function apply(state: PoolState, ...messages: Envelope[]): PoolState {
   let s = state;

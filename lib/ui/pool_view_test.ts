@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createPoolState, type PoolState, reducePool } from "./pool_state.ts";
-import { ev } from "./_test_envelope.ts";
+import { createPoolState, type PoolState, reducePool } from "../model/pool_state.ts";
+import { ev } from "../protocol/_test_envelope.ts";
 import { poolView } from "./pool_view.ts";
 import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ev } from "./_test_envelope.ts";
+import { ev } from "../protocol/_test_envelope.ts";
 import {
   activeWorkflows,
   createAkoshaOverview,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { answerSubscribe, frame, startScriptServer, waitFor, welcome } from "../tests/_script_server.ts";
+import { answerSubscribe, frame, startScriptServer, waitFor, welcome } from "../../tests/_script_server.ts";
 import { Connection, type ConnectionState } from "./connection.ts";
-import { type Envelope, getPoolStatusRequest } from "./protocol.ts";
+import { type Envelope, getPoolStatusRequest } from "../protocol/envelope.ts";
 
 Deno.test("Connection subscribes after the welcome and matches responses", async () => {
   const server = startScriptServer({

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseTimestamp } from "./timestamp.ts";
+import { parseTimestamp } from "../protocol/timestamp.ts";
 
 const BUCKETS = 60;
 const SAMPLES = 512;

@@ -6,14 +6,14 @@
  * @module
  */
 
-import { asArray, asNumber, asObject, asString } from "./_read.ts";
+import { asArray, asNumber, asObject, asString } from "../protocol/_read.ts";
 import { errorText, type HistoryEntry, pushHistory } from "./history.ts";
 import { genericDetails } from "./pool_state.ts";
-import type { Envelope } from "./protocol.ts";
+import type { Envelope } from "../protocol/envelope.ts";
 import { Ring } from "./ring.ts";
-import { sanitizeText } from "./sanitize.ts";
+import { sanitizeText } from "../protocol/sanitize.ts";
 import { eventSeverity } from "./severity.ts";
-import { parseTimestamp } from "./timestamp.ts";
+import { parseTimestamp } from "../protocol/timestamp.ts";
 
 /** A completed stage. */
 export interface StageRecord {

@@ -6,7 +6,7 @@
 
 import type { Style } from "./style.ts";
 import { displayWidth, fit, truncate, wrap } from "./text.ts";
-import { formatClock, formatDuration } from "./timestamp.ts";
+import { formatClock, formatDuration } from "../protocol/timestamp.ts";
 import {
   connectionBadge,
   connectionProblem,
@@ -18,7 +18,7 @@ import {
   uptime,
   type ViewContext,
 } from "./view_parts.ts";
-import { workflowProgress, type WorkflowState } from "./workflow_state.ts";
+import { workflowProgress, type WorkflowState } from "../model/workflow_state.ts";
 
 /** The status badge, coloured. */
 export function statusBadge(status: string, style: Style): string {

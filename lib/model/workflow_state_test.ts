@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ev } from "./_test_envelope.ts";
-import type { Envelope } from "./protocol.ts";
+import { ev } from "../protocol/_test_envelope.ts";
+import type { Envelope } from "../protocol/envelope.ts";
 import {
   createWorkflowState,
   reduceWorkflow,

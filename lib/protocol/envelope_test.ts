@@ -7,7 +7,7 @@ import {
   responseStatus,
   subscribeRequest,
   unsubscribeRequest,
-} from "./protocol.ts";
+} from "./envelope.ts";
 
 const full = {
   id: "1",

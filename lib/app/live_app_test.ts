@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runLiveApp } from "./live_app.ts";
-import { ENTER_SEQUENCE, RESTORE_SEQUENCE } from "./renderer.ts";
+import { ENTER_SEQUENCE, RESTORE_SEQUENCE } from "../ui/renderer.ts";
 
 Deno.test("runLiveApp() restores the terminal and exits 1 when the view throws", async () => {
   const out: string[] = [];

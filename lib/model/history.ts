@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { Envelope } from "./protocol.ts";
+import type { Envelope } from "../protocol/envelope.ts";
 import type { Ring } from "./ring.ts";
-import { sanitizeText } from "./sanitize.ts";
+import { sanitizeText } from "../protocol/sanitize.ts";
 import type { Severity } from "./severity.ts";
 
 /** One line of event history. All text is sanitized. */

@@ -17,7 +17,7 @@ import {
   responseStatus,
   subscribeRequest,
   unsubscribeRequest,
-} from "./protocol.ts";
+} from "../protocol/envelope.ts";
 
 /** Where a connection is in its life. */
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "auth_failed" | "closed";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { ev } from "./_test_envelope.ts";
+import { ev } from "../protocol/_test_envelope.ts";
 import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";
 import type { ViewContext } from "./view_parts.ts";
-import { createWorkflowState, reduceWorkflow } from "./workflow_state.ts";
+import { createWorkflowState, reduceWorkflow } from "../model/workflow_state.ts";
 import { progressBar, stageLines, workflowView } from "./workflow_view.ts";
 
 const T = new Date(2026, 10, 28, 12, 0, 0).getTime();

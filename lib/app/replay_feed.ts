@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { ConnectionCounters, ConnectionStatus, MessageInfo } from "./connection.ts";
-import { type Envelope, parseMessage, type Problem } from "./protocol.ts";
+import type { ConnectionCounters, ConnectionStatus, MessageInfo } from "../transport/connection.ts";
+import { type Envelope, parseMessage, type Problem } from "../protocol/envelope.ts";
 import type { RecordedFrame } from "./recorder.ts";
 
 /** Options for {@link ReplayFeed}. */

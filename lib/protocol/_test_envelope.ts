@@ -1,6 +1,6 @@
 /** Test helper: envelopes as a server sends them. @module */
 
-import type { Envelope } from "./protocol.ts";
+import type { Envelope } from "./envelope.ts";
 
 /** An envelope of `type` (default `event`) named `event` carrying `data`. */
 export function ev(event: string, data: Record<string, unknown>, type = "event"): Envelope {

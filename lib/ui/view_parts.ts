@@ -5,12 +5,12 @@
  * @module
  */
 
-import type { ConnectionStatus } from "./connection.ts";
-import type { HistoryEntry } from "./pool_state.ts";
-import type { Severity } from "./severity.ts";
+import type { ConnectionStatus } from "../transport/connection.ts";
+import type { HistoryEntry } from "../model/pool_state.ts";
+import type { Severity } from "../model/severity.ts";
 import type { Style } from "./style.ts";
 import { displayWidth, fit, truncate } from "./text.ts";
-import { formatClock, formatDuration } from "./timestamp.ts";
+import { formatClock, formatDuration } from "../protocol/timestamp.ts";
 
 /** Connection facts a view shows. */
 export interface SourceView {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { ev } from "./_test_envelope.ts";
+import { ev } from "../protocol/_test_envelope.ts";
 import { dashboardView } from "./dashboard_view.ts";
-import { createAkoshaOverview, createWorkflowsOverview, reduceAkoshaOverview } from "./overview_state.ts";
-import { createPoolState } from "./pool_state.ts";
+import { createAkoshaOverview, createWorkflowsOverview, reduceAkoshaOverview } from "../model/overview_state.ts";
+import { createPoolState } from "../model/pool_state.ts";
 import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";
 import type { SourceView, ViewContext } from "./view_parts.ts";

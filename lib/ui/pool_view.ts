@@ -6,10 +6,10 @@
  */
 
 import Table from "cli-table3";
-import { poolHealth, type PoolState, workerCounts, type WorkerInfo } from "./pool_state.ts";
+import { poolHealth, type PoolState, workerCounts, type WorkerInfo } from "../model/pool_state.ts";
 import { paintHealth, type Style } from "./style.ts";
 import { displayWidth, truncate } from "./text.ts";
-import { formatDuration } from "./timestamp.ts";
+import { formatDuration } from "../protocol/timestamp.ts";
 import {
   connectionBadge,
   connectionProblem,

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { activeWorkflows, type AkoshaOverview, type WorkflowsOverview } from "./overview_state.ts";
-import { type HistoryEntry, poolHealth, type PoolState, workerCounts } from "./pool_state.ts";
+import { activeWorkflows, type AkoshaOverview, type WorkflowsOverview } from "../model/overview_state.ts";
+import { type HistoryEntry, poolHealth, type PoolState, workerCounts } from "../model/pool_state.ts";
 import { paintWorkerStatus } from "./pool_view.ts";
 import { paintHealth, type Style } from "./style.ts";
 import { fit, truncate } from "./text.ts";
