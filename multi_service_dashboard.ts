@@ -18,20 +18,10 @@
  */
 
 import { Command } from "commander";
+import { dashboardMonitor } from "./lib/app/dashboard_monitor_def.ts";
 import { parsePort, serverUrl } from "./lib/cli/cli.ts";
-import { dashboardView } from "./lib/ui/dashboard_view.ts";
-import { runLiveApp } from "./lib/app/live_app.ts";
+import { launchMonitor } from "./lib/cli/launch.ts";
 import { addCommonOptions, type CommonOptions, resolveCommon, runMain } from "./lib/cli/monitor_cli.ts";
-import {
-  activeWorkflows,
-  createAkoshaOverview,
-  createWorkflowsOverview,
-  reduceAkoshaOverview,
-  reduceWorkflowsOverview,
-} from "./lib/model/overview_state.ts";
-import { clearHistory, noteHistory } from "./lib/model/history.ts";
-import { createPoolState, poolAlertValues, reducePool } from "./lib/model/pool_state.ts";
-import { getPoolStatusRequest } from "./lib/protocol/envelope.ts";
 
 interface DashboardOptions extends CommonOptions {
   mahavishnuHost: string;
@@ -61,65 +51,17 @@ export async function main(args: string[]): Promise<number> {
   ).showHelpAfterError().parse(args, { from: "user" });
   const o = program.opts<DashboardOptions>();
   const common = resolveCommon(o);
-  const state = {
-    workflows: createWorkflowsOverview(o.history),
-    pool: createPoolState(o.poolId, { historySize: o.history }),
-    akosha: createAkoshaOverview(o.history),
-  };
-  const akoshaChannels = o.akoshaChannels.split(",").map((c) => c.trim()).filter(Boolean);
-  const shared = { token: common.token, caCerts: common.caCerts };
-  return await runLiveApp({
-    sources: [
-      {
-        name: "mahavishnu",
-        url: serverUrl(o.mahavishnuHost, o.mahavishnuPort, common.tls),
-        channels: ["global"],
-        apply: (m, now) => state.workflows = reduceWorkflowsOverview(state.workflows, m, now),
-        ...shared,
-      },
-      {
-        name: "pool",
-        url: serverUrl(o.poolHost, o.poolPort, common.tls),
-        channels: [`pool:${o.poolId}`],
-        initialRequests: () => [getPoolStatusRequest(o.poolId)],
-        apply: (m, now) => state.pool = reducePool(state.pool, m, now),
-        ...shared,
-      },
-      {
-        name: "akosha",
-        url: serverUrl(o.akoshaHost, o.akoshaPort, common.tls),
-        channels: akoshaChannels.length > 0 ? akoshaChannels : ["insights"],
-        apply: (m, now) => state.akosha = reduceAkoshaOverview(state.akosha, m, now),
-        ...shared,
-      },
-    ],
-    version: () => state.workflows.version + state.pool.version + state.akosha.version,
-    view: (ctx) => dashboardView(state, ctx),
-    clear: () => {
-      state.workflows = clearHistory(state.workflows);
-      state.akosha = clearHistory(state.akosha);
-      state.pool = clearHistory(state.pool);
-    },
-    refreshMs: o.refresh,
-    color: common.color,
-    json: common.json,
-    ...common.app,
-    alertValues: () => ({
-      ...poolAlertValues(state.pool),
-      "workflows.active": activeWorkflows(state.workflows),
-      "workflows.failed": state.workflows.failed,
-      "workflows.completed": state.workflows.completed,
-      insights: state.akosha.insights,
-      patterns: state.akosha.patterns,
-      anomalies: state.akosha.anomalies,
-    }),
-    note: (entry) => state.pool = noteHistory(state.pool, entry),
-    history: () => [
-      { service: "mahavishnu", entries: state.workflows.history.newestFirst() },
-      { service: "pool", entries: state.pool.history.newestFirst() },
-      { service: "akosha", entries: state.akosha.history.newestFirst() },
-    ],
+  const monitor = dashboardMonitor({
+    mahavishnuUrl: serverUrl(o.mahavishnuHost, o.mahavishnuPort, common.tls),
+    poolUrl: serverUrl(o.poolHost, o.poolPort, common.tls),
+    poolId: o.poolId,
+    akoshaUrl: serverUrl(o.akoshaHost, o.akoshaPort, common.tls),
+    akoshaChannels: o.akoshaChannels.split(",").map((c) => c.trim()).filter(Boolean),
+    historySize: o.history,
+    token: common.token,
+    caCerts: common.caCerts,
   });
+  return await launchMonitor(monitor, common);
 }
 
 if (import.meta.main) await runMain("multi_service_dashboard", main);

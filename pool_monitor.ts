@@ -15,8 +15,9 @@
  */
 
 import { Command } from "commander";
+import { poolMonitor } from "./lib/app/pool_monitor_def.ts";
 import { serverUrl } from "./lib/cli/cli.ts";
-import { runLiveApp } from "./lib/app/live_app.ts";
+import { launchMonitor } from "./lib/cli/launch.ts";
 import {
   addCommonOptions,
   addServerOptions,
@@ -25,10 +26,6 @@ import {
   runMain,
   type ServerOptions,
 } from "./lib/cli/monitor_cli.ts";
-import { clearHistory, noteHistory } from "./lib/model/history.ts";
-import { createPoolState, poolAlertValues, reducePool } from "./lib/model/pool_state.ts";
-import { poolView } from "./lib/ui/pool_view.ts";
-import { getPoolStatusRequest } from "./lib/protocol/envelope.ts";
 
 /** Parses `args`, runs the monitor, resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -43,28 +40,13 @@ export async function main(args: string[]): Promise<number> {
   const o = program.opts<CommonOptions & ServerOptions>();
   const poolId = program.args[0];
   const common = resolveCommon(o);
-  let state = createPoolState(poolId, { historySize: o.history });
-  return await runLiveApp({
-    sources: [{
-      name: "pool",
-      url: serverUrl(o.host, o.port, common.tls),
-      channels: [`pool:${poolId}`],
-      initialRequests: () => [getPoolStatusRequest(poolId)],
-      apply: (message, now) => state = reducePool(state, message, now),
-      token: common.token,
-      caCerts: common.caCerts,
-    }],
-    version: () => state.version,
-    view: (ctx) => poolView(state, ctx),
-    clear: () => state = clearHistory(state),
-    refreshMs: o.refresh,
-    color: common.color,
-    json: common.json,
-    ...common.app,
-    alertValues: () => poolAlertValues(state),
-    note: (entry) => state = noteHistory(state, entry),
-    history: () => [{ service: "pool", entries: state.history.newestFirst() }],
+  const monitor = poolMonitor(poolId, {
+    url: serverUrl(o.host, o.port, common.tls),
+    historySize: o.history,
+    token: common.token,
+    caCerts: common.caCerts,
   });
+  return await launchMonitor(monitor, common);
 }
 
 if (import.meta.main) await runMain("pool_monitor", main);

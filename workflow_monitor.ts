@@ -18,9 +18,9 @@
  */
 
 import { Command } from "commander";
-import { clearHistory, noteHistory } from "./lib/model/history.ts";
+import { workflowMonitor } from "./lib/app/workflow_monitor_def.ts";
 import { serverUrl } from "./lib/cli/cli.ts";
-import { runLiveApp } from "./lib/app/live_app.ts";
+import { launchMonitor } from "./lib/cli/launch.ts";
 import {
   addCommonOptions,
   addServerOptions,
@@ -29,14 +29,6 @@ import {
   runMain,
   type ServerOptions,
 } from "./lib/cli/monitor_cli.ts";
-import { getWorkflowStatusRequest } from "./lib/protocol/envelope.ts";
-import {
-  createWorkflowState,
-  reduceWorkflow,
-  workflowAlertValues,
-  workflowExitCode,
-} from "./lib/model/workflow_state.ts";
-import { workflowView } from "./lib/ui/workflow_view.ts";
 
 /** Parses `args`, runs the monitor, resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -53,30 +45,15 @@ export async function main(args: string[]): Promise<number> {
   const o = program.opts<CommonOptions & ServerOptions & { exitOnFinish?: boolean; quiet?: boolean }>();
   const workflowId = program.args[0];
   const common = resolveCommon(o);
-  let state = createWorkflowState(workflowId, { historySize: o.history });
-  return await runLiveApp({
-    sources: [{
-      name: "workflow",
-      url: serverUrl(o.host, o.port, common.tls),
-      channels: [`workflow:${workflowId}`],
-      initialRequests: () => [getWorkflowStatusRequest(workflowId)],
-      apply: (message, now) => state = reduceWorkflow(state, message, now),
-      token: common.token,
-      caCerts: common.caCerts,
-    }],
-    version: () => state.version,
-    view: (ctx) => workflowView(state, ctx),
-    clear: () => state = clearHistory(state),
-    finished: o.exitOnFinish ? () => workflowExitCode(state) : undefined,
-    bells: o.quiet ? undefined : () => state.finishes,
-    refreshMs: o.refresh,
-    color: common.color,
-    json: common.json,
-    ...common.app,
-    alertValues: (now) => workflowAlertValues(state, now),
-    note: (entry) => state = noteHistory(state, entry),
-    history: () => [{ service: "workflow", entries: state.history.newestFirst() }],
+  const monitor = workflowMonitor(workflowId, {
+    url: serverUrl(o.host, o.port, common.tls),
+    historySize: o.history,
+    token: common.token,
+    caCerts: common.caCerts,
+    exitOnFinish: o.exitOnFinish,
+    quiet: o.quiet,
   });
+  return await launchMonitor(monitor, common);
 }
 
 if (import.meta.main) await runMain("workflow_monitor", main);

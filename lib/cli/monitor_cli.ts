@@ -6,11 +6,12 @@
  */
 
 import { type Command, Option } from "commander";
-import { type Alert, parseAlert } from "../model/alerts.ts";
+import { parseAlert } from "../model/alerts.ts";
 import { createEventFilter } from "../model/event_filter.ts";
 import type { Severity } from "../model/severity.ts";
 import { parseDurationMs, parsePort, parsePositive, parsePositiveInt, readCaFile, readToken, VERSION } from "./cli.ts";
 import { colorWanted } from "../ui/style.ts";
+import type { RunOptions } from "../app/runtime.ts";
 
 /** Adds `--token-env`, `--token-file`, `--ca`, `--tls`, `--no-color`, `--refresh`, `--history` and `--version`. */
 export function addCommonOptions(command: Command): Command {
@@ -76,22 +77,20 @@ export interface CommonOptions {
   alert: string[];
 }
 
-/** Connection and display settings derived from the common options. */
+/** Connection, display and run settings derived from the common options. */
 export interface ResolvedCommon {
   token?: string;
   caCerts?: string[];
   tls: boolean;
   color: boolean;
+  /** JSON lines instead of the live screen (`--json`, or stdout is not a terminal). */
   json: boolean;
-  /** Options for `runLiveApp`: filters, record, replay, export. */
-  app: {
-    accept?: ReturnType<typeof createEventFilter>;
-    recordPath?: string;
-    replayPath?: string;
-    replaySpeed: number;
-    exportPath?: string;
-    alerts: Alert[];
-  };
+  /** At most one frame per this many ms (`--refresh`). */
+  refreshMs: number;
+  /** Append every received frame to this file (`--record`). */
+  recordPath?: string;
+  /** Runtime options: filters, replay, export, alerts (outputs are added by `launchMonitor`). */
+  run: Omit<RunOptions, "outputs">;
 }
 
 /** Reads token and CA files and decides colour and output mode. Throws TypeError with a clear message. */
@@ -103,9 +102,10 @@ export function resolveCommon(o: CommonOptions): ResolvedCommon {
     tls: o.tls === true || o.ca !== undefined,
     color: colorWanted(!json, !o.color),
     json,
-    app: {
+    refreshMs: o.refresh,
+    recordPath: o.record,
+    run: {
       accept: o.events || o.severity ? createEventFilter({ events: o.events, severity: o.severity }) : undefined,
-      recordPath: o.record,
       replayPath: o.replay,
       replaySpeed: o.speed,
       exportPath: o.export,

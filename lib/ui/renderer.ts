@@ -2,11 +2,15 @@
  * The live renderer: owns the terminal while a monitor runs. It enters the
  * alternate screen with a hidden cursor, writes each frame as one
  * synchronized-output chunk that redraws only the lines that changed, and
- * always gives back the terminal as it found it.
+ * always gives back the terminal as it found it. It is the last line of
+ * defence: whatever a view hands over, it writes no escape or control
+ * sequence but its own (SGR colours, cursor moves, erase, scroll region,
+ * synchronized output, alternate screen, the bell).
  *
  * @module
  */
 
+import { terminalSafe } from "./terminal_safe.ts";
 import { displayWidth, truncate } from "./text.ts";
 
 /** Terminal size in cells. */
@@ -72,8 +76,8 @@ export class LiveRenderer {
 
   /**
    * Draws `lines`: rows beyond the screen are dropped, lines wider than the
-   * screen are cut, and only rows that differ from the last frame are
-   * written. Returns the number of characters written (0 when nothing changed).
+   * screen are cut, any sequence but SGR colours is removed, and only rows
+   * that differ from the last frame are written. Returns the number of characters written (0 when nothing changed).
    */
   render(lines: readonly string[]): number {
     if (!this.#active) return 0;
@@ -86,8 +90,8 @@ export class LiveRenderer {
     }
     out += this.#scrollShift(lines, size.rows);
     for (let row = 0; row < size.rows; row++) {
-      let line = lines[row] ?? "";
-      if (line === this.#previous[row]) continue;
+      if ((lines[row] ?? "") === this.#previous[row]) continue;
+      let line = terminalSafe(lines[row] ?? "");
       if (displayWidth(line) > size.columns) line = truncate(line, size.columns);
       this.#previous[row] = lines[row] ?? "";
       out += `\x1b[${row + 1};1H${line}\x1b[0m\x1b[K`;
@@ -133,6 +137,11 @@ export class LiveRenderer {
     for (let i = top - k; i < top; i++) shifted[i] = "";
     this.#previous = shifted;
     return `\x1b[${top - k + 1};${bottom + 1}r\x1b[${top - k + 1};1H\x1b[${k}L\x1b[r`;
+  }
+
+  /** Rings the terminal bell (between frames). */
+  bell(): void {
+    if (this.#active) this.#sink.write("\x07");
   }
 
   /** Restores the terminal (main screen, cursor, colours). Safe to call twice. */

@@ -85,3 +85,18 @@ Deno.test("LiveRenderer.render() shifts a moved block with a scroll region", () 
   // Rows 2..7 (1-based) form the region; one line is inserted at row 2; then only row 2 is written.
   assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[2;7r\x1b[2;1H\x1b[1L\x1b[r\x1b[2;1He6\x1b[0m\x1b[K\x1b[?2026l"]);
 });
+
+Deno.test("LiveRenderer.render() writes no sequence of a view but SGR colours", () => {
+  const sink = memorySink(40, 2);
+  const r = new LiveRenderer(sink);
+  r.start();
+  r.render(["\x1b[31mred\x1b[0m \x1b]0;title\x07\x1b[2Jx", "bell\x07 \x9b2J \u202eback"]);
+  const frame = sink.out[1];
+  assert.ok(frame.includes("\x1b[1;1H\x1b[31mred\x1b[0m x\x1b[0m\x1b[K"), JSON.stringify(frame));
+  assert.ok(frame.includes("\x1b[2;1Hbell\ufffd  back\x1b[0m\x1b[K"), JSON.stringify(frame));
+  r.bell();
+  assert.equal(sink.out.at(-1), "\x07");
+  r.stop();
+  r.bell();
+  assert.equal(sink.out.at(-1), RESTORE_SEQUENCE, "no bell once the terminal is given back");
+});

@@ -1,0 +1,122 @@
+/**
+ * The JSON-lines output: when stdout is not a terminal (or with `--json`),
+ * one JSON object per line and no screen control. `kind` is `message`
+ * (every parsed message the event filter keeps), `status` (connection
+ * changes), `malformed` (frames that could not be parsed) or `alert`.
+ * Lines are written in chunks, at the latest 100 ms after the first
+ * unwritten one (no timer runs while idle); a closed pipe (`| head`) ends
+ * the run with code 0.
+ *
+ * @module
+ */
+
+import type { AlertChange } from "../model/alerts.ts";
+import type { Problem } from "../protocol/envelope.ts";
+import { eventSeverity } from "../model/severity.ts";
+import type { ConnectionStatus } from "../transport/connection.ts";
+import type { Output, OutputHost, Received } from "./output.ts";
+
+/** Where the bytes go. Default: Deno's stdout. */
+export interface ByteWriter {
+  /** Writes some of `bytes`; returns how many. Throws when the reader is gone. */
+  writeSync(bytes: Uint8Array): number;
+}
+
+/** Options for {@link JsonOutput}. */
+export interface JsonOutputOptions {
+  /** Default `Deno.stdout`. */
+  writer?: ByteWriter;
+  /** Write at the latest this long (ms) after the first unwritten line. Default 100. */
+  flushMs?: number;
+}
+
+/** Prints what happens as JSON lines. */
+export class JsonOutput implements Output {
+  #writer: ByteWriter;
+  #flushMs: number;
+  #host: OutputHost | null = null;
+  #chunks: string[] = [];
+  #size = 0;
+  #encoder = new TextEncoder();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #broken = false;
+
+  constructor(options: JsonOutputOptions = {}) {
+    this.#writer = options.writer ?? Deno.stdout;
+    this.#flushMs = options.flushMs ?? 100;
+  }
+
+  start(host: OutputHost): void {
+    this.#host = host;
+  }
+
+  received(r: Received): void {
+    const m = r.message;
+    const accept = this.#host?.accept;
+    if (
+      accept && m.type === "event" && !accept({ event: m.event ?? "", severity: eventSeverity(m.event ?? "", m.data) })
+    ) {
+      return;
+    }
+    this.#line({ time: iso(r.receivedAt), service: r.service, kind: "message", message: m });
+  }
+
+  status(service: string, status: ConnectionStatus): void {
+    this.#line({
+      time: iso(this.#host?.now() ?? Date.now()),
+      service,
+      kind: "status",
+      state: status.state,
+      attempt: status.attempt,
+      reason: status.reason,
+    });
+  }
+
+  problem(service: string, problem: Problem, receivedAt: number): void {
+    this.#line({ time: iso(receivedAt), service, kind: "malformed", problem });
+  }
+
+  alert(change: AlertChange, at: number): void {
+    this.#line({
+      time: iso(at),
+      kind: "alert",
+      state: change.kind,
+      rule: change.alert.text,
+      value: change.actual ?? null,
+    });
+  }
+
+  close(): Promise<void> {
+    this.#flush();
+    return Promise.resolve();
+  }
+
+  #line(value: unknown): void {
+    if (this.#broken) return;
+    const text = JSON.stringify(value) + "\n";
+    this.#chunks.push(text);
+    this.#size += text.length;
+    if (this.#size >= 64 * 1024) this.#flush();
+    else this.#timer ??= setTimeout(() => this.#flush(), this.#flushMs);
+  }
+
+  #flush(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#chunks.length === 0 || this.#broken) return;
+    const bytes = this.#encoder.encode(this.#chunks.join(""));
+    this.#chunks = [];
+    this.#size = 0;
+    try {
+      let written = 0;
+      while (written < bytes.length) written += this.#writer.writeSync(bytes.subarray(written));
+    } catch {
+      this.#broken = true;
+      this.#host?.quit(0);
+    }
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

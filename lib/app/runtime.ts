@@ -1,0 +1,303 @@
+/**
+ * The runtime: runs one {@link Monitor}. It owns the monitor's state, the
+ * connections (or a replayed recording), change tracking, clear and notes,
+ * alert rules, metrics, the history export and the exit code, and feeds
+ * everything that happens to its outputs through one interface
+ * ({@link Output}). Like bubbletea's program loop, every input — a server
+ * message, a key's effect, a signal, a tick — goes through the same few
+ * paths; what is shown where is the outputs' business.
+ *
+ * Every way out (a key, SIGINT, SIGTERM, SIGHUP, an error, `finished`)
+ * closes the sources with code 1000 and every output, in that order.
+ *
+ * @module
+ */
+
+import { type Alert, type AlertChange, evaluateAlerts } from "../model/alerts.ts";
+import type { FilterableEvent } from "../model/event_filter.ts";
+import { createMetrics, eventsPerSecond, latencyPercentiles, type Metrics, recordEvent } from "../model/metrics.ts";
+import type { Envelope, Problem } from "../protocol/envelope.ts";
+import { sanitizeText } from "../protocol/sanitize.ts";
+import {
+  Connection,
+  type ConnectionCounters,
+  type ConnectionOptions,
+  type ConnectionStatus,
+  type MessageInfo,
+} from "../transport/connection.ts";
+import type { SourceView, ViewContext } from "../ui/view_parts.ts";
+import type { Monitor, ServiceHistory, SourceSpec } from "./monitor.ts";
+import type { Output, OutputHost, OutputSummary, Received } from "./output.ts";
+import { exportHistory, readRecording } from "./recorder.ts";
+import { ReplayFeed } from "./replay_feed.ts";
+
+/** Options for {@link runMonitor}. */
+export interface RunOptions {
+  /** Where results go: the terminal, JSON lines, a recording… At least one. */
+  outputs: Output[];
+  /** Alert rules (`--alert`), checked every {@link RunOptions.alertIntervalMs}. Default none. */
+  alerts?: Alert[];
+  /** Alert check interval (ms). Default 100. */
+  alertIntervalMs?: number;
+  /** Keeps an event in the history export and the outputs (`--events`, `--severity`). Default: all. */
+  accept?: (e: FilterableEvent) => boolean;
+  /** Drive the monitor from this recording instead of the servers (`--replay`). */
+  replayPath?: string;
+  /** Replay speed factor. Default 1. */
+  replaySpeed?: number;
+  /** Write the event history here on exit, `.csv` or `.jsonl` (`--export`). */
+  exportPath?: string;
+  /** Clock. Default `Date.now`. */
+  now?: () => number;
+  /** Time (ms) the sources get to close at the end. Default 2 000. */
+  closeTimeoutMs?: number;
+}
+
+/** What the runtime needs of a source: a {@link Connection} or a {@link ReplayFeed}. */
+type Feed = Pick<Connection, "status" | "counters" | "start" | "close">;
+
+const EXIT_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** Runs `monitor` until an output quits, a signal arrives or `finished` says so; resolves to the exit code. */
+export async function runMonitor<S>(monitor: Monitor<S>, options: RunOptions): Promise<number> {
+  return await new MonitorRun(monitor, options).run();
+}
+
+/** One run of a monitor; also the {@link OutputHost} its outputs see. */
+class MonitorRun<S> implements OutputHost {
+  readonly startedAt: number;
+  readonly alerts: readonly Alert[];
+  readonly metrics: Metrics;
+  readonly accept?: (e: FilterableEvent) => boolean;
+  #monitor: Monitor<S>;
+  #options: RunOptions;
+  #state: S;
+  #outputs: Output[];
+  #feeds: Feed[] = [];
+  #now: () => number;
+  #exit: { code: number; message?: string } | null = null;
+  #resolveExit!: (code: number) => void;
+  #exited = new Promise<number>((resolve) => this.#resolveExit = resolve);
+  #bellsSeen: number;
+
+  constructor(monitor: Monitor<S>, options: RunOptions) {
+    if (options.outputs.length === 0) throw new TypeError("Cannot run a monitor as outputs is empty");
+    this.#monitor = monitor;
+    this.#options = options;
+    this.#outputs = options.outputs;
+    this.#now = options.now ?? Date.now;
+    this.startedAt = this.#now();
+    this.alerts = options.alerts ?? [];
+    this.accept = options.accept;
+    this.metrics = createMetrics(this.startedAt);
+    this.#state = monitor.init();
+    this.#bellsSeen = monitor.bells?.(this.#state) ?? 0;
+  }
+
+  now(): number {
+    return this.#now();
+  }
+
+  sources(): SourceView[] {
+    return this.#feeds.map((feed, i) => ({
+      name: this.#monitor.sources[i].name,
+      status: feed.status,
+      messages: feed.counters.messages,
+      malformed: feed.counters.malformed,
+      reconnects: feed.counters.reconnects,
+    }));
+  }
+
+  messages(): number {
+    return this.#counted("messages");
+  }
+
+  view(ctx: ViewContext): string[] {
+    return this.#monitor.view(this.#state, ctx);
+  }
+
+  history(): ServiceHistory[] {
+    return this.#monitor.history(this.#state);
+  }
+
+  summaries(): OutputSummary[] {
+    return this.#outputs.flatMap((o) => o.summary?.() ?? []);
+  }
+
+  clear(): void {
+    this.#monitor.clear(this.#state);
+    this.#each((o) => o.changed?.());
+  }
+
+  quit(code: number, message?: string): void {
+    if (this.#exit) return;
+    this.#exit = { code, message };
+    this.#resolveExit(code);
+  }
+
+  /** Starts outputs, then sources; waits for the end; closes sources, then outputs. */
+  async run(): Promise<number> {
+    const onSignal = () => this.quit(0);
+    const onError = (event: ErrorEvent) => {
+      event.preventDefault();
+      this.quit(1, `unexpected error: ${event.error?.stack ?? event.message}`);
+    };
+    const onRejection = (event: PromiseRejectionEvent) => {
+      event.preventDefault();
+      this.quit(1, `unexpected error: ${event.reason?.stack ?? event.reason}`);
+    };
+    for (const signal of EXIT_SIGNALS) Deno.addSignalListener(signal, onSignal);
+    globalThis.addEventListener("error", onError);
+    globalThis.addEventListener("unhandledrejection", onRejection);
+    let alertTimer: ReturnType<typeof setInterval> | null = null;
+    try {
+      this.#feeds = this.#createFeeds();
+      for (const output of this.#outputs) output.start?.(this);
+      // Time-based rules (stage_duration) need a clock even when nothing arrives.
+      if (this.alerts.length > 0) {
+        alertTimer = setInterval(() => this.#checkAlerts(), this.#options.alertIntervalMs ?? 100);
+      }
+      for (const feed of this.#feeds) feed.start();
+      return await this.#exited;
+    } finally {
+      if (alertTimer !== null) clearInterval(alertTimer);
+      for (const signal of EXIT_SIGNALS) Deno.removeSignalListener(signal, onSignal);
+      this.#each((o) => o.ending?.());
+      await this.#closeFeeds();
+      this.#checkAlerts();
+      this.#export();
+      for (const output of this.#outputs) {
+        try {
+          await output.close();
+        } catch (error) {
+          console.error(`closing an output failed: ${error instanceof Error ? error.message : error}`);
+        }
+      }
+      globalThis.removeEventListener("error", onError);
+      globalThis.removeEventListener("unhandledrejection", onRejection);
+      if (this.#exit?.message) console.error(this.#exit.message);
+    }
+  }
+
+  #createFeeds(): Feed[] {
+    const { replayPath, replaySpeed } = this.#options;
+    const recording = replayPath ? readRecording(Deno.readTextFileSync(replayPath)) : null;
+    if (recording && recording.skipped > 0) {
+      console.error(`replay: skipped ${recording.skipped} unreadable line(s) of ${replayPath}`);
+    }
+    return this.#monitor.sources.map((source) => {
+      const callbacks = {
+        onMessage: (message: Envelope, info: MessageInfo) => this.#received(source.name, message, info),
+        onProblem: (problem: Problem, receivedAt: number) => this.#problem(source.name, problem, receivedAt),
+        onStatus: (status: ConnectionStatus) => this.#status(source.name, status),
+      };
+      if (recording) {
+        const frames = recording.frames.filter((f) => f.service === source.name);
+        return new ReplayFeed(`${replayPath} (${source.name})`, frames, { speed: replaySpeed, ...callbacks });
+      }
+      return connect(source, callbacks);
+    });
+  }
+
+  #received(service: string, message: Envelope, info: MessageInfo): void {
+    if (this.#exit) return;
+    const changed = this.#monitor.update(this.#state, { service, message }, info.receivedAt);
+    if (message.type === "event") recordEvent(this.metrics, info.receivedAt, message.data.timestamp);
+    const received: Received = { service, receivedAt: info.receivedAt, raw: info.raw, message };
+    this.#each((o) => o.received?.(received));
+    if (!changed) return;
+    this.#each((o) => o.changed?.());
+    const bells = this.#monitor.bells?.(this.#state) ?? 0;
+    if (bells > this.#bellsSeen) this.#each((o) => o.bell?.());
+    this.#bellsSeen = bells;
+    const code = this.#monitor.finished?.(this.#state) ?? null;
+    if (code !== null) this.quit(code);
+  }
+
+  #problem(service: string, problem: Problem, receivedAt: number): void {
+    if (this.#exit) return;
+    this.#each((o) => o.problem?.(service, problem, receivedAt));
+  }
+
+  #status(service: string, status: ConnectionStatus): void {
+    this.#each((o) => o.status?.(service, status));
+    if (this.#exit || this.#feeds.length === 0 || this.#outputs.some((o) => o.interactive)) return;
+    // Nobody watches: end when no source can deliver anything any more.
+    const states = this.#feeds.map((f) => f.status.state);
+    if (states.every((s) => s === "auth_failed")) {
+      this.quit(1, `authentication failed: ${sanitizeText(status.reason ?? "")}`);
+    } else if (this.#options.replayPath && states.every((s) => s === "closed")) {
+      this.quit(0);
+    }
+  }
+
+  #checkAlerts(): void {
+    if (this.alerts.length === 0) return;
+    const now = this.#now();
+    const latency = latencyPercentiles(this.metrics);
+    const values = {
+      events_per_second: eventsPerSecond(this.metrics, now),
+      latency_p99: latency?.p99,
+      malformed: this.#counted("malformed"),
+      reconnects: this.#counted("reconnects"),
+      ...this.#monitor.alertValues?.(this.#state, now),
+    };
+    for (const change of evaluateAlerts(this.alerts as Alert[], values, now)) this.#alert(change, now);
+  }
+
+  #alert(change: AlertChange, at: number): void {
+    const triggered = change.kind === "triggered";
+    const text = `${triggered ? "ALERT" : "cleared"} ${change.alert.text} (now ${change.actual ?? "?"})`;
+    this.#monitor.note(this.#state, { at, event: "alert", severity: triggered ? "error" : "info", text });
+    this.#each((o) => o.alert?.(change, at));
+    this.#each((o) => o.changed?.());
+  }
+
+  async #closeFeeds(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(this.#feeds.map((f) => f.close())),
+      new Promise((resolve) => timer = setTimeout(resolve, this.#options.closeTimeoutMs ?? 2000)),
+    ]);
+    clearTimeout(timer);
+  }
+
+  #export(): void {
+    const path = this.#options.exportPath;
+    if (!path) return;
+    try {
+      const histories = this.history();
+      for (const h of histories) {
+        const file = histories.length > 1 ? path.replace(/(\.\w+)?$/, `.${h.service}$1`) : path;
+        exportHistory(file, h.service, this.accept ? h.entries.filter(this.accept) : h.entries);
+      }
+    } catch (error) {
+      console.error(`export to ${path} failed: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+
+  /** Calls `fn` on every output. */
+  #each(fn: (output: Output) => void): void {
+    for (const output of this.#outputs) fn(output);
+  }
+
+  /** A counter summed over every source. */
+  #counted(key: keyof ConnectionCounters): number {
+    return this.#feeds.reduce((n, f) => n + f.counters[key], 0);
+  }
+}
+
+/** Opens the connection of one source. */
+function connect(
+  source: SourceSpec,
+  callbacks: Pick<ConnectionOptions, "onMessage" | "onProblem" | "onStatus">,
+): Connection {
+  return new Connection(source.url, {
+    channels: source.channels,
+    token: source.token,
+    caCerts: source.caCerts,
+    initialRequests: source.initialRequests,
+    ...source.connection,
+    ...callbacks,
+  });
+}

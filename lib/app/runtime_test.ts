@@ -1,0 +1,224 @@
+import assert from "node:assert/strict";
+import { parseAlert } from "../model/alerts.ts";
+import type { HistoryEntry } from "../model/history.ts";
+import { ENTER_SEQUENCE, RESTORE_SEQUENCE } from "../ui/renderer.ts";
+import type { Monitor } from "./monitor.ts";
+import type { OutputHost } from "./output.ts";
+import { runMonitor } from "./runtime.ts";
+import { TerminalOutput } from "./terminal_output.ts";
+
+interface CountState {
+  seen: string[];
+  queue: number;
+  history: HistoryEntry[];
+}
+
+/** A small monitor: counts `tick` events, keeps `queue` from their data, ends on `stop` when asked. */
+function countMonitor(options: { finishOnStop?: boolean; view?: () => string[] } = {}): Monitor<CountState> {
+  return {
+    sources: [{ name: "svc", url: "ws://127.0.0.1:1", channels: ["c"] }],
+    init: () => ({ seen: [], queue: 0, history: [] }),
+    update: (s, input, now) => {
+      if (input.message.type !== "event") return false;
+      s.seen.push(input.message.event ?? "");
+      if (typeof input.message.data.queue === "number") s.queue = input.message.data.queue;
+      s.history.push({ at: now, event: input.message.event ?? "", severity: "info", text: `queue ${s.queue}` });
+      return true;
+    },
+    view: (s) => options.view?.() ?? [`seen ${s.seen.length}`],
+    alertValues: (s) => ({ queue: s.queue }),
+    history: (s) => [{ service: "svc", entries: [...s.history].reverse() }],
+    note: (s, entry) => void s.history.push(entry),
+    clear: (s) => void (s.history = []),
+    finished: options.finishOnStop ? (s) => s.seen.at(-1) === "stop" ? 7 : null : undefined,
+  };
+}
+
+/** Writes a recording of `events` (with `data.queue`) for service `svc`. */
+function recording(dir: string, events: [string, number][]): string {
+  const path = `${dir}/rec.jsonl`;
+  const t0 = Date.UTC(2026, 0, 1);
+  Deno.writeTextFileSync(
+    path,
+    events.map(([event, queue], i) =>
+      JSON.stringify({
+        t: new Date(t0 + i).toISOString(),
+        service: "svc",
+        frame: JSON.stringify({ type: "event", event, data: { queue }, id: `m${i}` }),
+      })
+    ).join("\n") + "\nnot json\n",
+  );
+  return path;
+}
+
+/** An output that logs every call and what the host showed at that moment. */
+function logOutput(interactive = false) {
+  const out = {
+    interactive,
+    log: [] as string[],
+    host: null as OutputHost | null,
+    start(host: OutputHost) {
+      out.host = host;
+      out.log.push("start");
+    },
+    received(r: { message: { event: string | null } }) {
+      out.log.push(`received ${r.message.event} (${out.host!.view({} as never)[0]})`);
+    },
+    status(service: string, s: { state: string }) {
+      out.log.push(`status ${service} ${s.state}`);
+    },
+    changed() {
+      out.log.push("changed");
+    },
+    alert(change: { kind: string; alert: { text: string } }) {
+      out.log.push(`alert ${change.kind} ${change.alert.text}`);
+    },
+    ending() {
+      out.log.push("ending");
+    },
+    close() {
+      out.log.push("close");
+      return Promise.resolve();
+    },
+  };
+  return out;
+}
+
+Deno.test("runMonitor() feeds every output in order and ends when a replay is over", async () => {
+  const dir = Deno.makeTempDirSync();
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void errors.push(args.join(" "));
+  try {
+    const out = logOutput();
+    const code = await runMonitor(countMonitor(), {
+      outputs: [out],
+      replayPath: recording(dir, [["tick", 1], ["tick", 60], ["tick", 2]]),
+      replaySpeed: 1000,
+      exportPath: `${dir}/history.jsonl`,
+    });
+    assert.equal(code, 0);
+    const log = out.log;
+    assert.deepEqual(log.filter((l) => l !== "changed"), [
+      "start",
+      "status svc connected",
+      "received tick (seen 1)",
+      "received tick (seen 2)",
+      "received tick (seen 3)",
+      "status svc closed",
+      "ending",
+      "close",
+    ]);
+    assert.equal(log.filter((l) => l === "changed").length >= 3, true);
+    assert.match(errors.join("\n"), /skipped 1 unreadable line/);
+    const exported = Deno.readTextFileSync(`${dir}/history.jsonl`);
+    assert.deepEqual(exported.trim().split("\n").map((l) => JSON.parse(l).text), ["queue 1", "queue 60", "queue 2"]);
+  } finally {
+    console.error = original;
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("runMonitor() ends with the monitor's exit code and feeds nothing after it", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const out = logOutput(true);
+    const code = await runMonitor(countMonitor({ finishOnStop: true }), {
+      outputs: [out],
+      replayPath: recording(dir, [["tick", 1], ["stop", 1], ["tick", 1]]),
+      replaySpeed: 1000,
+    });
+    assert.equal(code, 7);
+    assert.deepEqual(out.log.filter((l) => l.startsWith("received")), [
+      "received tick (seen 1)",
+      "received stop (seen 2)",
+    ]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("runMonitor() outlives its sources while an interactive output watches, until it quits", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const out = logOutput(true);
+    const status = out.status;
+    out.status = (service, s) => {
+      status(service, s);
+      if (s.state === "closed") setTimeout(() => out.host!.quit(3, undefined), 50);
+    };
+    const code = await runMonitor(countMonitor(), {
+      outputs: [out],
+      replayPath: recording(dir, [["tick", 1]]),
+      replaySpeed: 1000,
+    });
+    assert.equal(code, 3);
+    const closedAt = out.log.indexOf("status svc closed");
+    assert.ok(closedAt > 0 && out.log.indexOf("ending") > closedAt);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("runMonitor() alerts: triggered and cleared reach the outputs and the history", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const out = logOutput();
+    // Frames 300 ms apart at speed 1: the 100 ms alert clock sees every value.
+    const path = `${dir}/rec.jsonl`;
+    const t0 = Date.UTC(2026, 0, 1);
+    Deno.writeTextFileSync(
+      path,
+      [10, 60, 5].map((queue, i) =>
+        JSON.stringify({
+          t: new Date(t0 + i * 300).toISOString(),
+          service: "svc",
+          frame: JSON.stringify({ type: "event", event: "tick", data: { queue } }),
+        })
+      ).join("\n"),
+    );
+    const alerts = [parseAlert("queue>50")];
+    await runMonitor(countMonitor(), { outputs: [out], replayPath: path, alerts });
+    assert.deepEqual(out.log.filter((l) => l.startsWith("alert")), [
+      "alert triggered queue>50",
+      "alert cleared queue>50",
+    ]);
+    assert.deepEqual(out.host!.history()[0].entries.filter((e) => e.event === "alert").map((e) => e.text), [
+      "cleared queue>50 (now 5)",
+      "ALERT queue>50 (now 60)",
+    ]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("runMonitor() with TerminalOutput restores the terminal and exits 1 when the view throws", async () => {
+  const out: string[] = [];
+  const errors: unknown[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void errors.push(args.join(" "));
+  try {
+    const terminal = new TerminalOutput({
+      sink: { write: (t) => void out.push(t), size: () => ({ columns: 80, rows: 24 }) },
+      keys: false,
+    });
+    const code = await runMonitor(
+      countMonitor({
+        view: () => {
+          throw new Error("view exploded");
+        },
+      }),
+      { outputs: [terminal], closeTimeoutMs: 500 },
+    );
+    assert.equal(code, 1);
+  } finally {
+    console.error = original;
+  }
+  assert.equal(out[0], ENTER_SEQUENCE);
+  assert.equal(out.at(-1), RESTORE_SEQUENCE);
+  assert.match(String(errors[0]), /the view failed: Error: view exploded/);
+});
+
+Deno.test("runMonitor() refuses to run without outputs", async () => {
+  await assert.rejects(() => runMonitor(countMonitor(), { outputs: [] }), TypeError);
+});

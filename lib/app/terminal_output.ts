@@ -1,0 +1,253 @@
+/**
+ * The terminal output: draws the monitor's view live with the renderer, at
+ * most one frame per `refreshMs`, and reads keys (pause, filter, scroll,
+ * help, clear, quit) and resizes. Adds the alert banners, the pause, help
+ * and filter overlays and the metrics line around the view, and rings the
+ * bell when the monitor or an alert asks. Gives the terminal back (main
+ * screen, cursor, cooked mode) the moment the run ends.
+ *
+ * @module
+ */
+
+import type { AlertChange } from "../model/alerts.ts";
+import { eventsPerSecond, latencyPercentiles, sparkline } from "../model/metrics.ts";
+import { formatClock } from "../protocol/timestamp.ts";
+import { HELP_LINES, initialUi, parseKeys, reduceUi, type UiState } from "../ui/keys.ts";
+import { LiveRenderer, stdoutSink, type TerminalSink } from "../ui/renderer.ts";
+import { createStyle, type Style } from "../ui/style.ts";
+import { fit, truncate } from "../ui/text.ts";
+import { spread, type ViewContext } from "../ui/view_parts.ts";
+import type { Output, OutputHost } from "./output.ts";
+
+/** Options for {@link TerminalOutput}. */
+export interface TerminalOutputOptions {
+  /** Where frames go. Default stdout. */
+  sink?: TerminalSink;
+  /** At most one frame per this many ms. Default 100. */
+  refreshMs?: number;
+  /** Colours. Default true (the caller honours NO_COLOR and --no-color). */
+  color?: boolean;
+  /** Read keys from stdin in raw mode. Default: when stdin is a terminal. */
+  keys?: boolean;
+}
+
+/** Draws the monitor on a terminal and takes keys. */
+export class TerminalOutput implements Output {
+  readonly interactive = true;
+  #sink: TerminalSink;
+  #renderer: LiveRenderer;
+  #style: Style;
+  #refreshMs: number;
+  #keys: boolean;
+  #host: OutputHost | null = null;
+  #ui: UiState = initialUi();
+  /** The view as it was when the display was paused. */
+  #frozen: string[] | null = null;
+  #frameTimer: ReturnType<typeof setTimeout> | null = null;
+  #clockTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastFrameAt = 0;
+  #dirty = true;
+  #rawMode = false;
+  #ended = false;
+  /** The view threw: no more frames. */
+  #failed = false;
+  #onResize = () => {
+    this.#renderer.invalidate();
+    this.#requestFrame();
+  };
+
+  constructor(options: TerminalOutputOptions = {}) {
+    this.#sink = options.sink ?? stdoutSink();
+    this.#renderer = new LiveRenderer(this.#sink);
+    this.#style = createStyle(options.color ?? true);
+    this.#refreshMs = options.refreshMs ?? 100;
+    this.#keys = options.keys ?? Deno.stdin.isTerminal();
+  }
+
+  start(host: OutputHost): void {
+    this.#host = host;
+    this.#renderer.start();
+    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGWINCH", this.#onResize);
+    if (this.#keys) {
+      try {
+        Deno.stdin.setRaw(true);
+        this.#rawMode = true;
+      } catch { /* not a tty after all */ }
+      readKeys((keys) => this.#onKeys(keys));
+    }
+    this.#clockTimer = setTimeout(() => this.#tick(-1), 1000);
+    this.#draw();
+  }
+
+  received(): void {
+    this.#requestFrame();
+  }
+
+  status(): void {
+    this.#requestFrame();
+  }
+
+  problem(): void {
+    this.#requestFrame();
+  }
+
+  changed(): void {
+    this.#requestFrame();
+  }
+
+  alert(change: AlertChange): void {
+    if (change.kind === "triggered") this.bell();
+    this.#requestFrame();
+  }
+
+  bell(): void {
+    if (!this.#ended) this.#renderer.bell();
+  }
+
+  ending(): void {
+    if (this.#ended) return;
+    if (this.#dirty && this.#host && !this.#failed) this.#draw();
+    this.#ended = true;
+    if (this.#frameTimer !== null) clearTimeout(this.#frameTimer);
+    if (this.#clockTimer !== null) clearTimeout(this.#clockTimer);
+    this.#frameTimer = this.#clockTimer = null;
+    if (this.#host && Deno.build.os !== "windows") Deno.removeSignalListener("SIGWINCH", this.#onResize);
+    this.#renderer.stop();
+    if (this.#rawMode) {
+      try {
+        Deno.stdin.setRaw(false);
+      } catch { /* ignore */ }
+      this.#rawMode = false;
+    }
+  }
+
+  close(): Promise<void> {
+    this.ending();
+    return Promise.resolve();
+  }
+
+  #onKeys(keys: string[]): void {
+    const host = this.#host;
+    if (!host || this.#ended) return;
+    for (const key of keys) {
+      const page = Math.max(1, this.#sink.size().rows - 10);
+      const [next, effect] = reduceUi(this.#ui, key, host.messages(), page);
+      if (next.paused !== this.#ui.paused) this.#frozen = null;
+      this.#ui = next;
+      if (effect === "quit") host.quit(0);
+      if (effect === "clear") host.clear();
+    }
+    this.#dirty = true;
+    this.#draw();
+  }
+
+  /**
+   * Clocks on screen (uptime, time in state, countdowns) advance every second
+   * while messages flow and every two seconds when the link is quiet: each
+   * wake-up costs CPU.
+   */
+  #tick(seen: number): void {
+    const host = this.#host!;
+    const total = host.messages();
+    const busy = total !== seen || host.sources().some((s) => s.status.state !== "connected");
+    this.#requestFrame();
+    this.#clockTimer = setTimeout(() => this.#tick(total), busy ? 1000 : 2000);
+  }
+
+  #requestFrame(): void {
+    this.#dirty = true;
+    if (this.#frameTimer !== null || this.#ended || this.#failed || !this.#host) return;
+    const wait = Math.max(0, this.#lastFrameAt + this.#refreshMs - this.#host.now());
+    this.#frameTimer = setTimeout(() => this.#draw(), wait);
+  }
+
+  #draw(): void {
+    const host = this.#host!;
+    if (this.#frameTimer !== null) clearTimeout(this.#frameTimer);
+    this.#frameTimer = null;
+    this.#lastFrameAt = host.now();
+    if (!this.#dirty || this.#ended || this.#failed) return;
+    this.#dirty = false;
+    try {
+      this.#renderer.render(this.#compose(host));
+    } catch (error) {
+      this.#failed = true;
+      host.quit(1, `the view failed: ${error instanceof Error ? error.stack ?? error.message : error}`);
+    }
+  }
+
+  /** Banners, the view (or an overlay), the filter bar and the metrics line. */
+  #compose(host: OutputHost): string[] {
+    const style = this.#style;
+    const ui = this.#ui;
+    const now = host.now();
+    const { columns, rows } = this.#sink.size();
+    const banners = host.alerts.filter((a) => a.active).slice(0, 3).map((a) =>
+      style.alert(fit(` ALERT ${a.text} since ${a.since !== null ? formatClock(a.since) : "?"} `, columns))
+    );
+    const ctx: ViewContext = {
+      now,
+      columns,
+      rows: rows - 1 - banners.length,
+      style,
+      sources: host.sources(),
+      filter: ui.filter,
+      accept: host.accept,
+      scroll: ui.scroll,
+      tableScroll: ui.tableScroll,
+      startedAt: host.startedAt,
+    };
+    let lines: string[];
+    if (ui.help) {
+      lines = HELP_LINES.map((l, i) => i === 0 ? style.bold(l) : l);
+    } else if (ui.paused) {
+      this.#frozen ??= host.view(ctx);
+      const fresh = host.messages() - ui.pausedAtCount;
+      lines = [
+        style.alert(fit(` PAUSED: ${fresh} new messages since the pause (p to resume) `, columns)),
+        ...this.#frozen.slice(1),
+      ];
+    } else {
+      this.#frozen = null;
+      lines = host.view(ctx);
+    }
+    lines = lines.slice(0, ctx.rows);
+    while (lines.length < ctx.rows) lines.push("");
+    if (ui.editingFilter) lines[ctx.rows - 1] = style.inverse(fit(`/${ui.filter}▌  (Enter keep, Esc clear)`, columns));
+    lines.push(truncate(this.#metricsLine(host, now, columns), columns));
+    return [...banners, ...lines];
+  }
+
+  /** Events per second with a sparkline, latency, reconnects and the outputs' summaries. */
+  #metricsLine(host: OutputHost, now: number, width: number): string {
+    const style = this.#style;
+    const m = host.metrics;
+    const lat = latencyPercentiles(m);
+    const left = `${style.bold(String(eventsPerSecond(m, now)))} events/s ${style.cyan(sparkline(m, now, 30))}  ` +
+      `latency ${lat ? `p50 ${Math.round(lat.p50)}ms p99 ${Math.round(lat.p99)}ms` : "n/a"}`;
+    // Malformed messages are in every view's footer, counted with the payloads the reducer could not use.
+    const reconnects = host.sources().reduce((n, s) => n + s.reconnects, 0);
+    const right = [`reconnects ${reconnects}`, ...host.summaries().map((s) => s.ok ? s.text : style.red(s.text))]
+      .join(" · ");
+    return spread(left, right, width);
+  }
+}
+
+/** Reads stdin in the background and hands over key presses. */
+function readKeys(onKeys: (keys: string[]) => void): void {
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(256);
+  (async () => {
+    while (true) {
+      let n: number | null;
+      try {
+        n = await Deno.stdin.read(buffer);
+      } catch {
+        return;
+      }
+      if (n === null) return;
+      const keys = parseKeys(decoder.decode(buffer.subarray(0, n), { stream: true }));
+      if (keys.length > 0) onKeys(keys);
+    }
+  })();
+}
