@@ -58,9 +58,25 @@ export async function main(args: string[]): Promise<number> {
       .option("--akosha-host <host>", "Akosha host", "127.0.0.1")
       .option("--akosha-port <port>", "Akosha WebSocket port (8682 is its HTTP port)", parsePort, 8692)
       .option("--akosha-channels <list>", "Akosha channels, comma separated", "insights,patterns,anomalies"),
-  ).showHelpAfterError().parse(args, { from: "user" });
+  ).parse(args, { from: "user" });
   const o = program.opts<DashboardOptions>();
-  const common = resolveCommon(o);
+  const common = resolveCommon(o, {
+    alertFields: [
+      ...Object.keys(poolAlertValues(createPoolState(o.poolId))),
+      "workers.*",
+      "workflows.active",
+      "workflows.failed",
+      "workflows.completed",
+      "insights",
+      "patterns",
+      "anomalies",
+    ],
+    servers: [
+      { host: o.mahavishnuHost, port: o.mahavishnuPort, why: "Mahavishnu" },
+      { host: o.poolHost, port: o.poolPort, why: "the pool's server" },
+      { host: o.akoshaHost, port: o.akoshaPort, why: "Akosha" },
+    ],
+  });
   const state = {
     workflows: createWorkflowsOverview(o.history),
     pool: createPoolState(o.poolId, { historySize: o.history }),

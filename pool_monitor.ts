@@ -38,11 +38,13 @@ export async function main(args: string[]): Promise<number> {
       .description("Live monitor for one Mahavishnu worker pool")
       .argument("<pool_id>", "the pool to watch, e.g. pool_local"),
   ))
-    .showHelpAfterError()
     .parse(args, { from: "user" });
   const o = program.opts<CommonOptions & ServerOptions>();
   const poolId = program.args[0];
-  const common = resolveCommon(o);
+  const common = resolveCommon(o, {
+    alertFields: [...Object.keys(poolAlertValues(createPoolState(poolId))), "workers.*"],
+    servers: [{ host: o.host, port: o.port, why: "the server" }],
+  });
   let state = createPoolState(poolId, { historySize: o.history });
   return await runLiveApp({
     sources: [{

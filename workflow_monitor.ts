@@ -48,11 +48,13 @@ export async function main(args: string[]): Promise<number> {
       .option("--exit-on-finish", "exit 0 when the workflow completes, 1 when it fails")
       .option("--quiet", "no terminal bell on completion or failure"),
   ))
-    .showHelpAfterError()
     .parse(args, { from: "user" });
   const o = program.opts<CommonOptions & ServerOptions & { exitOnFinish?: boolean; quiet?: boolean }>();
   const workflowId = program.args[0];
-  const common = resolveCommon(o);
+  const common = resolveCommon(o, {
+    alertFields: Object.keys(workflowAlertValues(createWorkflowState(workflowId), 0)),
+    servers: [{ host: o.host, port: o.port, why: "the server" }],
+  });
   let state = createWorkflowState(workflowId, { historySize: o.history });
   return await runLiveApp({
     sources: [{
