@@ -11,6 +11,7 @@ import { createEventFilter } from "../model/event_filter.ts";
 import type { Severity } from "../model/severity.ts";
 import { durationInRange, intInRange, parsePort, positiveUpTo, readCaFile, readToken, VERSION } from "./cli.ts";
 import { ConfigError, configureUsage, UsageError, usageFailure } from "./usage.ts";
+import { checkTokenTransport } from "./tokens.ts";
 import {
   checkAlertFields,
   checkOutputFiles,
@@ -27,6 +28,7 @@ export function addCommonOptions(command: Command): Command {
     .option("--token-env <var>", "read the auth token from this environment variable (default MAHAVISHNU_TOKEN)")
     .option("--token-file <file>", "read the auth token from the first line of this file")
     .option("--tls", "connect with wss:// instead of ws://")
+    .option("--allow-insecure-token", "allow sending a token over plain ws:// to a host that is not this machine")
     .option("--ca <file>", "trust this CA certificate (PEM) for wss:// (implies --tls)")
     .option("--no-color", "no colours (NO_COLOR is honoured too)")
     .option(
@@ -75,6 +77,7 @@ export interface CommonOptions {
   tokenEnv?: string;
   tokenFile?: string;
   tls?: boolean;
+  allowInsecureToken?: boolean;
   ca?: string;
   color: boolean;
   refresh: number;
@@ -111,8 +114,11 @@ export interface ResolvedCommon {
 export interface StartChecks {
   /** The monitor's `--alert` fields (`workers.*` allows a family). */
   alertFields: readonly string[];
-  /** The servers it will connect to (skipped with `--replay`). */
-  servers: { host: string; port: number; why: string }[];
+  /**
+   * The servers it will connect to (skipped with `--replay`); `commonToken`
+   * false for one that gets its own token (or none) instead of `--token-*`'s.
+   */
+  servers: { host: string; port: number; why: string; commonToken?: boolean }[];
 }
 
 /**
@@ -137,15 +143,13 @@ export function resolveCommon(o: CommonOptions, checks: StartChecks): ResolvedCo
   ];
   checkOutputFiles(outputs);
   const needs: PermissionNeed[] = [
-    ...(o.replay ? [] : checks.servers.map((s) => ({ name: "net" as const, ...s }))),
+    ...(o.replay ? [] : checks.servers.map((s) => ({ name: "net" as const, host: s.host, port: s.port, why: s.why }))),
     ...outputs.map((f) => ({ name: "write" as const, path: f.path, why: f.option })),
     ...(o.replay ? [{ name: "read" as const, path: o.replay, why: "--replay" }] : []),
     ...(o.tokenFile && !o.replay ? [{ name: "read" as const, path: o.tokenFile, why: "--token-file" }] : []),
     ...(o.ca ? [{ name: "read" as const, path: o.ca, why: "--ca" }] : []),
     ...(o.tokenEnv && !o.replay ? [{ name: "env" as const, variable: o.tokenEnv, why: "--token-env" }] : []),
   ];
-  checkPermissions(needs);
-  if (o.replay) checkRecording(o.replay);
   let token: string | undefined;
   let caCerts: string[] | undefined;
   try {
@@ -154,10 +158,17 @@ export function resolveCommon(o: CommonOptions, checks: StartChecks): ResolvedCo
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
+  const tls = o.tls === true || o.ca !== undefined;
+  for (const server of checks.servers) {
+    if (server.commonToken === false) continue;
+    checkTokenTransport({ name: server.why, host: server.host, tls, token }, o.allowInsecureToken === true);
+  }
+  checkPermissions(needs);
+  if (o.replay) checkRecording(o.replay);
   return {
     token,
     caCerts,
-    tls: o.tls === true || o.ca !== undefined,
+    tls,
     color: colorWanted(!json, !o.color),
     json,
     app: {
