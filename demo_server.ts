@@ -15,7 +15,7 @@
  */
 
 import { Command, Option } from "commander";
-import { parsePort, parsePositive, VERSION } from "./lib/cli/cli.ts";
+import { parseListenPort, parsePositive, VERSION } from "./lib/cli/cli.ts";
 import { startDemoServer } from "./lib/demo/server.ts";
 import { readRecording, type RecordedFrame } from "./lib/app/recorder.ts";
 import type { PoolStatusShape, Scenario } from "./lib/demo/simulation.ts";
@@ -27,8 +27,8 @@ export async function main(args: string[]): Promise<void> {
     .description("Mahavishnu + Akosha compatible demo server for the monitors")
     .version(VERSION)
     .option("--host <host>", "interface to listen on", "127.0.0.1")
-    .option("--port <port>", "Mahavishnu WebSocket port (0: any free port)", parsePort, 8690)
-    .option("--akosha-port <port>", "Akosha WebSocket port (0: any free port)", parsePort, 8692)
+    .option("--port <port>", "Mahavishnu WebSocket port (0: any free port)", parseListenPort, 8690)
+    .option("--akosha-port <port>", "Akosha WebSocket port (0: any free port)", parseListenPort, 8692)
     .option("--no-akosha", "run no Akosha server")
     .option("--no-mahavishnu", "run no Mahavishnu server")
     .option("--rate <n>", "pool events per second", parsePositive, 8)

@@ -18,9 +18,11 @@
  */
 
 import { Command } from "commander";
-import { dashboardMonitor } from "./lib/app/dashboard_monitor_def.ts";
+import { DASHBOARD_ALERT_FIELDS, dashboardMonitor } from "./lib/app/dashboard_monitor_def.ts";
 import { parsePort, serverUrl } from "./lib/cli/cli.ts";
 import { launchMonitor } from "./lib/cli/launch.ts";
+import { checkTokenTransport, serviceToken } from "./lib/cli/tokens.ts";
+import { ConfigError } from "./lib/cli/usage.ts";
 import { addCommonOptions, type CommonOptions, resolveCommon, runMain } from "./lib/cli/monitor_cli.ts";
 
 interface DashboardOptions extends CommonOptions {
@@ -32,6 +34,40 @@ interface DashboardOptions extends CommonOptions {
   akoshaHost: string;
   akoshaPort: number;
   akoshaChannels: string;
+  poolTokenEnv?: string;
+  poolTokenFile?: string;
+  akoshaTokenEnv?: string;
+  akoshaTokenFile?: string;
+}
+
+/** True when the pool panel talks to the Mahavishnu server itself (then it shares `--token-*`). */
+function poolSharesMahavishnu(o: DashboardOptions): boolean {
+  return o.poolHost === o.mahavishnuHost && o.poolPort === o.mahavishnuPort;
+}
+
+/**
+ * Each service's token: Mahavishnu `--token-*`; the pool its own, else
+ * Mahavishnu's when it is the same server; Akosha only its own. A service
+ * that was given no token gets none.
+ */
+function serviceTokens(o: DashboardOptions, mahavishnu: string | undefined) {
+  const tls = o.tls === true || o.ca !== undefined;
+  const allow = o.allowInsecureToken === true;
+  const read = (service: string, prefix: string, env?: string, file?: string) => {
+    try {
+      return o.replay
+        ? undefined
+        : serviceToken({ service, prefix, tokenEnv: env, tokenFile: file, useDefault: false });
+    } catch (error) {
+      throw new ConfigError(error instanceof Error ? error.message : String(error));
+    }
+  };
+  const ownPool = read("the pool's server", "--pool-token", o.poolTokenEnv, o.poolTokenFile);
+  const pool = ownPool ?? (poolSharesMahavishnu(o) ? mahavishnu : undefined);
+  const akosha = read("Akosha", "--akosha-token", o.akoshaTokenEnv, o.akoshaTokenFile);
+  checkTokenTransport({ name: "the pool's server", host: o.poolHost, tls, token: ownPool }, allow);
+  checkTokenTransport({ name: "Akosha", host: o.akoshaHost, tls, token: akosha }, allow);
+  return { mahavishnu, pool, akosha };
 }
 
 /** Parses `args`, runs the dashboard, resolves to the exit code. */
@@ -47,10 +83,24 @@ export async function main(args: string[]): Promise<number> {
       .option("--pool-id <id>", "the pool to show", "pool_local")
       .option("--akosha-host <host>", "Akosha host", "127.0.0.1")
       .option("--akosha-port <port>", "Akosha WebSocket port (8682 is its HTTP port)", parsePort, 8692)
+      .option(
+        "--pool-token-env <var>",
+        "the pool server's token from this variable (default: --token-* when same server)",
+      )
+      .option("--pool-token-file <file>", "the pool server's token from the first line of this file")
+      .option("--akosha-token-env <var>", "Akosha's token from this variable (default: no token)")
+      .option("--akosha-token-file <file>", "Akosha's token from the first line of this file")
       .option("--akosha-channels <list>", "Akosha channels, comma separated", "insights,patterns,anomalies"),
-  ).showHelpAfterError().parse(args, { from: "user" });
+  ).parse(args, { from: "user" });
   const o = program.opts<DashboardOptions>();
-  const common = resolveCommon(o);
+  const common = resolveCommon(o, {
+    alertFields: DASHBOARD_ALERT_FIELDS,
+    servers: [
+      { host: o.mahavishnuHost, port: o.mahavishnuPort, why: "Mahavishnu" },
+      { host: o.poolHost, port: o.poolPort, why: "the pool's server", commonToken: poolSharesMahavishnu(o) },
+      { host: o.akoshaHost, port: o.akoshaPort, why: "Akosha", commonToken: false },
+    ],
+  });
   const monitor = dashboardMonitor({
     mahavishnuUrl: serverUrl(o.mahavishnuHost, o.mahavishnuPort, common.tls),
     poolUrl: serverUrl(o.poolHost, o.poolPort, common.tls),
@@ -58,7 +108,7 @@ export async function main(args: string[]): Promise<number> {
     akoshaUrl: serverUrl(o.akoshaHost, o.akoshaPort, common.tls),
     akoshaChannels: o.akoshaChannels.split(",").map((c) => c.trim()).filter(Boolean),
     historySize: o.history,
-    token: common.token,
+    tokens: serviceTokens(o, common.token),
     caCerts: common.caCerts,
   });
   return await launchMonitor(monitor, common);

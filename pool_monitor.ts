@@ -15,7 +15,7 @@
  */
 
 import { Command } from "commander";
-import { poolMonitor } from "./lib/app/pool_monitor_def.ts";
+import { POOL_ALERT_FIELDS, poolMonitor } from "./lib/app/pool_monitor_def.ts";
 import { serverUrl } from "./lib/cli/cli.ts";
 import { launchMonitor } from "./lib/cli/launch.ts";
 import {
@@ -35,11 +35,13 @@ export async function main(args: string[]): Promise<number> {
       .description("Live monitor for one Mahavishnu worker pool")
       .argument("<pool_id>", "the pool to watch, e.g. pool_local"),
   ))
-    .showHelpAfterError()
     .parse(args, { from: "user" });
   const o = program.opts<CommonOptions & ServerOptions>();
   const poolId = program.args[0];
-  const common = resolveCommon(o);
+  const common = resolveCommon(o, {
+    alertFields: POOL_ALERT_FIELDS,
+    servers: [{ host: o.host, port: o.port, why: "the server" }],
+  });
   const monitor = poolMonitor(poolId, {
     url: serverUrl(o.host, o.port, common.tls),
     historySize: o.history,

@@ -18,7 +18,7 @@
  */
 
 import { Command } from "commander";
-import { workflowMonitor } from "./lib/app/workflow_monitor_def.ts";
+import { WORKFLOW_ALERT_FIELDS, workflowMonitor } from "./lib/app/workflow_monitor_def.ts";
 import { serverUrl } from "./lib/cli/cli.ts";
 import { launchMonitor } from "./lib/cli/launch.ts";
 import {
@@ -40,11 +40,13 @@ export async function main(args: string[]): Promise<number> {
       .option("--exit-on-finish", "exit 0 when the workflow completes, 1 when it fails")
       .option("--quiet", "no terminal bell on completion or failure"),
   ))
-    .showHelpAfterError()
     .parse(args, { from: "user" });
   const o = program.opts<CommonOptions & ServerOptions & { exitOnFinish?: boolean; quiet?: boolean }>();
   const workflowId = program.args[0];
-  const common = resolveCommon(o);
+  const common = resolveCommon(o, {
+    alertFields: WORKFLOW_ALERT_FIELDS,
+    servers: [{ host: o.host, port: o.port, why: "the server" }],
+  });
   const monitor = workflowMonitor(workflowId, {
     url: serverUrl(o.host, o.port, common.tls),
     historySize: o.history,

@@ -27,7 +27,7 @@ Deno.test("--alert triggers and clears, driven by a replayed recording", async (
 
 Deno.test("--alert with a bad rule says what form it takes", async () => {
   const run = runScript("pool_monitor.ts", ["p", "--alert", "queue is big"], ["--allow-net=127.0.0.1"]);
-  assert.equal((await run.done).code, 1);
+  assert.equal((await run.done).code, 2);
   assert.match(
     run.stderr(),
     /not FIELD OP NUMBER\[ms\|s\|m\|h\] \(e\.g\. queue_size>50\): current value is queue is big/,

@@ -44,7 +44,7 @@ Deno.test("pool_monitor.ts: a refused connection is explained, --help and bad op
   });
   await t.step("bad port", async () => {
     const run = runScript("pool_monitor.ts", ["p", "--port", "70000"]);
-    assert.notEqual((await run.done).code, 0);
-    assert.match(run.stderr(), /a port is a whole number from 0 to 65535: current value is 70000/);
+    assert.equal((await run.done).code, 2);
+    assert.match(run.stderr(), /a port is a whole number from 1 to 65535: current value is 70000/);
   });
 });

@@ -2,18 +2,10 @@ import assert from "node:assert/strict";
 import { ENTER_SEQUENCE, RESTORE_SEQUENCE } from "../lib/ui/renderer.ts";
 import { startDemoProcess } from "./_process.ts";
 import { waitFor } from "./_script_server.ts";
+import { requireTool } from "./_require.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const hasPython = (() => {
-  try {
-    return new Deno.Command("python3", { args: ["-c", "import pty"] }).outputSync().success;
-  } catch {
-    return false;
-  }
-})();
-if (!hasPython) {
-  console.warn("terminal_restore_e2e_test: python3 with pty is missing, the pseudo-terminal tests are skipped");
-}
+const hasPython = requireTool("python3", "python3", ["-c", "import pty"], "the pseudo-terminal restore tests");
 
 /** Runs pool_monitor.ts in a pseudo-terminal; returns the raw output and a way to stop it. */
 function inPty(port: number) {

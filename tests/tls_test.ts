@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Connection } from "../lib/transport/connection.ts";
 import { jsonLines, runScript } from "./_process.ts";
 import { waitFor } from "./_script_server.ts";
+import { requireTool } from "./_require.ts";
 
 /** Makes a CA and a server certificate for localhost/127.0.0.1 with openssl; null when openssl is missing. */
 function makeCertificates(dir: string): boolean {
@@ -53,8 +54,10 @@ function makeCertificates(dir: string): boolean {
 }
 
 const dir = Deno.makeTempDirSync();
-const haveOpenssl = makeCertificates(dir);
-if (!haveOpenssl) console.warn("tls_test: openssl is not installed, the wss:// tests are skipped");
+const haveOpenssl = requireTool("openssl", "openssl", ["version"], "the wss:// tests");
+if (haveOpenssl && !makeCertificates(dir)) {
+  throw new Error(`openssl is installed but could not make certificates in ${dir}`);
+}
 
 Deno.test({
   name: "Connection over wss://: trusts a CA file, reports an untrusted certificate clearly",

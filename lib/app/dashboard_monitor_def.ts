@@ -18,6 +18,7 @@ import { createPoolState, poolAlertValues, reducePool } from "../model/pool_stat
 import { getPoolStatusRequest } from "../protocol/envelope.ts";
 import { type DashboardState, dashboardView } from "../ui/dashboard_view.ts";
 import type { Monitor, SourceSettings } from "./monitor.ts";
+import { POOL_ALERT_FIELDS } from "./pool_monitor_def.ts";
 
 /** Options for {@link dashboardMonitor}. */
 export interface DashboardMonitorOptions extends SourceSettings {
@@ -31,25 +32,40 @@ export interface DashboardMonitorOptions extends SourceSettings {
   akoshaUrl: string;
   /** Akosha channels. Default `insights`. */
   akoshaChannels?: string[];
+  /** Each service's token (none when absent); `token` is not used. */
+  tokens?: { mahavishnu?: string; pool?: string; akosha?: string };
   /** Events kept in each history. Default 500. */
   historySize?: number;
 }
 
+/** The fields `--alert` rules may use on the dashboard: the pool's and the overviews'. */
+export const DASHBOARD_ALERT_FIELDS: readonly string[] = [
+  ...POOL_ALERT_FIELDS,
+  "workflows.active",
+  "workflows.failed",
+  "workflows.completed",
+  "insights",
+  "patterns",
+  "anomalies",
+];
+
 /** The dashboard: workflows, a pool and Akosha side by side. */
 export function dashboardMonitor(options: DashboardMonitorOptions): Monitor<DashboardState> {
-  const shared = { token: options.token, caCerts: options.caCerts, connection: options.connection };
+  const shared = { caCerts: options.caCerts, connection: options.connection };
+  const tokens = options.tokens ?? {};
   const akoshaChannels = options.akoshaChannels?.length ? options.akoshaChannels : ["insights"];
   return {
     sources: [
-      { name: "mahavishnu", url: options.mahavishnuUrl, channels: ["global"], ...shared },
+      { name: "mahavishnu", url: options.mahavishnuUrl, channels: ["global"], token: tokens.mahavishnu, ...shared },
       {
         name: "pool",
         url: options.poolUrl,
         channels: [`pool:${options.poolId}`],
         initialRequests: () => [getPoolStatusRequest(options.poolId)],
+        token: tokens.pool,
         ...shared,
       },
-      { name: "akosha", url: options.akoshaUrl, channels: akoshaChannels, ...shared },
+      { name: "akosha", url: options.akoshaUrl, channels: akoshaChannels, token: tokens.akosha, ...shared },
     ],
     init: () => ({
       workflows: createWorkflowsOverview(options.historySize),

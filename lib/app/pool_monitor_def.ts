@@ -25,6 +25,9 @@ export interface PoolMonitorState {
   pool: PoolState;
 }
 
+/** The fields `--alert` rules may use on a pool (`workers.*` is the family of per-status counts). */
+export const POOL_ALERT_FIELDS: readonly string[] = [...Object.keys(poolAlertValues(createPoolState(""))), "workers.*"];
+
 /** A monitor for the pool `poolId`. */
 export function poolMonitor(poolId: string, options: PoolMonitorOptions): Monitor<PoolMonitorState> {
   return {

@@ -68,16 +68,32 @@ export class Recorder {
   }
 }
 
-/** Reads a recording; a broken line (a process killed mid-write) is skipped and counted. */
+/** One line of a recording, or of a monitor's JSON-lines output (`kind: "message"`), as a frame; else null. */
+export function frameOf(v: unknown): RecordedFrame | null {
+  const o = v as Record<string, unknown> | null;
+  if (typeof o?.t === "string" && typeof o?.service === "string" && typeof o?.frame === "string") {
+    return o as unknown as RecordedFrame;
+  }
+  if (o?.kind === "message" && typeof o.time === "string" && typeof o.service === "string" && o.message) {
+    return { t: o.time, service: o.service, frame: JSON.stringify(o.message) };
+  }
+  return null;
+}
+
+/**
+ * Reads a recording (`--record`), or the JSON lines a monitor prints when
+ * piped (their `message` lines are replayed; status and malformed lines are
+ * skipped). A broken line (a process killed mid-write) is skipped and counted.
+ */
 export function readRecording(text: string): { frames: RecordedFrame[]; skipped: number } {
   const frames: RecordedFrame[] = [];
   let skipped = 0;
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
     try {
-      const v = JSON.parse(line);
-      if (typeof v?.t === "string" && typeof v?.service === "string" && typeof v?.frame === "string") frames.push(v);
-      else skipped++;
+      const frame = frameOf(JSON.parse(line));
+      if (frame) frames.push(frame);
+      else if (!/"kind":"(status|malformed|alert)"/.test(line)) skipped++;
     } catch {
       skipped++;
     }

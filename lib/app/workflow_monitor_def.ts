@@ -36,6 +36,9 @@ export interface WorkflowMonitorState {
   workflow: WorkflowState;
 }
 
+/** The fields `--alert` rules may use on a workflow. */
+export const WORKFLOW_ALERT_FIELDS: readonly string[] = Object.keys(workflowAlertValues(createWorkflowState(""), 0));
+
 /** A monitor for the workflow `workflowId`. */
 export function workflowMonitor(workflowId: string, options: WorkflowMonitorOptions): Monitor<WorkflowMonitorState> {
   return {

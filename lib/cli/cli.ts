@@ -10,8 +10,17 @@ import { InvalidArgumentError } from "commander";
 /** Version printed by `--version`. */
 export const VERSION = "0.1.0";
 
-/** Parses a TCP port (0–65535). */
+/** Parses the port of a server to connect to (1–65535). */
 export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) {
+    throw new InvalidArgumentError(`a port is a whole number from 1 to 65535: current value is ${value}`);
+  }
+  return n;
+}
+
+/** Parses a port to listen on (0–65535; 0 picks a free one). */
+export function parseListenPort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65535) {
     throw new InvalidArgumentError(`a port is a whole number from 0 to 65535: current value is ${value}`);
@@ -28,6 +37,17 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** A parser for a whole number from `min` to `max`. */
+export function intInRange(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}: current value is ${value}`);
+    }
+    return n;
+  };
+}
+
 /** Parses a positive number. */
 export function parsePositive(value: string): number {
   const n = Number(value);
@@ -37,6 +57,17 @@ export function parsePositive(value: string): number {
   return n;
 }
 
+/** A parser for a number greater than 0 and at most `max`. */
+export function positiveUpTo(max: number): (value: string) => number {
+  return (value) => {
+    const n = parsePositive(value);
+    if (n > max) {
+      throw new InvalidArgumentError(`expected a number above 0 and at most ${max}: current value is ${value}`);
+    }
+    return n;
+  };
+}
+
 /** Parses a duration such as `100ms`, `2s` or `250` (ms). */
 export function parseDurationMs(value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(value.trim());
@@ -44,6 +75,20 @@ export function parseDurationMs(value: string): number {
   const n = Number(m[1]) * (m[2] === "s" ? 1000 : m[2] === "m" ? 60_000 : 1);
   if (!(n > 0)) throw new InvalidArgumentError(`expected a positive duration: current value is ${value}`);
   return n;
+}
+
+/** A parser for a duration from `minMs` to `maxMs`. */
+export function durationInRange(minMs: number, maxMs: number): (value: string) => number {
+  const show = (ms: number) => ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+  return (value) => {
+    const n = parseDurationMs(value);
+    if (n < minMs || n > maxMs) {
+      throw new InvalidArgumentError(
+        `expected a duration from ${show(minMs)} to ${show(maxMs)}: current value is ${value}`,
+      );
+    }
+    return n;
+  };
 }
 
 /** Builds `ws://host:port` or `wss://host:port` (IPv6 hosts bracketed). */

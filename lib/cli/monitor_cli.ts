@@ -9,21 +9,36 @@ import { type Command, Option } from "commander";
 import { parseAlert } from "../model/alerts.ts";
 import { createEventFilter } from "../model/event_filter.ts";
 import type { Severity } from "../model/severity.ts";
-import { parseDurationMs, parsePort, parsePositive, parsePositiveInt, readCaFile, readToken, VERSION } from "./cli.ts";
+import { durationInRange, intInRange, parsePort, positiveUpTo, readCaFile, readToken, VERSION } from "./cli.ts";
+import { ConfigError, configureUsage, UsageError, usageFailure } from "./usage.ts";
+import { checkTokenTransport } from "./tokens.ts";
+import {
+  checkAlertFields,
+  checkOutputFiles,
+  checkPermissions,
+  checkRecording,
+  type PermissionNeed,
+} from "./preflight.ts";
 import { colorWanted } from "../ui/style.ts";
 import type { RunOptions } from "../app/runtime.ts";
 
 /** Adds `--token-env`, `--token-file`, `--ca`, `--tls`, `--no-color`, `--refresh`, `--history` and `--version`. */
 export function addCommonOptions(command: Command): Command {
-  return command
+  return configureUsage(command)
     .version(VERSION)
     .option("--token-env <var>", "read the auth token from this environment variable (default MAHAVISHNU_TOKEN)")
     .option("--token-file <file>", "read the auth token from the first line of this file")
     .option("--tls", "connect with wss:// instead of ws://")
+    .option("--allow-insecure-token", "allow sending a token over plain ws:// to a host that is not this machine")
     .option("--ca <file>", "trust this CA certificate (PEM) for wss:// (implies --tls)")
     .option("--no-color", "no colours (NO_COLOR is honoured too)")
-    .option("--refresh <duration>", "at most one frame per this interval", parseDurationMs, 100)
-    .option("--history <n>", "events kept in the history", parsePositiveInt, 500)
+    .option(
+      "--refresh <duration>",
+      "at most one frame per this interval (10ms to 60s)",
+      durationInRange(10, 60_000),
+      100,
+    )
+    .option("--history <n>", "events kept in the history (1 to 100000)", intInRange(1, 100_000), 500)
     .option("--json", "print JSON lines even on a terminal")
     .option("--events <globs>", "show only these events, e.g. 'worker.*,task.completed'")
     .addOption(
@@ -35,7 +50,7 @@ export function addCommonOptions(command: Command): Command {
     )
     .option("--record <file>", "append every received frame to this JSONL file (needs --allow-write)")
     .option("--replay <file>", "drive the monitor from a recording instead of a server (needs --allow-read)")
-    .option("--speed <n>", "replay speed factor", parsePositive, 1)
+    .option("--speed <n>", "replay speed factor (up to 1000)", positiveUpTo(1000), 1)
     .option(
       "--alert <rule>",
       "alert when FIELD OP NUMBER[ms|s|m|h] holds, e.g. 'queue_size>50' (repeatable)",
@@ -63,6 +78,7 @@ export interface CommonOptions {
   tokenEnv?: string;
   tokenFile?: string;
   tls?: boolean;
+  allowInsecureToken?: boolean;
   ca?: string;
   color: boolean;
   refresh: number;
@@ -93,13 +109,65 @@ export interface ResolvedCommon {
   run: Omit<RunOptions, "outputs">;
 }
 
-/** Reads token and CA files and decides colour and output mode. Throws TypeError with a clear message. */
-export function resolveCommon(o: CommonOptions): ResolvedCommon {
+/** What a monitor tells {@link resolveCommon} to check before it starts. */
+export interface StartChecks {
+  /** The monitor's `--alert` fields (`workers.*` allows a family). */
+  alertFields: readonly string[];
+  /**
+   * The servers it will connect to (skipped with `--replay`); `commonToken`
+   * false for one that gets its own token (or none) instead of `--token-*`'s.
+   */
+  servers: { host: string; port: number; why: string; commonToken?: boolean }[];
+}
+
+/**
+ * Reads token and CA files, decides colour and output mode, and checks
+ * everything that can be checked before connecting: alert fields, output
+ * files, the replay file, and the permissions the run needs. Throws
+ * {@link UsageError} or {@link ConfigError} with a one-line message.
+ */
+export function resolveCommon(o: CommonOptions, checks: StartChecks): ResolvedCommon {
   const json = o.json === true || !Deno.stdout.isTerminal();
+  const alerts = o.alert.map((rule) => {
+    try {
+      return parseAlert(rule);
+    } catch (error) {
+      throw new UsageError(`--alert: ${(error as Error).message}`);
+    }
+  });
+  checkAlertFields(alerts, checks.alertFields);
+  const outputs = [
+    ...(o.record ? [{ option: "--record", path: o.record }] : []),
+    ...(o.export ? [{ option: "--export", path: o.export }] : []),
+  ];
+  checkOutputFiles(outputs);
+  const needs: PermissionNeed[] = [
+    ...(o.replay ? [] : checks.servers.map((s) => ({ name: "net" as const, host: s.host, port: s.port, why: s.why }))),
+    ...outputs.map((f) => ({ name: "write" as const, path: f.path, why: f.option })),
+    ...(o.replay ? [{ name: "read" as const, path: o.replay, why: "--replay" }] : []),
+    ...(o.tokenFile && !o.replay ? [{ name: "read" as const, path: o.tokenFile, why: "--token-file" }] : []),
+    ...(o.ca ? [{ name: "read" as const, path: o.ca, why: "--ca" }] : []),
+    ...(o.tokenEnv && !o.replay ? [{ name: "env" as const, variable: o.tokenEnv, why: "--token-env" }] : []),
+  ];
+  let token: string | undefined;
+  let caCerts: string[] | undefined;
+  try {
+    token = o.replay ? undefined : readToken(o);
+    caCerts = readCaFile(o.ca);
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+  const tls = o.tls === true || o.ca !== undefined;
+  for (const server of checks.servers) {
+    if (server.commonToken === false) continue;
+    checkTokenTransport({ name: server.why, host: server.host, tls, token }, o.allowInsecureToken === true);
+  }
+  checkPermissions(needs);
+  if (o.replay) checkRecording(o.replay);
   return {
-    token: o.replay ? undefined : readToken(o),
-    caCerts: readCaFile(o.ca),
-    tls: o.tls === true || o.ca !== undefined,
+    token,
+    caCerts,
+    tls,
     color: colorWanted(!json, !o.color),
     json,
     refreshMs: o.refresh,
@@ -109,19 +177,28 @@ export function resolveCommon(o: CommonOptions): ResolvedCommon {
       replayPath: o.replay,
       replaySpeed: o.speed,
       exportPath: o.export,
-      alerts: o.alert.map(parseAlert),
+      alerts,
     },
   };
 }
 
-/** Runs an entry point's `main`, turning thrown errors into a message and exit code 1. */
+/**
+ * Runs an entry point's `main`: a usage error prints one line and exits 2, a
+ * configuration error exits 4, any other thrown error prints its message and exits 1.
+ */
 export async function runMain(name: string, main: (args: string[]) => Promise<number>): Promise<never> {
   let code: number;
   try {
     code = await main(Deno.args);
   } catch (error) {
-    console.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-    code = 1;
+    const usage = usageFailure(error);
+    if (usage) {
+      if (usage.message) console.error(`${name}: ${usage.message}`);
+      code = usage.code;
+    } else {
+      console.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      code = 1;
+    }
   }
   Deno.exit(code);
 }

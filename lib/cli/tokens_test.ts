@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { checkTokenTransport, isLoopback, serviceToken } from "./tokens.ts";
+import { ConfigError } from "./usage.ts";
+
+Deno.test("isLoopback() knows localhost, 127/8 and ::1 only", () => {
+  for (const h of ["localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "LOCALHOST"]) assert.ok(isLoopback(h), h);
+  for (const h of ["10.0.0.1", "example.org", "128.0.0.1", "127.0.0.1.example.org", "::2"]) {
+    assert.ok(!isLoopback(h), h);
+  }
+});
+
+Deno.test("checkTokenTransport() refuses a token over ws:// to a remote host unless allowed", () => {
+  const remote = { name: "Akosha", host: "10.1.2.3", tls: false, token: "secret-token" };
+  assert.throws(() => checkTokenTransport(remote, false), (e) => {
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.message, /refusing to send a token over plain ws:\/\/ to 10\.1\.2\.3 \(Akosha\)/);
+    assert.match(e.message, /--allow-insecure-token/);
+    assert.doesNotMatch(e.message, /secret-token/);
+    return true;
+  });
+  checkTokenTransport(remote, true);
+  checkTokenTransport({ ...remote, tls: true }, false);
+  checkTokenTransport({ ...remote, host: "127.0.0.1" }, false);
+  checkTokenTransport({ ...remote, token: undefined }, false);
+});
+
+Deno.test("serviceToken() gives a service without a source no token", () => {
+  const dir = Deno.makeTempDirSync();
+  Deno.writeTextFileSync(`${dir}/akosha.token`, "ak-token\n");
+  assert.equal(
+    serviceToken({ service: "Akosha", prefix: "--akosha-token", useDefault: false, tokenFile: `${dir}/akosha.token` }),
+    "ak-token",
+  );
+  Deno.env.set("MAHAVISHNU_TOKEN", "mv-token");
+  try {
+    assert.equal(serviceToken({ service: "Akosha", prefix: "--akosha-token", useDefault: false }), undefined);
+    assert.equal(serviceToken({ service: "Mahavishnu", prefix: "--token", useDefault: true }), "mv-token");
+  } finally {
+    Deno.env.delete("MAHAVISHNU_TOKEN");
+  }
+  Deno.removeSync(dir, { recursive: true });
+});
