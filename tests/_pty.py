@@ -1,4 +1,4 @@
-"""Runs a command in a pseudo-terminal (80x24) for the end-to-end tests.
+"""Runs a command in a pseudo-terminal (80x24, or PTY_SIZE=COLSxROWS) for the end-to-end tests.
 
 Prints "pid N" on stderr, copies everything the command writes to stdout (raw bytes),
 copies stdin to the terminal, and exits with the command's exit code.
@@ -8,7 +8,8 @@ import fcntl, os, pty, select, struct, sys, termios
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(sys.argv[1], sys.argv[1:])
-fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+cols, rows = (int(n) for n in os.environ.get("PTY_SIZE", "80x24").split("x"))
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 sys.stderr.write(f"pid {pid}\n")
 sys.stderr.flush()
 stdin_open = True

@@ -3,51 +3,13 @@ import { ENTER_SEQUENCE, RESTORE_SEQUENCE } from "../lib/ui/renderer.ts";
 import { startDemoProcess } from "./_process.ts";
 import { waitFor } from "./_script_server.ts";
 import { requireTool } from "./_require.ts";
+import { runInPty } from "./_pty.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 const hasPython = requireTool("python3", "python3", ["-c", "import pty"], "the pseudo-terminal restore tests");
 
 /** Runs pool_monitor.ts in a pseudo-terminal; returns the raw output and a way to stop it. */
 function inPty(port: number) {
-  const child = new Deno.Command("python3", {
-    args: [
-      `${ROOT}tests/_pty.py`,
-      Deno.execPath(),
-      "run",
-      "--allow-net=127.0.0.1",
-      `${ROOT}pool_monitor.ts`,
-      "pool_local",
-      "--port",
-      String(port),
-    ],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { TERM: "xterm-256color" },
-  }).spawn();
-  let out = "";
-  let err = "";
-  const decoder = new TextDecoder();
-  const reading = Promise.all([
-    (async () => {
-      for await (const c of child.stdout) out += decoder.decode(c, { stream: true });
-    })(),
-    (async () => {
-      for await (const c of child.stderr) err += decoder.decode(c, { stream: true });
-    })(),
-  ]);
-  const writer = child.stdin.getWriter();
-  return {
-    out: () => out,
-    pid: () => Number(/pid (\d+)/.exec(err)?.[1] ?? 0),
-    type: (text: string) => writer.write(new TextEncoder().encode(text)),
-    async done() {
-      await writer.close().catch(() => {});
-      const status = await child.status;
-      await reading;
-      return status;
-    },
-  };
+  return runInPty(["--allow-net=127.0.0.1", "pool_monitor.ts", "pool_local", "--port", String(port)]);
 }
 
 Deno.test({

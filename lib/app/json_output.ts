@@ -93,7 +93,7 @@ export class JsonOutput implements Output {
 
   #line(value: unknown): void {
     if (this.#broken) return;
-    const text = JSON.stringify(value) + "\n";
+    const text = terminalInert(JSON.stringify(value)) + "\n";
     this.#chunks.push(text);
     this.#size += text.length;
     if (this.#size >= 64 * 1024) this.#flush();
@@ -116,6 +116,20 @@ export class JsonOutput implements Output {
     }
   }
 }
+
+/**
+ * JSON escapes C0 controls but not DEL, C1 controls (U+0080–U+009F, which
+ * some terminals act on) or bidi and zero-width characters: write those as
+ * `\uXXXX` too, so JSON lines on a terminal drive nothing. Same JSON value.
+ */
+function terminalInert(json: string): string {
+  if (!INERT.test(json)) return json;
+  return json.replace(INERT_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+// deno-lint-ignore no-control-regex
+const INERT = /[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff\u061c]/;
+const INERT_ALL = new RegExp(INERT.source, "g");
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();

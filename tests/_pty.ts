@@ -1,0 +1,70 @@
+/**
+ * Runs a script of this repository in a real pseudo-terminal (through
+ * `tests/_pty.py`) and collects every byte it writes to the terminal.
+ *
+ * @module
+ */
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** A script running in a pseudo-terminal. */
+export interface PtyRun {
+  /** Everything written to the terminal so far (stdout and stderr of the script), decoded as UTF-8. */
+  out(): string;
+  /** The script's process id (0 until known). */
+  pid(): number;
+  /** Types `text` on the terminal's keyboard. */
+  type(text: string): Promise<void>;
+  /** Closes the keyboard and resolves with the exit status once all output is read. */
+  done(): Promise<Deno.CommandStatus>;
+}
+
+/** Options for {@link runInPty}. */
+export interface PtyOptions {
+  /** Terminal size. Default 80 × 24. */
+  columns?: number;
+  rows?: number;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
+/** Runs `deno run PERMISSIONS SCRIPT ARGS` (`args` after `deno run`) in a pseudo-terminal. */
+export function runInPty(args: string[], options: PtyOptions = {}): PtyRun {
+  const child = new Deno.Command("python3", {
+    // --quiet: no progress lines from the Deno CLI itself, only what the script writes.
+    args: [`${ROOT}tests/_pty.py`, Deno.execPath(), "run", "--quiet", ...args],
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: {
+      TERM: "xterm-256color",
+      PTY_SIZE: `${options.columns ?? 80}x${options.rows ?? 24}`,
+      ...options.env,
+    },
+  }).spawn();
+  let out = "";
+  let err = "";
+  const reading = Promise.all([
+    (async () => {
+      const decoder = new TextDecoder();
+      for await (const c of child.stdout) out += decoder.decode(c, { stream: true });
+    })(),
+    (async () => {
+      const decoder = new TextDecoder();
+      for await (const c of child.stderr) err += decoder.decode(c, { stream: true });
+    })(),
+  ]);
+  const writer = child.stdin.getWriter();
+  return {
+    out: () => out,
+    pid: () => Number(/pid (\d+)/.exec(err)?.[1] ?? 0),
+    type: (text: string) => writer.write(new TextEncoder().encode(text)),
+    async done() {
+      await writer.close().catch(() => {});
+      const status = await child.status;
+      await reading;
+      return status;
+    },
+  };
+}
