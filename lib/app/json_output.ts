@@ -127,7 +127,6 @@ function terminalInert(json: string): string {
   return json.replace(INERT_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-// deno-lint-ignore no-control-regex
 const INERT = /[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff\u061c]/;
 const INERT_ALL = new RegExp(INERT.source, "g");
 
