@@ -79,7 +79,7 @@ export interface Output {
   problem?(service: string, problem: Problem, receivedAt: number): void;
   /** An alert rule triggered or cleared. */
   alert?(change: AlertChange, at: number): void;
-  /** The model changed: schedule a frame. */
+  /** The model changed: schedule a screen update. */
   changed?(): void;
   /** The monitor asks for attention (a workflow finished): ring the bell. */
   bell?(): void;

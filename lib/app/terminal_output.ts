@@ -1,6 +1,6 @@
 /**
  * The terminal output: draws the monitor's view live with the renderer, at
- * most one frame per `refreshMs`, and reads keys (pause, filter, scroll,
+ * most one screen update per `refreshMs`, and reads keys (pause, filter, scroll,
  * help, clear, quit) and resizes. Adds the alert banners, the pause, help
  * and filter overlays and the metrics line around the view, and rings the
  * bell when the monitor or an alert asks. Gives the terminal back (main
@@ -21,9 +21,9 @@ import type { Output, OutputHost } from "./output.ts";
 
 /** Options for {@link TerminalOutput}. */
 export interface TerminalOutputOptions {
-  /** Where frames go. Default stdout. */
+  /** Where screen updates go. Default stdout. */
   sink?: TerminalSink;
-  /** At most one frame per this many ms. Default 100. */
+  /** At most one screen update per this many ms. Default 100. */
   refreshMs?: number;
   /** Colours. Default true (the caller honours NO_COLOR and --no-color). */
   color?: boolean;
@@ -43,17 +43,17 @@ export class TerminalOutput implements Output {
   #ui: UiState = initialUi();
   /** The view as it was when the display was paused. */
   #frozen: string[] | null = null;
-  #frameTimer: ReturnType<typeof setTimeout> | null = null;
+  #drawTimer: ReturnType<typeof setTimeout> | null = null;
   #clockTimer: ReturnType<typeof setTimeout> | null = null;
-  #lastFrameAt = 0;
+  #lastDrawAt = 0;
   #dirty = true;
   #rawMode = false;
   #ended = false;
-  /** The view threw: no more frames. */
+  /** The view threw: no more screen updates. */
   #failed = false;
   #onResize = () => {
     this.#renderer.invalidate();
-    this.#requestFrame();
+    this.#requestDraw();
   };
 
   constructor(options: TerminalOutputOptions = {}) {
@@ -80,24 +80,24 @@ export class TerminalOutput implements Output {
   }
 
   received(): void {
-    this.#requestFrame();
+    this.#requestDraw();
   }
 
   status(): void {
-    this.#requestFrame();
+    this.#requestDraw();
   }
 
   problem(): void {
-    this.#requestFrame();
+    this.#requestDraw();
   }
 
   changed(): void {
-    this.#requestFrame();
+    this.#requestDraw();
   }
 
   alert(change: AlertChange): void {
     if (change.kind === "triggered") this.bell();
-    this.#requestFrame();
+    this.#requestDraw();
   }
 
   bell(): void {
@@ -108,9 +108,9 @@ export class TerminalOutput implements Output {
     if (this.#ended) return;
     if (this.#dirty && this.#host && !this.#failed) this.#draw();
     this.#ended = true;
-    if (this.#frameTimer !== null) clearTimeout(this.#frameTimer);
+    if (this.#drawTimer !== null) clearTimeout(this.#drawTimer);
     if (this.#clockTimer !== null) clearTimeout(this.#clockTimer);
-    this.#frameTimer = this.#clockTimer = null;
+    this.#drawTimer = this.#clockTimer = null;
     if (this.#host && Deno.build.os !== "windows") Deno.removeSignalListener("SIGWINCH", this.#onResize);
     this.#renderer.stop();
     if (this.#rawMode) {
@@ -150,22 +150,22 @@ export class TerminalOutput implements Output {
     const host = this.#host!;
     const total = host.messages();
     const busy = total !== seen || host.sources().some((s) => s.status.state !== "connected");
-    this.#requestFrame();
+    this.#requestDraw();
     this.#clockTimer = setTimeout(() => this.#tick(total), busy ? 1000 : 2000);
   }
 
-  #requestFrame(): void {
+  #requestDraw(): void {
     this.#dirty = true;
-    if (this.#frameTimer !== null || this.#ended || this.#failed || !this.#host) return;
-    const wait = Math.max(0, this.#lastFrameAt + this.#refreshMs - this.#host.now());
-    this.#frameTimer = setTimeout(() => this.#draw(), wait);
+    if (this.#drawTimer !== null || this.#ended || this.#failed || !this.#host) return;
+    const wait = Math.max(0, this.#lastDrawAt + this.#refreshMs - this.#host.now());
+    this.#drawTimer = setTimeout(() => this.#draw(), wait);
   }
 
   #draw(): void {
     const host = this.#host!;
-    if (this.#frameTimer !== null) clearTimeout(this.#frameTimer);
-    this.#frameTimer = null;
-    this.#lastFrameAt = host.now();
+    if (this.#drawTimer !== null) clearTimeout(this.#drawTimer);
+    this.#drawTimer = null;
+    this.#lastDrawAt = host.now();
     if (!this.#dirty || this.#ended || this.#failed) return;
     this.#dirty = false;
     try {

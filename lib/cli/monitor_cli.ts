@@ -34,7 +34,7 @@ export function addCommonOptions(command: Command): Command {
     .option("--no-color", "no colours (NO_COLOR is honoured too)")
     .option(
       "--refresh <duration>",
-      "at most one frame per this interval (10ms to 60s)",
+      "at most one screen update per this interval (10ms to 60s)",
       durationInRange(10, 60_000),
       100,
     )
@@ -101,7 +101,7 @@ export interface ResolvedCommon {
   color: boolean;
   /** JSON lines instead of the live screen (`--json`, or stdout is not a terminal). */
   json: boolean;
-  /** At most one frame per this many ms (`--refresh`). */
+  /** At most one screen update per this many ms (`--refresh`). */
   refreshMs: number;
   /** Append every received frame to this file (`--record`). */
   recordPath?: string;

@@ -1,6 +1,6 @@
 /**
  * The live renderer: owns the terminal while a monitor runs. It enters the
- * alternate screen with a hidden cursor, writes each frame as one
+ * alternate screen with a hidden cursor, writes each screen update as one
  * synchronized-output chunk that redraws only the lines that changed, and
  * always gives back the terminal as it found it. It is the last line of
  * defence: whatever a view hands over, it writes no escape or control
@@ -19,7 +19,7 @@ export interface TerminalSize {
   rows: number;
 }
 
-/** Where frames go: a real terminal, or a byte sink in tests and benchmarks. */
+/** Where screen updates go: a real terminal, or a byte sink in tests and benchmarks. */
 export interface TerminalSink {
   /** Writes all of `text`. */
   write(text: string): void;
@@ -37,8 +37,8 @@ export const SYNC_BEGIN = "\x1b[?2026h";
 export const SYNC_END = "\x1b[?2026l";
 
 /**
- * Draws frames (arrays of lines) on a {@link TerminalSink}. Call
- * {@link LiveRenderer.start} once, {@link LiveRenderer.render} per frame and
+ * Draws screens (arrays of lines) on a {@link TerminalSink}. Call
+ * {@link LiveRenderer.start} once, {@link LiveRenderer.render} per screen update and
  * {@link LiveRenderer.stop} on every way out.
  */
 export class LiveRenderer {
@@ -48,7 +48,7 @@ export class LiveRenderer {
   #active = false;
   /** Bytes (UTF-16 units) written by the last {@link render}. */
   lastFrameBytes = 0;
-  /** Frames written. */
+  /** Screen updates written. */
   frames = 0;
 
   constructor(sink: TerminalSink) {
@@ -68,7 +68,7 @@ export class LiveRenderer {
     this.#sink.write(ENTER_SEQUENCE);
   }
 
-  /** Forgets what is on screen, so the next frame redraws everything (after a resize). */
+  /** Forgets what is on screen, so the next screen update redraws everything (after a resize). */
   invalidate(): void {
     this.#previous = [];
     this.#size = null;
@@ -77,7 +77,7 @@ export class LiveRenderer {
   /**
    * Draws `lines`: rows beyond the screen are dropped, lines wider than the
    * screen are cut, any sequence but SGR colours is removed, and only rows
-   * that differ from the last frame are written. Returns the number of characters written (0 when nothing changed).
+   * that differ from the last screen are written. Returns the number of characters written (0 when nothing changed).
    */
   render(lines: readonly string[]): number {
     if (!this.#active) return 0;
@@ -139,7 +139,7 @@ export class LiveRenderer {
     return `\x1b[${top - k + 1};${bottom + 1}r\x1b[${top - k + 1};1H\x1b[${k}L\x1b[r`;
   }
 
-  /** Rings the terminal bell (between frames). */
+  /** Rings the terminal bell (between screen updates). */
   bell(): void {
     if (this.#active) this.#sink.write("\x07");
   }
