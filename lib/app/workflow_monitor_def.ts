@@ -7,7 +7,6 @@
  * @module
  */
 
-import { clearHistory, noteHistory } from "../model/history.ts";
 import {
   createWorkflowState,
   reduceWorkflow,
@@ -17,12 +16,11 @@ import {
 } from "../model/workflow_state.ts";
 import { getWorkflowStatusRequest } from "../protocol/envelope.ts";
 import { workflowView } from "../ui/workflow_view.ts";
-import type { Monitor, SourceSettings } from "./monitor.ts";
+import type { Monitor } from "./monitor.ts";
+import { type Holder, singleSourceMonitor, type SingleSourceOptions } from "./_single_source_monitor.ts";
 
 /** Options for {@link workflowMonitor}. */
-export interface WorkflowMonitorOptions extends SourceSettings {
-  /** The server, `ws://HOST:PORT`. */
-  url: string;
+export interface WorkflowMonitorOptions extends SingleSourceOptions {
   /** Events kept in the history. Default 500. */
   historySize?: number;
   /** End the run when the workflow completes (0) or fails (1). Default false. */
@@ -31,38 +29,21 @@ export interface WorkflowMonitorOptions extends SourceSettings {
   quiet?: boolean;
 }
 
-/** The workflow monitor's state: the workflow reducer's state in a holder the runtime keeps. */
-export interface WorkflowMonitorState {
-  workflow: WorkflowState;
-}
-
 /** The fields `--alert` rules may use on a workflow. */
 export const WORKFLOW_ALERT_FIELDS: readonly string[] = Object.keys(workflowAlertValues(createWorkflowState(""), 0));
 
 /** A monitor for the workflow `workflowId`. */
-export function workflowMonitor(workflowId: string, options: WorkflowMonitorOptions): Monitor<WorkflowMonitorState> {
-  return {
-    sources: [{
-      name: "workflow",
-      url: options.url,
-      channels: [`workflow:${workflowId}`],
-      initialRequests: () => [getWorkflowStatusRequest(workflowId)],
-      token: options.token,
-      caCerts: options.caCerts,
-      connection: options.connection,
-    }],
-    init: () => ({ workflow: createWorkflowState(workflowId, { historySize: options.historySize }) }),
-    update: (s, input, now) => {
-      const before = s.workflow.version;
-      s.workflow = reduceWorkflow(s.workflow, input.message, now); // DECODE ADAPTER: the envelope, until decode.ts is in.
-      return s.workflow.version !== before;
-    },
-    view: (s, ctx) => workflowView(s.workflow, ctx),
-    alertValues: (s, now) => workflowAlertValues(s.workflow, now),
-    history: (s) => [{ service: "workflow", entries: s.workflow.history.newestFirst() }],
-    note: (s, entry) => void noteHistory(s.workflow, entry),
-    clear: (s) => void clearHistory(s.workflow),
-    finished: options.exitOnFinish ? (s) => workflowExitCode(s.workflow) : undefined,
-    bells: options.quiet ? undefined : (s) => s.workflow.finishes,
-  };
+export function workflowMonitor(workflowId: string, options: WorkflowMonitorOptions): Monitor<Holder<WorkflowState>> {
+  return singleSourceMonitor({
+    name: "workflow",
+    channel: `workflow:${workflowId}`,
+    snapshot: () => getWorkflowStatusRequest(workflowId),
+    options,
+    create: () => createWorkflowState(workflowId, { historySize: options.historySize }),
+    reduce: (state, input, now) => reduceWorkflow(state, input.message, now), // DECODE ADAPTER: the envelope, for now.
+    view: workflowView,
+    alertValues: workflowAlertValues,
+    finished: options.exitOnFinish ? workflowExitCode : undefined,
+    bells: options.quiet ? undefined : (state) => state.finishes,
+  });
 }

@@ -1,0 +1,72 @@
+/**
+ * Builds a {@link Monitor} from the parts of a monitor with one source and
+ * one reducer state that keeps a history (the pool and workflow monitors).
+ *
+ * @module
+ */
+
+import { clearHistory, noteHistory, type WithHistory } from "../model/history.ts";
+import type { ViewContext } from "../ui/view_parts.ts";
+import type { Envelope } from "../protocol/envelope.ts";
+import type { Monitor, MonitorInput, SourceSettings, SourceSpec } from "./monitor.ts";
+
+/** Where a single-source monitor connects: its server and connection settings. */
+export interface SingleSourceOptions extends SourceSettings {
+  /** The server, `ws://HOST:PORT`. */
+  url: string;
+}
+
+/** What differs between single-source monitors. */
+export interface SingleSourceParts<T extends WithHistory> {
+  /** The source's name (inputs and exported histories carry it). */
+  name: string;
+  /** The one channel. */
+  channel: string;
+  /** The snapshot request sent after every (re)connect. */
+  snapshot(): Envelope;
+  /** Server and connection settings. */
+  options: SingleSourceOptions;
+  /** A fresh reducer state. */
+  create(): T;
+  /** The reducer. */
+  reduce(state: T, input: MonitorInput, now: number): T;
+  view(state: T, ctx: ViewContext): string[];
+  alertValues?(state: T, now: number): Record<string, number | undefined>;
+  finished?(state: T): number | null;
+  bells?(state: T): number;
+}
+
+/** The state a single-source monitor keeps: its reducer state, replaced by each update. */
+export interface Holder<T> {
+  current: T;
+}
+
+/** A monitor over `parts`; a change is a change of the state's `version`. */
+export function singleSourceMonitor<T extends WithHistory>(parts: SingleSourceParts<T>): Monitor<Holder<T>> {
+  const { name, alertValues, finished, bells, options } = parts;
+  const source: SourceSpec = {
+    name,
+    url: options.url,
+    channels: [parts.channel],
+    initialRequests: () => [parts.snapshot()],
+    token: options.token,
+    caCerts: options.caCerts,
+    connection: options.connection,
+  };
+  return {
+    sources: [source],
+    init: () => ({ current: parts.create() }),
+    update: (s, input, now) => {
+      const before = s.current.version;
+      s.current = parts.reduce(s.current, input, now);
+      return s.current.version !== before;
+    },
+    view: (s, ctx) => parts.view(s.current, ctx),
+    alertValues: alertValues && ((s, now) => alertValues(s.current, now)),
+    history: (s) => [{ service: name, entries: s.current.history.newestFirst() }],
+    note: (s, entry) => void noteHistory(s.current, entry),
+    clear: (s) => void clearHistory(s.current),
+    finished: finished && ((s) => finished(s.current)),
+    bells: bells && ((s) => bells(s.current)),
+  };
+}
