@@ -7,9 +7,12 @@
  * Usage: `deno task dashboard [--mahavishnu-host H --mahavishnu-port 8690]
  * [--pool-host H --pool-port 8690 --pool-id pool_local]
  * [--akosha-host H --akosha-port 8692 --akosha-channels insights,anomalies]
+ * [--akosha-pattern-types code_pattern,anomaly_burst,...]
  * [--token-env VAR] [--refresh 100ms] [--no-color] [--json]`
  *
- * Akosha's WebSocket port is 8692 (8682 is its HTTP port).
+ * Akosha's WebSocket port is 8692 (8682 is its HTTP port). Akosha sends each
+ * pattern only to the room of its type, `patterns:{type}` (there is no
+ * wildcard), so the dashboard subscribes to one room per watched type.
  *
  * Permissions: `--allow-net` to the server hosts; `--allow-env` for the
  * token variable; `--allow-read` only for `--token-file` / `--ca`.
@@ -42,6 +45,18 @@ interface DashboardOptions extends CommonOptions {
   akoshaHost: string;
   akoshaPort: number;
   akoshaChannels: string;
+  akoshaPatternTypes: string;
+}
+
+/**
+ * Pattern types watched by default: those Akosha's own code and tests name
+ * (`code_pattern`, `anomaly_burst`) and those of the demo simulator.
+ */
+const DEFAULT_PATTERN_TYPES = "code_pattern,anomaly_burst,temporal,error_cluster,load_spike";
+
+/** A comma-separated option as a list without blanks or repeats. */
+function listOf(option: string): string[] {
+  return [...new Set(option.split(",").map((c) => c.trim()).filter(Boolean))];
 }
 
 /** Parses `args`, runs the dashboard, resolves to the exit code. */
@@ -57,7 +72,12 @@ export async function main(args: string[]): Promise<number> {
       .option("--pool-id <id>", "the pool to show", "pool_local")
       .option("--akosha-host <host>", "Akosha host", "127.0.0.1")
       .option("--akosha-port <port>", "Akosha WebSocket port (8682 is its HTTP port)", parsePort, 8692)
-      .option("--akosha-channels <list>", "Akosha channels, comma separated", "insights,patterns,anomalies"),
+      .option("--akosha-channels <list>", "Akosha channels, comma separated (also: metrics)", "insights,anomalies")
+      .option(
+        "--akosha-pattern-types <list>",
+        'pattern types to watch, comma separated: one patterns:TYPE subscription each ("" for none)',
+        DEFAULT_PATTERN_TYPES,
+      ),
   ).showHelpAfterError().parse(args, { from: "user" });
   const o = program.opts<DashboardOptions>();
   const common = resolveCommon(o);
@@ -66,7 +86,9 @@ export async function main(args: string[]): Promise<number> {
     pool: createPoolState(o.poolId, { historySize: o.history }),
     akosha: createAkoshaOverview(o.history),
   };
-  const akoshaChannels = o.akoshaChannels.split(",").map((c) => c.trim()).filter(Boolean);
+  const akoshaChannels = listOf(
+    [o.akoshaChannels, ...listOf(o.akoshaPatternTypes).map((type) => `patterns:${type}`)].join(","),
+  );
   const shared = { token: common.token, caCerts: common.caCerts };
   return await runLiveApp({
     sources: [
