@@ -35,6 +35,7 @@ import {
 import { clearHistory, noteHistory } from "./lib/model/history.ts";
 import { createPoolState, poolAlertValues, reducePool } from "./lib/model/pool_state.ts";
 import { getPoolStatusRequest } from "./lib/protocol/envelope.ts";
+import { sanitizeText } from "./lib/protocol/sanitize.ts";
 
 interface DashboardOptions extends CommonOptions {
   mahavishnuHost: string;
@@ -86,9 +87,15 @@ export async function main(args: string[]): Promise<number> {
     pool: createPoolState(o.poolId, { historySize: o.history }),
     akosha: createAkoshaOverview(o.history),
   };
-  const akoshaChannels = listOf(
-    [o.akoshaChannels, ...listOf(o.akoshaPatternTypes).map((type) => `patterns:${type}`)].join(","),
-  );
+  const patternTypes = listOf(o.akoshaPatternTypes);
+  const akoshaChannels = listOf([o.akoshaChannels, ...patternTypes.map((type) => `patterns:${type}`)].join(","));
+  // Until the panel has a place for it, its history says which pattern types are watched.
+  state.akosha = noteHistory(state.akosha, {
+    at: Date.now(),
+    event: "watching",
+    severity: "info",
+    text: sanitizeText(`patterns: ${patternTypes.join(", ") || "none"}`, { maxLength: 200 }),
+  });
   const shared = { token: common.token, caCerts: common.caCerts };
   return await runLiveApp({
     sources: [
