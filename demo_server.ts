@@ -1,15 +1,22 @@
-#!/usr/bin/env -S deno run --allow-net=127.0.0.1,0.0.0.0,localhost --allow-read
+#!/usr/bin/env -S deno run --allow-net=127.0.0.1,0.0.0.0,localhost --allow-read --allow-env=MAHAVISHNU_TOKEN
 /**
  * Mahavishnu-compatible demo server: simulates pools, workers, tasks,
  * workflows (Mahavishnu, port 8690) and insights (Akosha, port 8692) so that
  * every monitor runs on a fresh machine. It is also the test fixture.
  *
+ * It is as strict as the real servers (see `docs/PROTOCOL.md`): each service
+ * answers only its own requests with the real answers, patterns go only to
+ * `patterns:{type}` rooms, and only the real error codes are sent.
+ *
  * Permissions: `--allow-net` for the listening interface; `--allow-read` only
- * for `--replay`.
+ * for `--replay` and `--require-token-file`; `--allow-env` only for the
+ * variable named by `--require-token-env` (the task allows `MAHAVISHNU_TOKEN`).
  *
  * Usage: `deno task server [--port 8690] [--akosha-port 8692] [--rate 8]
  * [--seed N] [--scenario steady|burst|failing] [--pool-status-shape flat|nested|mixed]
- * [--require-token TOKEN]`
+ * [--require-token-env VAR | --require-token-file FILE]`
+ *
+ * The token never comes from the command line, where `ps` would show it.
  *
  * @module
  */
@@ -40,7 +47,8 @@ export async function main(args: string[]): Promise<void> {
       new Option("--pool-status-shape <shape>", "pool.status_changed payload shape")
         .choices(["flat", "nested", "mixed"]).default("mixed"),
     )
-    .option("--require-token <token>", "require clients to authenticate with this token")
+    .option("--require-token-env <var>", "require clients to authenticate with the token in this environment variable")
+    .option("--require-token-file <file>", "require clients to authenticate with the token in this file")
     .option("--replay <file>", "serve a recording (from a monitor's --record) instead of simulating")
     .option("--speed <n>", "replay speed factor", parsePositive, 1)
     .option("--max-connections <n>", "close further connections with 1013", parsePositive, 1000)
@@ -55,11 +63,13 @@ export async function main(args: string[]): Promise<void> {
     seed?: number;
     scenario: Scenario;
     poolStatusShape: PoolStatusShape;
-    requireToken?: string;
+    requireTokenEnv?: string;
+    requireTokenFile?: string;
     maxConnections: number;
     replay?: string;
     speed: number;
   }>();
+  const requireToken = readRequiredToken(o.requireTokenEnv, o.requireTokenFile);
   let replay: RecordedFrame[] | undefined;
   if (o.replay) {
     const recording = readRecording(Deno.readTextFileSync(o.replay));
@@ -74,7 +84,7 @@ export async function main(args: string[]): Promise<void> {
     seed: o.seed,
     scenario: o.scenario,
     poolStatusShape: o.poolStatusShape,
-    requireToken: o.requireToken,
+    requireToken,
     maxConnections: o.maxConnections,
     replay,
     replaySpeed: o.speed,
@@ -87,6 +97,20 @@ export async function main(args: string[]): Promise<void> {
     Deno.addSignalListener("SIGTERM", stop);
   });
   await server.close();
+}
+
+/** The token clients must present, from an environment variable or a file (never the command line). */
+function readRequiredToken(variable?: string, file?: string): string | undefined {
+  if (variable !== undefined && file !== undefined) {
+    throw new TypeError("Cannot require a token as both --require-token-env and --require-token-file are given");
+  }
+  if (variable === undefined && file === undefined) return undefined;
+  const token = variable !== undefined ? Deno.env.get(variable) : Deno.readTextFileSync(file!).trim();
+  if (!token) {
+    const where = variable !== undefined ? `environment variable ${variable}` : `file ${file}`;
+    throw new TypeError(`Cannot require a token as the ${where} is empty or unset`);
+  }
+  return token;
 }
 
 if (import.meta.main) {

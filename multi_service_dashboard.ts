@@ -7,9 +7,12 @@
  * Usage: `deno task dashboard [--mahavishnu-host H --mahavishnu-port 8690]
  * [--pool-host H --pool-port 8690 --pool-id pool_local]
  * [--akosha-host H --akosha-port 8692 --akosha-channels insights,anomalies]
+ * [--akosha-pattern-types code_pattern,anomaly_burst,...]
  * [--token-env VAR] [--refresh 100ms] [--no-color] [--json]`
  *
- * Akosha's WebSocket port is 8692 (8682 is its HTTP port).
+ * Akosha's WebSocket port is 8692 (8682 is its HTTP port). Akosha sends each
+ * pattern only to the room of its type, `patterns:{type}` (there is no
+ * wildcard), so the dashboard subscribes to one room per watched type.
  *
  * Permissions: `--allow-net` to the server hosts; `--allow-env` for the
  * token variable; `--allow-read` only for `--token-file` / `--ca`.
@@ -38,6 +41,7 @@ interface DashboardOptions extends CommonOptions {
   poolTokenFile?: string;
   akoshaTokenEnv?: string;
   akoshaTokenFile?: string;
+  akoshaPatternTypes: string;
 }
 
 /** True when the pool panel talks to the Mahavishnu server itself (then it shares `--token-*`). */
@@ -70,6 +74,17 @@ function serviceTokens(o: DashboardOptions, mahavishnu: string | undefined) {
   return { mahavishnu, pool, akosha };
 }
 
+/**
+ * Pattern types watched by default: those Akosha's own code and tests name
+ * (`code_pattern`, `anomaly_burst`) and those of the demo simulator.
+ */
+const DEFAULT_PATTERN_TYPES = "code_pattern,anomaly_burst,temporal,error_cluster,load_spike";
+
+/** A comma-separated option as a list without blanks or repeats. */
+function listOf(option: string): string[] {
+  return [...new Set(option.split(",").map((c) => c.trim()).filter(Boolean))];
+}
+
 /** Parses `args`, runs the dashboard, resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
   const program = addCommonOptions(
@@ -90,7 +105,12 @@ export async function main(args: string[]): Promise<number> {
       .option("--pool-token-file <file>", "the pool server's token from the first line of this file")
       .option("--akosha-token-env <var>", "Akosha's token from this variable (default: no token)")
       .option("--akosha-token-file <file>", "Akosha's token from the first line of this file")
-      .option("--akosha-channels <list>", "Akosha channels, comma separated", "insights,patterns,anomalies"),
+      .option("--akosha-channels <list>", "Akosha channels, comma separated (also: metrics)", "insights,anomalies")
+      .option(
+        "--akosha-pattern-types <list>",
+        'pattern types to watch, comma separated: one patterns:TYPE subscription each ("" for none)',
+        DEFAULT_PATTERN_TYPES,
+      ),
   ).parse(args, { from: "user" });
   const o = program.opts<DashboardOptions>();
   const common = resolveCommon(o, {
@@ -101,12 +121,14 @@ export async function main(args: string[]): Promise<number> {
       { host: o.akoshaHost, port: o.akoshaPort, why: "Akosha", commonToken: false },
     ],
   });
+  const patternTypes = listOf(o.akoshaPatternTypes);
   const monitor = dashboardMonitor({
     mahavishnuUrl: serverUrl(o.mahavishnuHost, o.mahavishnuPort, common.tls),
     poolUrl: serverUrl(o.poolHost, o.poolPort, common.tls),
     poolId: o.poolId,
     akoshaUrl: serverUrl(o.akoshaHost, o.akoshaPort, common.tls),
-    akoshaChannels: o.akoshaChannels.split(",").map((c) => c.trim()).filter(Boolean),
+    akoshaChannels: listOf([o.akoshaChannels, ...patternTypes.map((type) => `patterns:${type}`)].join(",")),
+    patternTypes,
     historySize: o.history,
     tokens: serviceTokens(o, common.token),
     caCerts: common.caCerts,

@@ -19,15 +19,20 @@ export interface RunningScript {
   kill(signal?: Deno.Signal): void;
 }
 
-/** Starts `deno run` on a script at the repository root with `args`. */
-export function runScript(script: string, args: string[], permissions: string[] = ["-A"]): RunningScript {
+/** Starts `deno run` on a script at the repository root with `args` (and extra environment variables `env`). */
+export function runScript(
+  script: string,
+  args: string[],
+  permissions: string[] = ["-A"],
+  env: Record<string, string> = {},
+): RunningScript {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...permissions, `${ROOT}${script}`, ...args],
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).spawn();
   let out = "";
   let err = "";
@@ -54,11 +59,17 @@ export function runScript(script: string, args: string[], permissions: string[] 
   };
 }
 
-/** Starts `demo_server.ts` and resolves with its ports once it listens. */
+/** Starts `demo_server.ts` (with extra environment variables `env`) and resolves with its ports once it listens. */
 export async function startDemoProcess(
   args: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<RunningScript & { port: number | null; akoshaPort: number | null }> {
-  const run = runScript("demo_server.ts", args, ["--allow-net=127.0.0.1", "--allow-read"]);
+  const run = runScript(
+    "demo_server.ts",
+    args,
+    ["--allow-net=127.0.0.1", "--allow-read", "--allow-env=MAHAVISHNU_TOKEN"],
+    env,
+  );
   const start = Date.now();
   const want = (name: string) => new RegExp(`${name} listening on ws://127\\.0\\.0\\.1:(\\d+)`);
   const expectsMahavishnu = !args.includes("--no-mahavishnu");

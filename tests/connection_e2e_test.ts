@@ -36,8 +36,10 @@ Deno.test("Connection against demo_server.ts: subscribe, events, server restart,
   assert.equal(status.code, 0, "demo server exits 0 on SIGTERM");
 });
 
-Deno.test("Connection against demo_server.ts --require-token: good and bad tokens", async () => {
-  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--require-token", "s3cret"]);
+Deno.test("Connection against demo_server.ts --require-token-env: good and bad tokens", async () => {
+  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--require-token-env", "MAHAVISHNU_TOKEN"], {
+    MAHAVISHNU_TOKEN: "s3cret",
+  });
   const url = `ws://127.0.0.1:${server.port}`;
   const good = new Connection(url, { channels: ["global"], token: "s3cret" });
   good.start();

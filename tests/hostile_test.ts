@@ -175,7 +175,9 @@ Deno.test("no reconnect storm against a refused port", async () => {
 });
 
 Deno.test("the token is never printed", async () => {
-  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--require-token", "tok-s3cret-123"]);
+  const tokenFile = await Deno.makeTempFile();
+  await Deno.writeTextFile(tokenFile, "tok-s3cret-123\n");
+  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--require-token-file", tokenFile]);
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...PERMS, "pool_monitor.ts", "pool_local", "--port", String(server.port)],
     cwd: new URL("../", import.meta.url).pathname,
@@ -194,6 +196,7 @@ Deno.test("the token is never printed", async () => {
   assert.ok(!out.includes("tok-s3cret-123") && !err.includes("tok-s3cret-123"), "token leaked");
   server.kill();
   await server.done;
+  await Deno.remove(tokenFile);
 });
 
 Deno.test("hostile server: resets the connection during the handshake", async () => {

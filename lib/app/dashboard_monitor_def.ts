@@ -16,6 +16,7 @@ import {
 } from "../model/overview_state.ts";
 import { createPoolState, poolAlertValues, reducePool } from "../model/pool_state.ts";
 import { getPoolStatusRequest } from "../protocol/envelope.ts";
+import { sanitizeText } from "../protocol/sanitize.ts";
 import { type DashboardState, dashboardView } from "../ui/dashboard_view.ts";
 import type { Monitor, SourceSettings } from "./monitor.ts";
 import { POOL_ALERT_FIELDS } from "./pool_monitor_def.ts";
@@ -32,6 +33,8 @@ export interface DashboardMonitorOptions extends SourceSettings {
   akoshaUrl: string;
   /** Akosha channels. Default `insights`. */
   akoshaChannels?: string[];
+  /** The `patterns:TYPE` types among `akoshaChannels`, named in the Akosha history at the start. */
+  patternTypes?: string[];
   /** Each service's token (none when absent); `token` is not used. */
   tokens?: { mahavishnu?: string; pool?: string; akosha?: string };
   /** Events kept in each history. Default 500. */
@@ -67,11 +70,22 @@ export function dashboardMonitor(options: DashboardMonitorOptions): Monitor<Dash
       },
       { name: "akosha", url: options.akoshaUrl, channels: akoshaChannels, token: tokens.akosha, ...shared },
     ],
-    init: () => ({
-      workflows: createWorkflowsOverview(options.historySize),
-      pool: createPoolState(options.poolId, { historySize: options.historySize }),
-      akosha: createAkoshaOverview(options.historySize),
-    }),
+    init: (now) => {
+      const akosha = createAkoshaOverview(options.historySize);
+      // Until the panel has a place for it, its history says which pattern types are watched.
+      const types = options.patternTypes ?? [];
+      noteHistory(akosha, {
+        at: now,
+        event: "watching",
+        severity: "info",
+        text: sanitizeText(`patterns: ${types.join(", ") || "none"}`, { maxLength: 200 }),
+      });
+      return {
+        workflows: createWorkflowsOverview(options.historySize),
+        pool: createPoolState(options.poolId, { historySize: options.historySize }),
+        akosha,
+      };
+    },
     update: (s, input, now) => {
       const before = version(s);
       // DECODE ADAPTER: the envelope goes to today's reducers, until decode.ts is in.

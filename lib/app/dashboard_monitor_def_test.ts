@@ -9,6 +9,7 @@ Deno.test("dashboardMonitor() has three sources with their own tokens and routes
     poolId: "p",
     akoshaUrl: "ws://127.0.0.1:3",
     akoshaChannels: ["insights", "anomalies"],
+    patternTypes: ["code_pattern"],
     tokens: { mahavishnu: "m", akosha: "a" },
   });
   assert.deepEqual(m.sources.map((s) => [s.name, s.url, s.channels, s.token]), [
@@ -16,7 +17,8 @@ Deno.test("dashboardMonitor() has three sources with their own tokens and routes
     ["pool", "ws://127.0.0.1:2", ["pool:p"], undefined],
     ["akosha", "ws://127.0.0.1:3", ["insights", "anomalies"], "a"],
   ]);
-  const s = m.init();
+  const s = m.init(0);
+  assert.deepEqual(m.history(s)[2].entries.map((e) => e.text), ["patterns: code_pattern"]);
   const insight = ev("insight.generated", { insight_type: "usage", title: "t" });
   assert.equal(m.update(s, { service: "akosha", message: insight }, 1), true);
   assert.equal(s.akosha.insights, 1);

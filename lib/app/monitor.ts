@@ -63,8 +63,8 @@ export interface ServiceHistory {
 export interface Monitor<S> {
   /** The connections, one per source. */
   sources: SourceSpec[];
-  /** A fresh state. */
-  init(): S;
+  /** A fresh state at `now` (ms), when the run starts. */
+  init(now: number): S;
   /** Applies one input received at `now`; true when anything visible changed. */
   update(state: S, input: MonitorInput, now: number): boolean;
   /** The screen: one string per row, fitted to `ctx.columns` × `ctx.rows`. */

@@ -10,7 +10,7 @@ Deno.test("poolMonitor() is one source with a snapshot request; update says whet
   assert.deepEqual(m.sources[0].channels, ["pool:p1"]);
   assert.equal(m.sources[0].token, "t");
   assert.equal(m.sources[0].initialRequests?.()[0].event, "get_pool_status");
-  const s = m.init();
+  const s = m.init(0);
   assert.equal(
     m.update(s, { service: "pool", message: ev("pool.scaled", { pool_id: "p1", worker_count: 4 }) }, 1),
     true,
@@ -44,13 +44,13 @@ Deno.test("workflowMonitor() ends with 0 or 1 only with exitOnFinish, and rings 
   const done = ev("workflow.completed", { workflow_id: "wf" });
   const plain = workflowMonitor("wf", { url: "ws://127.0.0.1:1" });
   assert.equal(plain.finished, undefined);
-  const s = plain.init();
+  const s = plain.init(0);
   assert.equal(plain.bells?.(s), 0);
   plain.update(s, { service: "workflow", message: done }, 1);
   assert.equal(plain.bells?.(s), 1);
   const exiting = workflowMonitor("wf", { url: "ws://127.0.0.1:1", exitOnFinish: true, quiet: true });
   assert.equal(exiting.bells, undefined);
-  const e = exiting.init();
+  const e = exiting.init(0);
   assert.equal(exiting.finished?.(e), null);
   exiting.update(e, { service: "workflow", message: ev("workflow.failed", { workflow_id: "wf", error: "x" }) }, 1);
   assert.equal(exiting.finished?.(e), 1);

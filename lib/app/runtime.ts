@@ -90,7 +90,7 @@ class MonitorRun<S> implements OutputHost {
     this.alerts = options.alerts ?? [];
     this.accept = options.accept;
     this.metrics = createMetrics(this.startedAt);
-    this.#state = monitor.init();
+    this.#state = monitor.init(this.startedAt);
     this.#bellsSeen = monitor.bells?.(this.#state) ?? 0;
   }
 

@@ -1,13 +1,21 @@
 /**
  * A Mahavishnu-compatible WebSocket server (and an Akosha one on its own
- * port) that speaks `PROTOCOL.md` and broadcasts the {@link Simulation}.
+ * port) that speaks `docs/PROTOCOL.md` as strictly as the real servers do and
+ * broadcasts the {@link Simulation}: each service answers only its own
+ * requests, sends only the real error codes, and broadcasts each event to its
+ * rooms only (patterns to `patterns:{type}`, never to a plain `patterns`).
  *
  * @module
  */
 
 import type { RecordedFrame } from "../app/recorder.ts";
 import { seededRandom } from "../transport/random.ts";
+import { answerRequest, type Service } from "./_answers.ts";
+import { decodeClientMessage } from "./_client_message.ts";
 import { type PoolStatusShape, type Scenario, type SimEvent, Simulation } from "./simulation.ts";
+
+/** The largest client message the real servers accept (bytes); a larger one closes the connection with 1009. */
+export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
 
 /** Options for {@link startDemoServer}. */
 export interface DemoServerOptions {
@@ -29,7 +37,7 @@ export interface DemoServerOptions {
   requireToken?: string;
   /** Connections at once before new ones are closed with 1013. Default 1000. */
   maxConnections?: number;
-  /** Client messages per second before RATE_LIMIT_EXCEEDED. Default 100 (burst 150). */
+  /** Client messages per second before RATE_LIMIT_EXCEEDED (Mahavishnu only, like the real servers). Default 100 (burst 1.5x). */
   clientRateLimit?: number;
   /** Clock (ms). Default `Date.now`. */
   now?: () => number;
@@ -97,11 +105,11 @@ class Endpoint {
   server: Deno.HttpServer<Deno.NetAddr>;
 
   constructor(
-    readonly name: "mahavishnu" | "akosha",
+    readonly name: Service,
     hostname: string,
     port: number,
     private readonly options: DemoServerOptions,
-    private readonly sim: Simulation,
+    private readonly sim: Simulation | null,
   ) {
     this.server = Deno.serve(
       { hostname, port, onListen: () => {} },
@@ -158,7 +166,7 @@ class Endpoint {
       ws: socket,
       rooms: new Set(),
       authenticated: !this.options.requireToken,
-      tokens: 150,
+      tokens: clientRate(this.options) * 1.5,
       lastRefill: this.#now(),
     };
     socket.onopen = () => {
@@ -182,23 +190,17 @@ class Endpoint {
   }
 
   #welcome(client: Client): void {
-    this.#send(
-      client,
-      serverFrame(
-        "event",
-        "session.created",
-        {
-          connection_id: crypto.randomUUID(),
-          server: this.name === "mahavishnu" ? "mahavishnu-demo" : "akosha-demo",
-          message: `Connected to ${this.name} demo server`,
-          authenticated: client.authenticated && !!this.options.requireToken,
-          secure: false,
-          rate_limit: { messages_per_second: this.options.clientRateLimit ?? 100 },
-        },
-        {},
-        this.#now(),
-      ),
-    );
+    const data: Record<string, unknown> = {
+      connection_id: crypto.randomUUID(),
+      server: this.name === "mahavishnu" ? "mahavishnu-demo" : "akosha-demo",
+      message: this.name === "mahavishnu"
+        ? "Connected to Mahavishnu orchestration (demo)"
+        : "Connected to Akosha pattern detection (demo)",
+      authenticated: !!this.options.requireToken && client.authenticated,
+      secure: false,
+    };
+    if (this.name === "mahavishnu") data.rate_limit = clientRate(this.options);
+    this.#send(client, serverFrame("event", "session.created", data, {}, this.#now()));
   }
 
   #send(client: Client, frame: string): void {
@@ -208,10 +210,11 @@ class Endpoint {
     } catch { /* closing */ }
   }
 
-  #error(client: Client, code: string, message: string, correlationId: string | null, event: string | null): void {
+  /** An error as the real servers make it: no event, empty data. */
+  #error(client: Client, code: string, message: string, correlationId: string | null): void {
     this.#send(
       client,
-      serverFrame("error", event, {}, {
+      serverFrame("error", null, {}, {
         correlation_id: correlationId,
         error_code: code,
         error_message: message,
@@ -220,7 +223,7 @@ class Endpoint {
   }
 
   #limited(client: Client): boolean {
-    const rate = this.options.clientRateLimit ?? 100;
+    const rate = clientRate(this.options);
     const now = this.#now();
     client.tokens = Math.min(rate * 1.5, client.tokens + (now - client.lastRefill) * rate / 1000);
     client.lastRefill = now;
@@ -230,101 +233,97 @@ class Endpoint {
   }
 
   #receive(client: Client, frame: unknown): void {
-    if (typeof frame !== "string") {
-      this.#error(client, "DECODE_ERROR", "binary frames are not supported", null, null);
+    if (client.ws.readyState !== WebSocket.OPEN) return;
+    const text = typeof frame === "string" ? frame : null;
+    if (text !== null && tooLarge(text)) {
+      client.ws.close(1009, "message too big");
       return;
     }
-    let message: Record<string, unknown>;
-    try {
-      const value = JSON.parse(frame);
-      if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error("not an object");
-      message = value;
-    } catch {
-      this.#error(client, "DECODE_ERROR", "could not decode message", null, null);
-      return;
-    }
-    const corr = typeof message.correlation_id === "string" ? message.correlation_id : null;
-    const event = typeof message.event === "string" ? message.event : null;
-    const data = (message.data && typeof message.data === "object" ? message.data : {}) as Record<string, unknown>;
+    const decoded = text === null
+      ? { ok: false as const, reason: "binary frames are not part of the protocol" }
+      : decodeClientMessage(text);
     if (!client.authenticated) {
-      if (message.type === "request" && event === "auth") {
-        if (data.token === this.options.requireToken) {
-          client.authenticated = true;
-          this.#respond(client, "auth", { status: "authenticated" }, corr);
-          this.#welcome(client);
-        } else {
-          this.#error(client, "AUTH_FAILED", "invalid token", corr, "auth");
-          client.ws.close(1008, "authentication failed");
-        }
+      this.#authenticate(client, decoded);
+      return;
+    }
+    if (!decoded.ok) {
+      this.#error(client, "DECODE_ERROR", decoded.reason, null);
+      return;
+    }
+    const message = decoded.message;
+    if (this.name === "mahavishnu" && this.#limited(client)) {
+      const retry = (1 / clientRate(this.options)).toFixed(3);
+      this.#error(
+        client,
+        "RATE_LIMIT_EXCEEDED",
+        `Message rate limit exceeded. Retry after ${retry} seconds.`,
+        message.correlation_id,
+      );
+      return;
+    }
+    // Only requests are handled; pings, `type: "subscribe"` and the rest are logged and dropped by the real servers.
+    if (message.type !== "request") return;
+    const corr = message.correlation_id;
+    const data = message.data;
+    if (message.event === "subscribe" || message.event === "unsubscribe") {
+      const channel = data.channel;
+      if (typeof channel !== "string" || channel === "") return; // The real servers answer nothing here.
+      if (message.event === "subscribe") {
+        client.rooms.add(channel);
+        let members = this.rooms.get(channel);
+        if (!members) this.rooms.set(channel, members = new Set());
+        members.add(client);
       } else {
-        this.#error(client, "AUTH_REQUIRED", "authenticate first", corr, event);
-        client.ws.close(1008, "authentication required");
+        client.rooms.delete(channel);
+        this.rooms.get(channel)?.delete(client);
       }
+      this.#respond(client, message.event, { status: `${message.event}d`, channel }, corr);
       return;
     }
-    if (this.#limited(client)) {
-      this.#error(client, "RATE_LIMIT_EXCEEDED", "too many messages", corr, event);
+    const answer = answerRequest(this.name, message.event, data, { sim: this.sim });
+    if (answer.kind === "response") this.#respond(client, message.event, answer.data, corr);
+    else if (answer.kind === "error") this.#error(client, answer.code, answer.message, corr);
+  }
+
+  /** The first message on a server that requires a token: the auth request, or the connection ends. */
+  #authenticate(client: Client, decoded: ReturnType<typeof decodeClientMessage>): void {
+    if (!decoded.ok) {
+      client.ws.close(1011, "Authentication error");
       return;
     }
-    if (message.type === "ping") return; // Real servers drop application pings.
-    if (message.type !== "request" && message.type !== "subscribe" && message.type !== "unsubscribe") return;
-    const name = message.type === "request" ? event : message.type;
-    switch (name) {
-      case "auth":
-        this.#respond(client, "auth", { status: "authenticated" }, corr);
-        return;
-      case "subscribe":
-      case "unsubscribe": {
-        const channel = typeof data.channel === "string" ? data.channel : null;
-        if (!channel) return; // The real server answers nothing here.
-        if (name === "subscribe") {
-          client.rooms.add(channel);
-          let members = this.rooms.get(channel);
-          if (!members) this.rooms.set(channel, members = new Set());
-          members.add(client);
-        } else {
-          client.rooms.delete(channel);
-          this.rooms.get(channel)?.delete(client);
-        }
-        this.#respond(client, name, { status: `${name}d`, channel }, corr);
-        return;
-      }
-      case "get_pool_status":
-        this.#snapshot(client, name, corr, "pool", data.pool_id, (id) => this.sim.poolSnapshot(id, this.#now()));
-        return;
-      case "get_workflow_status":
-        this.#snapshot(
-          client,
-          name,
-          corr,
-          "workflow",
-          data.workflow_id,
-          (id) => this.sim.workflowSnapshot(id, this.#now()),
-        );
-        return;
-      default:
-        this.#error(client, "UNKNOWN_REQUEST", `unknown request: ${String(name).slice(0, 100)}`, corr, event);
+    const message = decoded.message;
+    if (message.type !== "request" || message.event !== "auth") {
+      this.#error(client, "AUTH_REQUIRED", "Authentication required", null);
+      client.ws.close(1008, "Authentication required");
+      return;
     }
+    const token = message.data.token;
+    if (typeof token !== "string" || token !== this.options.requireToken) {
+      const why = typeof token === "string" ? "Invalid or expired token" : "Missing or malformed auth token";
+      this.#error(client, "AUTH_FAILED", why, message.correlation_id);
+      client.ws.close(1008, "Authentication failed");
+      return;
+    }
+    client.authenticated = true;
+    this.#respond(client, "auth", { status: "authenticated", user_id: "demo" }, message.correlation_id);
+    this.#welcome(client);
   }
 
-  /** Answers a status request; a missing id gets no answer, as on the real server. */
-  #snapshot(
-    client: Client,
-    name: string,
-    corr: string | null,
-    what: string,
-    id: unknown,
-    lookup: (id: string) => Record<string, unknown> | null,
-  ): void {
-    if (typeof id !== "string" || this.options.replay) return;
-    const snapshot = lookup(id);
-    if (snapshot) this.#respond(client, name, snapshot, corr);
-    else this.#error(client, "NOT_FOUND", `${what} ${id} not found`, corr, name);
-  }
-
-  #respond(client: Client, event: string, data: Record<string, unknown>, corr: string | null): void {
+  #respond(client: Client, event: string | null, data: Record<string, unknown>, corr: string | null): void {
     this.#send(client, serverFrame("response", event, data, { correlation_id: corr }, this.#now()));
   }
+}
+
+/** The Mahavishnu client rate limit of `options` (messages per second). */
+function clientRate(options: DemoServerOptions): number {
+  return options.clientRateLimit ?? 100;
+}
+
+/** True when `text` is longer than {@link MAX_CLIENT_MESSAGE_BYTES} in UTF-8. */
+function tooLarge(text: string): boolean {
+  if (text.length > MAX_CLIENT_MESSAGE_BYTES) return true;
+  if (text.length * 3 <= MAX_CLIENT_MESSAGE_BYTES) return false;
+  return new TextEncoder().encode(text).length > MAX_CLIENT_MESSAGE_BYTES;
 }
 
 /** Starts the demo server(s); resolves once they listen. */
@@ -343,10 +342,12 @@ export function startDemoServer(options: DemoServerOptions = {}): DemoServer {
   });
   const mPort = options.port === undefined ? 8690 : options.port;
   const aPort = options.akoshaPort === undefined ? 8692 : options.akoshaPort;
-  const mahavishnu = mPort === null ? null : new Endpoint("mahavishnu", hostname, mPort, options, sim);
+  // A replaying server has no pool manager: status requests get no answer, as on such a real server.
+  const world = options.replay ? null : sim;
+  const mahavishnu = mPort === null ? null : new Endpoint("mahavishnu", hostname, mPort, options, world);
   let akosha: Endpoint | null = null;
   try {
-    akosha = aPort === null ? null : new Endpoint("akosha", hostname, aPort, options, sim);
+    akosha = aPort === null ? null : new Endpoint("akosha", hostname, aPort, options, world);
   } catch (error) {
     mahavishnu?.server.shutdown();
     throw error;

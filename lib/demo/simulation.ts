@@ -1,6 +1,7 @@
 /**
  * The demo world: pools whose workers take and finish tasks, workflows that
- * run stage by stage, and Akosha insights. Pure apart from its seeded random
+ * run stage by stage on a pool worker, and Akosha insights, patterns,
+ * anomalies and aggregations. Pure apart from its seeded random
  * source; time comes in as a parameter. The server turns its events into
  * frames.
  *
@@ -37,6 +38,8 @@ interface SimWorker {
   status: "idle" | "busy" | "error" | "offline";
   task: string | null;
   since: number;
+  /** The workflow this worker runs, if any: the pool activity leaves it alone. */
+  workflow: string | null;
 }
 
 interface SimPool {
@@ -58,14 +61,24 @@ interface SimWorkflow {
   stageStartedAt: number;
   nextAt: number;
   failAt: number | null;
-  worker: string;
+  /** The pool worker running the workflow, or null when none was idle at its start. */
+  worker: SimWorker | null;
   error: string | null;
   restartAt: number | null;
 }
 
 const STAGES = ["plan", "retrieve_context", "analyze", "generate", "review"];
 const INSIGHT_TYPES = ["performance", "reliability", "cost", "usage"];
-const PATTERN_TYPES = ["temporal", "error_cluster", "load_spike"];
+/**
+ * The pattern types the simulated Akosha detects. Each pattern goes to its own
+ * `patterns:{type}` room only, as on the real server (there is no wildcard room).
+ */
+export const SIM_PATTERN_TYPES: readonly string[] = ["code_pattern", "temporal", "error_cluster", "load_spike"];
+const ANOMALY_TYPES = ["queue_growth", "latency_spike", "error_rate", "worker_flapping"];
+const SEVERITIES = ["low", "medium", "high", "critical"];
+const AGGREGATION_TYPES = ["pool_throughput", "task_latency", "hourly_rollup"];
+/** The pool whose workers run the workflows. */
+const WORKFLOW_POOL = "pool_local";
 
 /** Current time as an ISO string with `+00:00`, as the real servers put in `data.timestamp`. */
 export function utcStamp(ms: number): string {
@@ -139,9 +152,9 @@ export class Simulation {
       const rooms = [`workflow:${wf.id}`, "global"];
       if (wf.failAt === wf.done.length) {
         wf.status = "failed";
-        wf.error = `stage '${stage}' failed: adapter timeout after 30s (worker ${wf.worker})`;
+        wf.error = `stage '${stage}' failed: adapter timeout after 30s (worker ${wf.worker?.id ?? "none"})`;
         wf.restartAt = now + 8000;
-        out.push(this.#workerEvent(wf, "error", now));
+        out.push(...this.#releaseWorker(wf, "error", now));
         out.push({
           rooms,
           event: "workflow.failed",
@@ -166,7 +179,7 @@ export class Simulation {
       if (wf.done.length === wf.stages.length) {
         wf.status = "completed";
         wf.restartAt = now + 10_000;
-        out.push(this.#workerEvent(wf, "idle", now));
+        out.push(...this.#releaseWorker(wf, "idle", now));
         out.push({
           rooms,
           event: "workflow.completed",
@@ -181,7 +194,7 @@ export class Simulation {
     return out;
   }
 
-  /** Akosha insights, patterns and anomalies due by `now`. */
+  /** Akosha insights, patterns (to `patterns:{type}` only), anomalies and aggregations due by `now`. */
   akoshaStep(now: number): SimEvent[] {
     if (now < this.#nextAkoshaAt) return [];
     this.#nextAkoshaAt = now + 700 + Math.floor(this.#random() * 1400);
@@ -206,9 +219,9 @@ export class Simulation {
       }];
     }
     if (r < 0.85) {
-      const type = this.#pick(PATTERN_TYPES);
+      const type = this.#pick(SIM_PATTERN_TYPES);
       return [{
-        rooms: [`patterns:${type}`, "patterns"],
+        rooms: [`patterns:${type}`],
         event: "pattern.detected",
         data: {
           pattern_id: `pat_${n}`,
@@ -220,63 +233,62 @@ export class Simulation {
       }];
     }
     if (r < 0.95) {
+      const type = this.#pick(ANOMALY_TYPES);
+      const baseline = Math.floor(this.#random() * 20) + 5;
+      const value = baseline * (2 + Math.floor(this.#random() * 4));
       return [{
         rooms: ["anomalies"],
         event: "anomaly.detected",
-        data: { anomaly_id: `anom_${n}`, metric: "queue_size", score: 3.2, description: "queue growth outlier" },
+        data: {
+          anomaly_id: `anom_${n}`,
+          anomaly_type: type,
+          severity: this.#pick(SEVERITIES),
+          description: `${type.replace("_", " ")} on ${WORKFLOW_POOL}: ${value} against a baseline of ${baseline}`,
+          metrics: { pool_id: WORKFLOW_POOL, value, baseline, z_score: Math.round((value / baseline) * 10) / 10 },
+          timestamp: utcStamp(now),
+        },
       }];
     }
+    const records = Math.floor(this.#random() * 5000) + 1;
     return [{
       rooms: ["metrics"],
       event: "aggregation.completed",
-      data: { window: "1m", events: Math.floor(this.#random() * 5000), timestamp: utcStamp(now) },
+      data: {
+        aggregation_id: `agg_${n}`,
+        aggregation_type: this.#pick(AGGREGATION_TYPES),
+        record_count: records,
+        summary: { window: "1m", tasks_completed: Math.floor(records / 3), p95_latency_ms: 120 + (records % 400) },
+        timestamp: utcStamp(now),
+      },
     }];
   }
 
-  /** The `get_pool_status` answer, or null for an unknown pool. */
-  poolSnapshot(poolId: string, now: number): Record<string, unknown> | null {
+  /**
+   * What the real server's `get_pool_status` gives for a known pool
+   * (`{pool_id, status, workers}`), or null for an unknown one.
+   */
+  poolSnapshot(poolId: string): Record<string, unknown> | null {
     const pool = this.#pools.find((p) => p.id === poolId);
     if (!pool) return null;
     return {
       pool_id: pool.id,
       status: pool.status,
-      worker_count: pool.workers.length,
-      queue_size: pool.queue,
-      workers: pool.workers.map((w) => ({
-        worker_id: w.id,
-        status: w.status,
-        current_task: w.task,
-        since: utcStamp(w.since),
-      })),
-      timestamp: utcStamp(now),
-    };
-  }
-
-  /** The `get_workflow_status` answer, or null for an unknown workflow. */
-  workflowSnapshot(workflowId: string, now: number): Record<string, unknown> | null {
-    const wf = this.#workflows.get(workflowId);
-    if (!wf) return null;
-    return {
-      workflow_id: wf.id,
-      status: wf.status,
-      stages: wf.stages,
-      total_stages: wf.stages.length,
-      completed_stages: wf.done,
-      current_stage: wf.status === "running" ? wf.stages[wf.done.length] ?? null : null,
-      started_at: utcStamp(wf.startedAt),
-      error: wf.error,
-      timestamp: utcStamp(now),
+      workers: pool.workers.map((w) => ({ worker_id: w.id, status: w.status, current_task: w.task })),
     };
   }
 
   #makePool(id: string, size: number, now: number): SimPool {
     const workers: SimWorker[] = [];
-    for (let i = 1; i <= size; i++) workers.push({ id: `${id}_w${i}`, status: "idle", task: null, since: now });
+    for (let i = 1; i <= size; i++) {
+      workers.push({ id: `${id}_w${i}`, status: "idle", task: null, since: now, workflow: null });
+    }
     return { id, status: "running", workers, queue: 3, nextWorker: size + 1, minWorkers: 2, maxWorkers: size + 4 };
   }
 
   #startWorkflow(id: string, now: number, firstStageMs: number): SimEvent[] {
     const failing = this.scenario === "failing" || (id !== "wf_123" && this.#random() < 0.2);
+    const pool = this.#pools.find((p) => p.id === WORKFLOW_POOL);
+    const worker = pool?.workers.find((w) => w.status === "idle" && w.workflow === null) ?? null;
     const wf: SimWorkflow = {
       id,
       stages: STAGES,
@@ -286,33 +298,55 @@ export class Simulation {
       stageStartedAt: now,
       nextAt: now + firstStageMs,
       failAt: failing ? 2 : null,
-      worker: this.#pools[0].workers[0]?.id ?? "worker_1",
+      worker,
       error: null,
       restartAt: null,
     };
     this.#workflows.set(id, wf);
-    return [
-      {
-        rooms: [`workflow:${id}`, "global"],
-        event: "workflow.started",
-        data: {
-          workflow_id: id,
-          timestamp: utcStamp(now),
-          stages: STAGES,
-          total_stages: STAGES.length,
-          prompt: "Summarise last week's failed tasks",
-          adapter: "llamaindex",
-        },
+    const out: SimEvent[] = [{
+      rooms: [`workflow:${id}`, "global"],
+      event: "workflow.started",
+      data: {
+        workflow_id: id,
+        timestamp: utcStamp(now),
+        stages: STAGES,
+        total_stages: STAGES.length,
+        prompt: "Summarise last week's failed tasks",
+        adapter: "llamaindex",
       },
-      this.#workerEvent(wf, "busy", now),
-    ];
+    }];
+    if (worker) {
+      worker.workflow = id;
+      worker.status = "busy";
+      worker.task = null;
+      worker.since = now;
+      out.push(this.#workerEvent(wf, worker, now));
+    }
+    return out;
   }
 
-  #workerEvent(wf: SimWorkflow, status: string, now: number): SimEvent {
+  /** The workflow's worker becomes `status` and returns to the pool's own activity. */
+  #releaseWorker(wf: SimWorkflow, status: "idle" | "error", now: number): SimEvent[] {
+    const worker = wf.worker;
+    if (!worker || worker.workflow !== wf.id) return [];
+    worker.workflow = null;
+    worker.status = status;
+    worker.since = now;
+    return [this.#workerEvent(wf, worker, now)];
+  }
+
+  /** A workflow worker's change, sent to its pool, its worker and its workflow rooms so that every view agrees. */
+  #workerEvent(wf: SimWorkflow, worker: SimWorker, now: number): SimEvent {
     return {
-      rooms: [`workflow:${wf.id}`],
+      rooms: [`pool:${WORKFLOW_POOL}`, `worker:${worker.id}`, `workflow:${wf.id}`],
       event: "worker.status_changed",
-      data: { worker_id: wf.worker, status, pool_id: "pool_local", workflow_id: wf.id, timestamp: utcStamp(now) },
+      data: {
+        worker_id: worker.id,
+        status: worker.status,
+        pool_id: WORKFLOW_POOL,
+        workflow_id: wf.id,
+        timestamp: utcStamp(now),
+      },
     };
   }
 
@@ -337,7 +371,7 @@ export class Simulation {
   }
 
   #complete(pool: SimPool, now: number): SimEvent[] {
-    const busy = pool.workers.filter((w) => w.status === "busy");
+    const busy = pool.workers.filter((w) => w.status === "busy" && w.workflow === null);
     if (busy.length === 0) return this.#assign(pool, now);
     const worker = this.#pick(busy);
     const taskId = worker.task;
@@ -358,7 +392,7 @@ export class Simulation {
   }
 
   #breakWorker(pool: SimPool, now: number): SimEvent[] {
-    const candidates = pool.workers.filter((w) => w.status === "idle" || w.status === "busy");
+    const candidates = pool.workers.filter((w) => (w.status === "idle" || w.status === "busy") && w.workflow === null);
     if (candidates.length <= 1) return this.#repairWorker(pool, now);
     const worker = this.#pick(candidates);
     worker.status = this.#random() < 0.6 ? "error" : "offline";
@@ -380,7 +414,13 @@ export class Simulation {
     const room = [`pool:${pool.id}`];
     const up = pool.queue > 8 ? pool.workers.length < pool.maxWorkers : pool.workers.length <= pool.minWorkers;
     if (up) {
-      const worker: SimWorker = { id: `${pool.id}_w${pool.nextWorker++}`, status: "idle", task: null, since: now };
+      const worker: SimWorker = {
+        id: `${pool.id}_w${pool.nextWorker++}`,
+        status: "idle",
+        task: null,
+        since: now,
+        workflow: null,
+      };
       pool.workers.push(worker);
       return [
         {
@@ -392,7 +432,7 @@ export class Simulation {
         { rooms: room, event: "pool.scaled", data: { pool_id: pool.id, worker_count: pool.workers.length } },
       ];
     }
-    const idle = pool.workers.filter((w) => w.status !== "busy");
+    const idle = pool.workers.filter((w) => w.status !== "busy" && w.workflow === null);
     if (idle.length === 0 || pool.workers.length <= pool.minWorkers) return this.#enqueue(pool, now);
     const worker = idle[idle.length - 1];
     pool.workers = pool.workers.filter((w) => w !== worker);
@@ -434,7 +474,7 @@ export class Simulation {
     return { rooms: [`pool:${pool.id}`], event: "pool.status_changed", data };
   }
 
-  #pick<T>(items: T[]): T {
+  #pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.#random() * items.length)];
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The Mahavishnu wire protocol (see `../shared/PROTOCOL.md`): the message
+ * The Mahavishnu wire protocol (see `docs/PROTOCOL.md`): the message
  * envelope, the event payloads, a parser that never throws and builders for
  * the client requests.
  *
@@ -38,7 +38,7 @@ export interface Envelope {
   error_message: string | null;
 }
 
-/** Event names defined by PROTOCOL.md. Any other name is shown generically. */
+/** Event names defined by docs/PROTOCOL.md. Any other name is shown generically. */
 export const KNOWN_EVENTS = [
   "session.created",
   "pool.status_changed",

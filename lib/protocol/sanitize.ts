@@ -15,7 +15,11 @@ const ESCAPE_SEQUENCES =
 const LINE_BREAKS = /\r\n|[\r\n\v\f\u2028\u2029\u0085]/g;
 const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 /** Bidi overrides/isolates and zero-width characters that hide or reorder text. */
-const INVISIBLES = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]/g;
+const INVISIBLES = /[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]/g;
+/** A zero-width joiner that does not join two emoji (👩‍💻 keeps its joiner; the views decide how to draw it). */
+const STRAY_JOINER =
+  /(?<!\p{Extended_Pictographic}[\ufe0f\u{1f3fb}-\u{1f3ff}]?)\u200d|\u200d(?!\p{Extended_Pictographic})/gu;
+const segmenter = new Intl.Segmenter();
 
 /** Options for {@link sanitizeText}. */
 export interface SanitizeOptions {
@@ -27,7 +31,8 @@ export interface SanitizeOptions {
  * Returns `value` as a single line of printable text: escape sequences
  * (CSI, OSC, DCS, …) are removed, line breaks and tabs become spaces, other
  * control characters become `�`, and bidi overrides and zero-width
- * characters are dropped. Non-strings are shown with `String()`.
+ * characters are dropped (a zero-width joiner only where it does not join
+ * two emoji). Non-strings are shown with `String()`.
  */
 export function sanitizeText(value: unknown, options: SanitizeOptions = {}): string {
   let text = typeof value === "string" ? value : value === undefined ? "" : String(value);
@@ -37,11 +42,20 @@ export function sanitizeText(value: unknown, options: SanitizeOptions = {}): str
       .replace(LINE_BREAKS, " ")
       .replace(/\t/g, " ")
       .replace(CONTROLS, "\ufffd")
-      .replace(INVISIBLES, "");
+      .replace(INVISIBLES, "")
+      .replace(STRAY_JOINER, "");
   }
   const max = options.maxLength;
-  if (max !== undefined && text.length > max) {
-    text = text.slice(0, Math.max(0, max - 1)) + "…";
-  }
+  if (max !== undefined && text.length > max) text = cut(text, Math.max(0, max - 1)) + "…";
   return text;
+}
+
+/** The longest prefix of `text` of at most `length` code units that ends between two grapheme clusters. */
+function cut(text: string, length: number): string {
+  let end = 0;
+  for (const { index, segment } of segmenter.segment(text)) {
+    if (index + segment.length > length) break;
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
 }

@@ -39,3 +39,37 @@ Deno.test("sanitizeText() shows non-strings and cuts long text", () => {
   assert.equal(sanitizeText(undefined), "");
   assert.equal(sanitizeText("abcdefgh", { maxLength: 5 }), "abcd…");
 });
+
+Deno.test("sanitizeText() keeps a zero-width joiner only between two emoji", async (t) => {
+  const cases: [string, string, string][] = [
+    ["woman technologist", "w-👩‍💻", "w-👩‍💻"],
+    ["family", "👨‍👩‍👧", "👨‍👩‍👧"],
+    ["with skin tone", "👩🏽‍💻", "👩🏽‍💻"],
+    ["with VS16", "❤️‍🔥", "❤️‍🔥"],
+    ["between letters", "a\u200db", "ab"],
+    ["Devanagari", "क्\u200dष", "क्ष"],
+    ["after an emoji, before a letter", "👩\u200dx", "👩x"],
+    ["before an emoji, after a letter", "x\u200d💻", "x💻"],
+    ["trailing", "👩\u200d", "👩"],
+    ["two in a row (not a sequence)", "👩\u200d\u200d💻", "👩💻"],
+  ];
+  for (const [name, input, expected] of cases) {
+    await t.step(name, () => assert.equal(sanitizeText(input), expected));
+  }
+});
+
+Deno.test("sanitizeText() cuts long text between grapheme clusters", async (t) => {
+  const cases: [string, string, number, string][] = [
+    ["surrogate pair", "a😀b", 3, "a…"],
+    ["ZWJ sequence", "ab👩‍💻cd", 6, "ab…"],
+    ["combining mark", "e\u0301e\u0301e", 4, "e\u0301…"],
+    ["whole cluster fits", "ab👩‍💻cd", 8, "ab👩‍💻…"],
+  ];
+  for (const [name, input, max, expected] of cases) {
+    await t.step(name, () => {
+      const out = sanitizeText(input, { maxLength: max });
+      assert.equal(out, expected);
+      assert.ok(out.length <= max);
+    });
+  }
+});

@@ -8,7 +8,7 @@
 
 import { activeWorkflows, type AkoshaOverview, type WorkflowsOverview } from "../model/overview_state.ts";
 import { type HistoryEntry, poolHealth, type PoolState, workerCounts } from "../model/pool_state.ts";
-import { paintWorkerStatus } from "./pool_view.ts";
+import { paintPoolStatus, paintWorkerStatus } from "./pool_view.ts";
 import { paintHealth, type Style } from "./style.ts";
 import { fit, truncate } from "./text.ts";
 import {
@@ -71,7 +71,7 @@ function poolNumbers(p: PoolState, style: Style): string[] {
   const health = poolHealth(p);
   const counts = workerCounts(p);
   return [
-    `${paintHealth(style, health.level, `● ${p.status}`)}  workers ${p.workerCount ?? p.workers.size}  queue ${
+    `${paintPoolStatus(style, p, `● ${p.status}`)}  workers ${p.workerCount ?? p.workers.size}  queue ${
       p.queueSize ?? "?"
     }  ${paintHealth(style, health.level, health.reason)}`,
     ["idle", "busy", "error", "offline"].map((k) => paintWorkerStatus(style, k, `${k} ${counts[k] ?? 0}`)).join("  "),

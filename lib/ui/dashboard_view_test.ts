@@ -5,6 +5,7 @@ import { createAkoshaOverview, createWorkflowsOverview, reduceAkoshaOverview } f
 import { createPoolState } from "../model/pool_state.ts";
 import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";
+import { hostilePool } from "./_wide_cases.ts";
 import type { SourceView, ViewContext } from "./view_parts.ts";
 
 function source(name: string, state: "connected" | "reconnecting"): SourceView {
@@ -24,12 +25,12 @@ function source(name: string, state: "connected" | "reconnecting"): SourceView {
   };
 }
 
-function ctx(columns: number, rows: number): ViewContext {
+function ctx(columns: number, rows: number, color = false): ViewContext {
   return {
     now: 1000,
     columns,
     rows,
-    style: createStyle(false),
+    style: createStyle(color),
     sources: [source("mahavishnu", "connected"), source("pool", "connected"), source("akosha", "reconnecting")],
     filter: "",
     scroll: 0,
@@ -65,4 +66,21 @@ Deno.test("dashboardView() side by side on wide terminals, stacked on narrow one
     assert.ok(lines.some((l) => l.includes("insights 1")));
     for (const l of lines) assert.ok(displayWidth(l) <= 80);
   });
+});
+
+Deno.test("dashboardView() keeps the panel borders in one column with hostile ids", async (t) => {
+  // tmux 3.3a drew these screens (160 columns) with the two borders at cells 52 and 106 on every row: checked by hand
+  // by printing each row's text up to the border and reading the cursor column back (ESC [6n).
+  for (const color of [false, true]) {
+    await t.step(color ? "colour" : "no colour", () => {
+      const lines = dashboardView({ ...state(), pool: hostilePool() }, ctx(160, 30, color));
+      const body = lines.slice(1, -1);
+      assert.ok(body.some((l) => l.includes("w-नमस्ते")) && body.some((l) => l.includes("t-w-❤ → w-🇫🇷")));
+      for (const line of body) {
+        const borders = [...line.matchAll(/│/g)].map((m) => displayWidth(line.slice(0, m.index)));
+        assert.deepEqual(borders, [52, 106], JSON.stringify(line));
+        assert.equal(displayWidth(line), 159, JSON.stringify(line));
+      }
+    });
+  }
 });

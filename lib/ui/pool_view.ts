@@ -8,7 +8,7 @@
 import Table from "cli-table3";
 import { poolHealth, type PoolState, workerCounts, type WorkerInfo } from "../model/pool_state.ts";
 import { paintHealth, type Style } from "./style.ts";
-import { displayWidth, truncate } from "./text.ts";
+import { displayWidth, fit, truncate } from "./text.ts";
 import { formatDuration } from "../protocol/timestamp.ts";
 import {
   connectionBadge,
@@ -49,6 +49,20 @@ export function paintWorkerStatus(style: Style, status: string, text = status): 
   }
 }
 
+/** Colours the pool's status word by the status: running green, scaling/draining yellow, closed/error red, unknown dim. */
+export function paintPoolStatus(
+  style: Style,
+  state: Pick<PoolState, "status" | "closed">,
+  text = state.status,
+): string {
+  const status = state.status.toLowerCase();
+  if (state.closed || /error|fail|crash|closed|dead|down/.test(status)) return style.red(text);
+  if (/scal|degrad|drain|stop|start|pend|paus/.test(status)) return style.yellow(text);
+  if (/^(running|active|ready|healthy|ok|up)$/.test(status)) return style.green(text);
+  if (status === "unknown") return style.dim(text);
+  return text;
+}
+
 const BORDERLESS = {
   top: "",
   "top-mid": "",
@@ -66,6 +80,30 @@ const BORDERLESS = {
   "right-mid": "",
   middle: " ",
 };
+
+const PLACEHOLDER = "\ue000";
+
+/**
+ * Lays `rows` out with cli-table3 in columns `widths` cells wide. cli-table3 measures text with
+ * string-width 4, which counts code points, not what a terminal draws (a combining mark, a virama or a
+ * keycap mark takes a cell there), and would pad or cut such cells wrongly. So it lays out placeholders
+ * one cell per code point, and the cells, fitted with {@link fit} (cluster-aware), replace them.
+ */
+function layoutTable(rows: string[][], widths: number[]): string[] {
+  const table = new Table({
+    chars: BORDERLESS,
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 0, compact: true },
+    colWidths: widths,
+    wordWrap: false,
+  });
+  const cells: string[] = [];
+  for (const row of rows) {
+    table.push(widths.map((w) => PLACEHOLDER.repeat(w)));
+    widths.forEach((w, i) => cells.push(fit(row[i] ?? "", w)));
+  }
+  let next = 0;
+  return table.toString().replace(/\ue000+/g, () => cells[next++]).split("\n");
+}
 
 /** The workers table: a header row and up to `rows - 1` workers, with a `+N more` line when cut. */
 export function workerTable(
@@ -85,14 +123,8 @@ export function workerTable(
   const idWidth = Math.max(6, Math.min(longest, Math.floor(width / 3)));
   const spare = Math.max(0, width - idWidth - fixed.reduce((a, b) => a + b, 0) - fixed.length);
   if (wide) fixed[1] += Math.min(spare, 26);
-  const table = new Table({
-    chars: BORDERLESS,
-    style: { head: [], border: [], "padding-left": 0, "padding-right": 0, compact: true },
-    colWidths: [idWidth, ...fixed],
-    wordWrap: false,
-  });
   const head = wide ? ["WORKER", "STATUS", "TASK", "IN STATE", "DONE"] : ["WORKER", "STATUS", "TASK"];
-  table.push(head.map((h) => style.bold(h)));
+  const rowsOut = [head.map((h) => style.bold(h))];
   let body = rows - 1;
   const cut = workers.length > body;
   if (cut) body--;
@@ -104,9 +136,9 @@ export function workerTable(
       w.task ?? style.dim("-"),
     ];
     if (wide) cells.push(formatDuration(now - w.since), String(w.completed));
-    table.push(cells);
+    rowsOut.push(cells);
   }
-  const lines = table.toString().split("\n").map((l) => truncate(l.trimEnd(), width));
+  const lines = layoutTable(rowsOut, [idWidth, ...fixed]).map((l) => truncate(l.trimEnd(), width));
   if (workers.length === 0) lines.push(style.dim("  (no workers known yet)"));
   if (cut) {
     const above = start;
@@ -129,7 +161,7 @@ export function poolSummary(state: PoolState, width: number, now: number, style:
   const since = state.lastEventAt === null ? "never" : `${formatDuration(now - state.lastEventAt)} ago`;
   const counts = workerCounts(state);
   const line1 = [
-    `Status ${paintHealth(style, health.level, style.bold(state.status))}`,
+    `Status ${paintPoolStatus(style, state, style.bold(state.status))}`,
     `Workers ${style.bold(String(state.workerCount ?? state.workers.size))}`,
     `Queue ${style.bold(String(state.queueSize ?? "?"))}${trend}`,
     `Last event ${since}`,

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { createPoolState, type PoolState, reducePool } from "../model/pool_state.ts";
+import { createPoolState, poolHealth, type PoolState, reducePool } from "../model/pool_state.ts";
 import { ev } from "../protocol/_test_envelope.ts";
-import { poolView } from "./pool_view.ts";
+import { HOSTILE_IDS, hostilePool } from "./_wide_cases.ts";
+import { poolSummary, poolView } from "./pool_view.ts";
 import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";
 import type { ViewContext } from "./view_parts.ts";
@@ -85,5 +86,57 @@ Deno.test("poolView() fits any size and colours by status", async (t) => {
     const ctx = { ...context(100, 30, false), filter: "task" };
     const lines = poolView(sample(), ctx);
     assert.ok(lines.some((l) => l.includes('Recent events (1 matching "task")')));
+  });
+});
+
+Deno.test("poolView() keeps the workers table's columns aligned with hostile ids", async (t) => {
+  // tmux 3.3a drew the same table (width 110) with STATUS at cell 9 and DONE at cell 68 in every row: checked by
+  // hand by printing each row's text up to the column and reading the cursor column back (ESC [6n).
+  for (const color of [false, true]) {
+    await t.step(color ? "colour" : "no colour", () => {
+      const lines = poolView(hostilePool(), context(110, 40, color));
+      const head = lines.findIndex((l) => l.includes("WORKER"));
+      const rows = lines.slice(head, head + HOSTILE_IDS.length + 1);
+      assert.equal(rows.length, HOSTILE_IDS.length + 1);
+      for (const row of rows) {
+        const status = Math.max(row.indexOf("STATUS"), row.indexOf("busy"), row.indexOf("idle"));
+        assert.equal(displayWidth(row.slice(0, status)), 9, `STATUS column: ${JSON.stringify(row)}`);
+        const done = Math.max(row.lastIndexOf("DONE"), row.lastIndexOf(" 0") + 1);
+        assert.equal(displayWidth(row.slice(0, done)), 68, `DONE column: ${JSON.stringify(row)}`);
+      }
+      for (const line of lines) assert.ok(displayWidth(line) <= 110, `too wide: ${line}`);
+    });
+  }
+});
+
+Deno.test("poolSummary() colours the status by the status and the health by the health", async (t) => {
+  const RESET = "\x1b[0m";
+  const cases: [string, (s: PoolState) => void, string][] = [
+    ["running with a worker in error", (s) => s, "\x1b[32m"],
+    ["scaling", (s) => reducePool(s, ev("pool.status_changed", { status: "scaling" }), T0), "\x1b[33m"],
+    ["draining", (s) => reducePool(s, ev("pool.status_changed", { status: "draining" }), T0), "\x1b[33m"],
+    ["error", (s) => reducePool(s, ev("pool.status_changed", { status: "error" }), T0), "\x1b[31m"],
+    ["closed", (s) => reducePool(s, ev("pool.closed", { pool_id: "pool_local" }), T0), "\x1b[31m"],
+    ["unknown", (s) => reducePool(s, ev("pool.status_changed", { status: "unknown" }), T0), "\x1b[2m"],
+  ];
+  for (const [name, change, statusColour] of cases) {
+    await t.step(name, () => {
+      const s = sample();
+      change(s);
+      const [line] = poolSummary(s, 300, T0 + 10_000, createStyle(true));
+      assert.ok(
+        line.startsWith(`Status ${statusColour}\x1b[1m${s.status}${RESET}${RESET}   `),
+        JSON.stringify(line),
+      );
+      const health = poolHealth(s);
+      if (name.startsWith("running")) assert.equal(health.level, "error", "the worker in error makes the health red");
+      const healthColour = { ok: "\x1b[32m", warning: "\x1b[33m", error: "\x1b[31m", unknown: "\x1b[2m" }[health.level];
+      assert.ok(line.endsWith(`Health ${healthColour}● ${health.reason}${RESET}`), JSON.stringify(line));
+    });
+  }
+  await t.step("a status nobody knows is bold, not coloured", () => {
+    const s = reducePool(sample(), ev("pool.status_changed", { status: "resharding" }), T0);
+    const [line] = poolSummary(s, 300, T0 + 10_000, createStyle(true));
+    assert.ok(line.startsWith(`Status \x1b[1mresharding${RESET}   `), JSON.stringify(line));
   });
 });
