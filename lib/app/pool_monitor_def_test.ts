@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { ev } from "../protocol/_test_envelope.ts";
-import { createStyle } from "../ui/style.ts";
 import { POOL_ALERT_FIELDS, poolMonitor } from "./pool_monitor_def.ts";
 import { workflowMonitor } from "./workflow_monitor_def.ts";
 
@@ -25,19 +24,6 @@ Deno.test("poolMonitor() is one source with a snapshot request; update says whet
   assert.deepEqual(m.history(s)[0].entries.map((e) => e.event), ["alert", "pool.scaled"]);
   m.clear(s);
   assert.deepEqual(m.history(s), [{ service: "pool", entries: [] }]);
-  const status = { state: "connected" as const, url: "ws://x", attempt: 0, retryAt: null, reason: null, since: 0 };
-  const ctx = {
-    now: 5,
-    columns: 80,
-    rows: 20,
-    style: createStyle(false),
-    sources: [{ name: "pool", status, messages: 0, malformed: 0, reconnects: 0 }],
-    filter: "",
-    scroll: 0,
-    tableScroll: 0,
-    startedAt: 0,
-  };
-  assert.match(m.view(s, ctx)[0], /Mahavishnu Pool Monitor/);
 });
 
 Deno.test("workflowMonitor() ends with 0 or 1 only with exitOnFinish, and rings unless quiet", () => {
