@@ -210,7 +210,10 @@ Deno.test("hostile server: resets the connection during the handshake", async ()
   });
   c.start();
   await waitFor(() => c.status.state === "reconnecting", "a reset to be reported");
-  assert.match(c.status.reason ?? "", /cannot connect to 127\.0\.0\.1:\d+ \(.+\)/);
+  assert.match(
+    c.status.reason ?? "",
+    /cannot connect to 127\.0\.0\.1:\d+: the server dropped the connection during the WebSocket handshake \(.+\)/,
+  );
   await waitFor(() => accepted >= 2, "a retry after the backoff");
   await c.close();
   listener.close();
