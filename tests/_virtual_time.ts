@@ -13,16 +13,12 @@ import { waitFor } from "./_script_server.ts";
 /**
  * Lets `ms` of virtual time pass for a connection whose server is down or
  * refusing: waits (real time) until it is backing off, then jumps to its next
- * attempt, until `ms` have passed. Returns the number of attempts made.
+ * attempt, until `ms` have passed (count attempts with `onStatus`).
  */
-export async function advanceWhileRetrying(clock: VirtualScheduler, c: Connection, ms: number): Promise<number> {
+export async function advanceWhileRetrying(clock: VirtualScheduler, c: Connection, ms: number): Promise<void> {
   const end = clock.now() + ms;
-  let attempts = 0;
   while (clock.now() < end) {
-    await waitFor(() => c.phase === "backing_off", `backing off (phase ${c.phase})`);
-    const step = Math.min((c.status.retryAt ?? end) - clock.now(), end - clock.now());
-    await clock.advance(step);
-    if (c.phase !== "backing_off") attempts++;
+    await waitFor(() => c.phase === "backing_off", "the connection to back off");
+    await clock.advance(Math.min((c.status.retryAt ?? end) - clock.now(), end - clock.now()));
   }
-  return attempts;
 }

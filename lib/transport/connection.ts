@@ -34,6 +34,7 @@ import {
   handshakeStall,
   insecureToken,
   probeTimeout,
+  redactToken,
 } from "./failure.ts";
 import {
   authRequest,
@@ -412,10 +413,12 @@ export class Connection {
 
   // --- frames -----------------------------------------------------------------
 
-  #receive(session: Session, frame: unknown): void {
+  #receive(session: Session, received: unknown): void {
     const now = this.#now();
     session.liveness?.heard();
     this.counters.messages++;
+    // A server that echoes the token (in an error, say) must not get it printed or recorded.
+    const frame = typeof received === "string" ? redactToken(received, this.#options.token) : received;
     const result = parseMessage(frame, { maxLength: this.#options.maxFrameLength ?? MAX_FRAME_LENGTH });
     if (!result.ok) {
       this.counters.malformed++;

@@ -137,12 +137,14 @@ Deno.test("Connection authenticates first and stops for good on a refused token"
     const before = server.connections;
     const clock = new VirtualScheduler();
     const statuses: ConnectionStatus[] = [];
+    const frames: string[] = [];
     const c = new Connection(server.url, {
       channels: ["c"],
       token,
       backoff: { initialMs: 10, maxMs: 250 },
       scheduler: clock,
       onStatus: (s) => statuses.push(s),
+      onMessage: (m, info) => frames.push(JSON.stringify(m), info.raw),
     });
     c.start();
     await waitFor(() => c.status.state === "auth_failed", "auth_failed");
@@ -157,7 +159,8 @@ Deno.test("Connection authenticates first and stops for good on a refused token"
     assert.equal(c.counters.reconnects, 0);
     assert.equal(c.phase, "auth_failed");
     assert.equal(clock.pending, 0, "no timer left");
-    const shown = JSON.stringify(statuses);
+    assert.equal(frames.length, 2, "the error frame reached onMessage");
+    const shown = JSON.stringify(statuses) + frames.join("");
     assert.ok(!shown.includes(token) && !shown.includes("S3CRET"), `token leaked: ${shown}`);
     assert.ok(!CONTROL.test(statuses.map((s) => s.reason ?? "").join("")), "control characters in a reason");
     await c.close();

@@ -68,11 +68,21 @@ export interface CloseInfo {
 /** The longest piece of server text kept in a reason. */
 const SERVER_TEXT_MAX = 300;
 
+/**
+ * Tokens shorter than this are not cut out of text: they would match
+ * ordinary words (no real token is that short).
+ */
+export const REDACT_MIN_LENGTH = 8;
+
+/** `text` with every occurrence of `token` replaced by `[token]` (tokens of {@link REDACT_MIN_LENGTH}+ characters). */
+export function redactToken(text: string, token?: string): string {
+  if (!token || token.length < REDACT_MIN_LENGTH || !text.includes(token)) return text;
+  return text.split(token).join("[token]");
+}
+
 /** Server-controlled text made safe for a status: one clean line, the token cut out. */
 export function cleanServerText(text: unknown, token?: string): string {
-  let clean = sanitizeText(text, { maxLength: SERVER_TEXT_MAX });
-  if (token) clean = clean.split(token).join("[token]");
-  return clean;
+  return redactToken(sanitizeText(text, { maxLength: SERVER_TEXT_MAX }), token);
 }
 
 /** `host:port` of a URL, with the scheme's default port. */

@@ -86,6 +86,7 @@ Deno.test("classifyClose() and authFailure() clean server text and cut the token
   const required = authFailure("AUTH_REQUIRED", null, { url: URL_ });
   assert.match(required.reason, /^the server requires a token \(AUTH_REQUIRED\); provide one with --token-env/);
   assert.equal(cleanServerText("x".repeat(1000)).length, 300);
+  assert.equal(cleanServerText("the text", "t"), "the text", "a token too short to be real is not cut out");
 });
 
 Deno.test("classifyThrown() makes a permission denial a configuration error", () => {
