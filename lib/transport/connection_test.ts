@@ -152,7 +152,7 @@ Deno.test("Connection authenticates first and stops for good on a refused token"
       c.status.reason,
       "the server refused the token (AUTH_FAILED: invalid token [token]); check the token, it is not retried",
     );
-    for (let i = 0; i < 600; i++) await clock.advance(1000);
+    for (let i = 0; i < 60; i++) await clock.advance(10_000);
     await new Promise((r) => setTimeout(r, 300)); // and real time, for a retry on the real clock
     assert.equal(server.connections, before + 1, "one attempt only");
     assert.equal(statuses.filter((s) => s.state === "connecting").length, 1, "one attempt only");
@@ -166,6 +166,88 @@ Deno.test("Connection authenticates first and stops for good on a refused token"
     await c.close();
     assert.equal(c.phase, "auth_failed", "close() keeps the reason it stopped for");
   });
+  await server.close();
+});
+
+Deno.test("Connection: phases of an authenticated start, welcome before or after the auth answer", async (t) => {
+  for (const welcomeFirst of [true, false]) {
+    await t.step(welcomeFirst ? "welcome first (a server that needs no token)" : "auth answer first", async () => {
+      let answerAuth: (() => void) | null = null;
+      const server = startScriptServer({
+        open: (ws) => {
+          if (welcomeFirst) ws.send(welcome());
+        },
+        message: (ws, m) => {
+          if (m.event === "auth") {
+            answerAuth = () => {
+              ws.send(frame("response", "auth", { status: "authenticated" }, { correlation_id: m.correlation_id }));
+              if (!welcomeFirst) ws.send(welcome());
+            };
+          } else answerSubscribe(ws, m);
+        },
+      });
+      const clock = new VirtualScheduler();
+      const c = new Connection(server.url, { channels: ["c"], token: "tok-12345678", scheduler: clock });
+      c.start();
+      assert.equal(c.phase, "connecting");
+      await waitFor(() => answerAuth !== null, "the auth request");
+      assert.equal(c.phase, "authenticating");
+      assert.equal(c.status.state, "connecting");
+      answerAuth!();
+      await waitFor(() => c.phase === "connected", "connected");
+      assert.deepEqual(server.received.map((m) => m.event), ["auth", "subscribe"]);
+      await c.close();
+      await server.close();
+    });
+  }
+});
+
+Deno.test("Connection: an auth request without an answer is a stall, retried (virtual time)", async () => {
+  const server = startScriptServer({ open: (ws) => ws.send(welcome()) });
+  const clock = new VirtualScheduler();
+  const c = new Connection(server.url, {
+    token: "tok-12345678",
+    authTimeoutMs: 10_000,
+    backoff: { initialMs: 1000, jitter: 0 },
+    scheduler: clock,
+  });
+  c.start();
+  await waitFor(() => c.phase === "authenticating" && server.received.length === 1, "the auth request");
+  await clock.advance(9_999);
+  assert.equal(c.phase, "authenticating");
+  await clock.advance(1);
+  assert.equal(c.phase, "backing_off");
+  assert.equal(c.status.reason, "the server did not answer the auth request within 10000 ms");
+  await clock.advance(1000);
+  await waitFor(() => server.connections === 2, "a second attempt");
+  await c.close();
+  await server.close();
+});
+
+Deno.test("Connection: the backoff starts over only after a stable connection (virtual time)", async () => {
+  const server = politeServer();
+  const clock = new VirtualScheduler();
+  const c = new Connection(server.url, {
+    channels: ["c"],
+    idleTimeoutMs: 60_000,
+    backoff: { initialMs: 100, multiplier: 2, jitter: 0, stableAfterMs: 10_000 },
+    scheduler: clock,
+  });
+  const dropAfter = async (ms: number) => {
+    await waitFor(() => c.phase === "connected", "connected");
+    await clock.advance(ms);
+    for (const ws of server.sockets) ws.close(1011, "boom");
+    await waitFor(() => c.phase === "backing_off", "backing off");
+    const delay = c.status.retryAt! - clock.now();
+    await clock.advance(delay);
+    return delay;
+  };
+  c.start();
+  assert.equal(await dropAfter(1000), 100);
+  assert.equal(await dropAfter(1000), 200, "short-lived connections keep growing the delay");
+  assert.equal(await dropAfter(1000), 400);
+  assert.equal(await dropAfter(10_000), 100, "a stable connection starts over");
+  await c.close();
   await server.close();
 });
 
@@ -191,7 +273,7 @@ Deno.test("Connection: an answered probe keeps a quiet connection through many p
   const clock = new VirtualScheduler();
   const c = new Connection(server.url, {
     channels: ["c"],
-    idleTimeoutMs: 150,
+    idleTimeoutMs: 1000,
     probeTimeoutMs: 150,
     backoff: { initialMs: 10, jitter: 0 },
     scheduler: clock,
@@ -199,11 +281,14 @@ Deno.test("Connection: an answered probe keeps a quiet connection through many p
   c.start();
   await waitFor(() => c.phase === "connected", "subscription");
   const probes = () => server.received.filter((m) => String(m.id).startsWith("probe-")).length;
+  await clock.advance(1000); // quiet since the subscribe answer at 0: the first probe goes out
   for (let i = 1; i <= 5; i++) {
-    while (probes() < i) await clock.advance(10);
-    await waitFor(() => c.counters.messages >= 2 + i, "the probe's answer");
-    await clock.advance(300); // twice the probe timeout
+    // Virtual time stands still while the probe and its answer travel for real.
+    await waitFor(() => probes() === i && c.counters.messages === 2 + i, `probe ${i} and its answer`);
+    await clock.advance(200); // past the probe's timeout (150 ms)
     assert.equal(c.phase, "connected", `after probe ${i}`);
+    assert.equal(probes(), i, "no probe while the link is not quiet");
+    await clock.advance(800); // quiet for 1000 ms since the answer: the next probe
   }
   assert.equal(c.status.state, "connected");
   assert.equal(c.counters.reconnects, 0);

@@ -34,9 +34,9 @@ interface VirtualTimer {
 
 /**
  * A clock that only moves when a test calls {@link VirtualScheduler.advance}.
- * Timers due at the same time fire in the order they were set. Between two
- * timers, `advance` lets the event loop run once, so that real sockets can
- * react to what a timer did.
+ * Timers due at the same time fire in the order they were set. After each
+ * timer, and at the end, `advance` lets the event loop run once, so that real
+ * sockets can react to what a timer did.
  */
 export class VirtualScheduler implements Scheduler {
   #now: number;
@@ -91,5 +91,6 @@ export class VirtualScheduler implements Scheduler {
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
     this.#now = end;
+    await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }
