@@ -7,12 +7,19 @@
  * ({@link classifyClose}) into retry, auth failure or configuration error.
  *
  * ```
- * idle ─start─> connecting ─open─> authenticating ─ok─> awaiting_welcome ─welcome/timeout─> subscribing ─answers─> connected
- *   │              │  (no token) ──────────────────────────^                                    │
- *   │              └── socket closed / stalled / probe unanswered ─> backing_off ─timer─> connecting
- *   └─ insecure token, no permission ─> config_error      AUTH_FAILED / AUTH_REQUIRED / 1008 ─> auth_failed
- * any phase ─close()─> closed            (auth_failed, config_error and closed are final: nothing is retried)
+ * phase             event                                        next phase
+ * idle              start()                                      connecting, or config_error (token over ws://)
+ * connecting        socket open                                  authenticating (token) or awaiting_welcome
+ *                   no network permission                        config_error
+ * authenticating    auth answered (or refused as unknown)        awaiting_welcome, subscribing if welcomed
+ * awaiting_welcome  welcome, or welcome timeout                  subscribing (subscribes + initial requests)
+ * subscribing       every subscribe answered or refused          connected
+ * (socket phases)   close, handshake/auth stall, dead probe      backing_off; auth_failed on close 1008
+ *                   AUTH_FAILED / AUTH_REQUIRED                  auth_failed
+ * backing_off       retry timer                                  connecting
+ * (any)             close()                                      closed (auth_failed, config_error stay)
  * ```
+ * auth_failed, config_error and closed are final: nothing is retried.
  *
  * Every timer goes through a {@link Scheduler}, so tests drive the whole
  * machine on virtual time.
