@@ -252,6 +252,20 @@ Deno.test("the token is never printed, not even when the server echoes it in an 
   assert.notEqual(status.code, 0, "an auth failure is not a success");
 });
 
+Deno.test("hostile server: a close reason cannot carry control sequences into a status", async () => {
+  const server = startScriptServer({ open: (ws) => ws.close(1011, "\x1b]0;owned\x07\x1b[2Jboom\x9b31m") });
+  const monitor = runScript("pool_monitor.ts", ["pool_local", "--port", String(server.port)], PERMS);
+  await waitFor(() => monitor.stdout().includes('"state":"reconnecting"'), "a reconnecting status");
+  monitor.kill("SIGTERM");
+  assert.equal((await monitor.done).code, 0, monitor.stderr());
+  await server.close();
+  const reasons = jsonLines(monitor.stdout()).filter((l) => l.kind === "status" && l.reason).map((l) => l.reason);
+  assert.ok(reasons.length > 0);
+  for (const reason of reasons) {
+    assert.equal(reason, "the server had an internal error (close 1011: boom)");
+  }
+});
+
 Deno.test("hostile server: resets the connection during the handshake (virtual time)", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   let accepted = 0;

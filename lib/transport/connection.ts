@@ -118,7 +118,7 @@ export interface MessageInfo {
   receivedAt: number;
   /** False for event names or types the protocol does not define. */
   known: boolean;
-  /** The frame text as received. */
+  /** The frame text as received (a token the server echoed is cut out, as `[token]`). */
   raw: string;
 }
 
