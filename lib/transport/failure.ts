@@ -68,13 +68,10 @@ export interface CloseInfo {
 /** The longest piece of server text kept in a reason. */
 const SERVER_TEXT_MAX = 300;
 
-/**
- * Tokens shorter than this are not cut out of text: they would match
- * ordinary words (no real token is that short).
- */
-export const REDACT_MIN_LENGTH = 8;
+/** Tokens shorter than this are not cut out of text: they would match ordinary words (no real token is that short). */
+const REDACT_MIN_LENGTH = 8;
 
-/** `text` with every occurrence of `token` replaced by `[token]` (tokens of {@link REDACT_MIN_LENGTH}+ characters). */
+/** `text` with every occurrence of `token` replaced by `[token]` (tokens of 8 characters or more). */
 export function redactToken(text: string, token?: string): string {
   if (!token || token.length < REDACT_MIN_LENGTH || !text.includes(token)) return text;
   return text.split(token).join("[token]");
@@ -86,7 +83,7 @@ export function cleanServerText(text: unknown, token?: string): string {
 }
 
 /** `host:port` of a URL, with the scheme's default port. */
-export function hostOf(url: string): string {
+function hostOf(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname}:${u.port || (u.protocol === "wss:" ? "443" : "80")}`;
