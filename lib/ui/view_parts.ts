@@ -34,6 +34,8 @@ export function connectionBadge(status: ConnectionStatus, now: number, style: St
     }
     case "auth_failed":
       return style.red("✗ auth failed");
+    case "config_error":
+      return style.red("✗ configuration error");
     case "closed":
       return style.dim("■ closed");
   }
