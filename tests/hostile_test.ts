@@ -4,6 +4,7 @@ import { Connection } from "../lib/transport/connection.ts";
 import { createPoolState, reducePool } from "../lib/model/pool_state.ts";
 import { poolView } from "../lib/ui/pool_view.ts";
 import { parseMessage } from "../lib/protocol/envelope.ts";
+import { decodeMessage } from "../lib/protocol/decode.ts";
 import { createStyle } from "../lib/ui/style.ts";
 import { createWorkflowState, reduceWorkflow } from "../lib/model/workflow_state.ts";
 import { workflowView } from "../lib/ui/workflow_view.ts";
@@ -89,8 +90,9 @@ Deno.test("hostile text: no control sequence reaches the screen", () => {
     for (const e of events) {
       const r = parseMessage(e);
       assert.ok(r.ok);
-      pool = reducePool(pool, r.message, i);
-      wf = reduceWorkflow(wf, r.message, i);
+      const event = decodeMessage(r.message);
+      pool = reducePool(pool, event, i);
+      wf = reduceWorkflow(wf, event, i);
     }
   });
   const status = { state: "connected" as const, url: "ws://x", attempt: 0, retryAt: null, reason: null, since: 0 };

@@ -7,7 +7,8 @@
  */
 
 import { activeWorkflows, type AkoshaOverview, type WorkflowsOverview } from "../model/overview_state.ts";
-import { type HistoryEntry, poolHealth, type PoolState, workerCounts } from "../model/pool_state.ts";
+import type { HistoryEntry } from "../model/history.ts";
+import { poolHealth, type PoolState, workerCounts } from "../model/pool_state.ts";
 import { paintWorkerStatus } from "./pool_view.ts";
 import { paintHealth, type Style } from "./style.ts";
 import { fit, truncate } from "./text.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ev } from "../protocol/_test_envelope.ts";
+import { decoded } from "../protocol/_test_envelope.ts";
 import { dashboardView } from "./dashboard_view.ts";
 import { createAkoshaOverview, createWorkflowsOverview, reduceAkoshaOverview } from "../model/overview_state.ts";
 import { createPoolState } from "../model/pool_state.ts";
@@ -43,7 +43,7 @@ const state = () => ({
   pool: createPoolState("pool_local"),
   akosha: reduceAkoshaOverview(
     createAkoshaOverview(),
-    ev("insight.generated", { insight_type: "cost", title: "t" }),
+    decoded("insight.generated", { insight_type: "cost", title: "t" }),
     0,
   ),
 });

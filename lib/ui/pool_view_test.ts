@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createPoolState, type PoolState, reducePool } from "../model/pool_state.ts";
-import { ev } from "../protocol/_test_envelope.ts";
+import { decoded } from "../protocol/_test_envelope.ts";
 import { poolView } from "./pool_view.ts";
 import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";
@@ -11,12 +11,15 @@ const T0 = new Date(2026, 10, 28, 12, 0, 0).getTime();
 function sample(): PoolState {
   const s = createPoolState("pool_local", { historySize: 100 });
   const msgs = [
-    ev("pool.status_changed", { pool_id: "pool_local", status: { state: "running", worker_count: 3, queue_size: 2 } }),
-    ev("worker.added", { worker_id: "w1" }),
-    ev("worker.added", { worker_id: "w2" }),
-    ev("worker.added", { worker_id: "w10" }),
-    ev("task.assigned", { worker_id: "w2", task_id: "task_7" }),
-    ev("worker.status_changed", { worker_id: "w10", status: "error" }),
+    decoded("pool.status_changed", {
+      pool_id: "pool_local",
+      status: { state: "running", worker_count: 3, queue_size: 2 },
+    }),
+    decoded("worker.added", { worker_id: "w1" }),
+    decoded("worker.added", { worker_id: "w2" }),
+    decoded("worker.added", { worker_id: "w10" }),
+    decoded("task.assigned", { worker_id: "w2", task_id: "task_7" }),
+    decoded("worker.status_changed", { worker_id: "w10", status: "error" }),
   ];
   msgs.forEach((m, i) => reducePool(s, m, T0 + i * 1000));
   return s;

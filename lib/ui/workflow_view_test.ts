@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ev } from "../protocol/_test_envelope.ts";
+import { decoded } from "../protocol/_test_envelope.ts";
 import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";
 import type { ViewContext } from "./view_parts.ts";
@@ -36,10 +36,10 @@ Deno.test("progressBar() with and without a known total", () => {
 
 Deno.test("workflowView() exact lines while running, and the failure notice", async (t) => {
   let s = createWorkflowState("wf_1");
-  s = reduceWorkflow(s, ev("workflow.started", { workflow_id: "wf_1", stages: ["plan", "build", "test"] }), T);
+  s = reduceWorkflow(s, decoded("workflow.started", { workflow_id: "wf_1", stages: ["plan", "build", "test"] }), T);
   s = reduceWorkflow(
     s,
-    ev("workflow.stage_completed", { workflow_id: "wf_1", stage_name: "plan", result: { n: 1 } }),
+    decoded("workflow.stage_completed", { workflow_id: "wf_1", stage_name: "plan", result: { n: 1 } }),
     T + 2000,
   );
   await t.step("running", () => {
@@ -61,7 +61,7 @@ Deno.test("workflowView() exact lines while running, and the failure notice", as
     ]);
   });
   await t.step("failed notice is wrapped and sized", () => {
-    const f = reduceWorkflow(s, ev("workflow.failed", { workflow_id: "wf_1", error: "x".repeat(150) }), T + 3000);
+    const f = reduceWorkflow(s, decoded("workflow.failed", { workflow_id: "wf_1", error: "x".repeat(150) }), T + 3000);
     const lines = workflowView(f, ctx(60, 20, true));
     assert.ok(lines.some((l) => l.includes("WORKFLOW FAILED")));
     for (const l of lines) assert.ok(displayWidth(l) <= 60, l);
@@ -74,8 +74,8 @@ Deno.test("workflowView() exact lines while running, and the failure notice", as
 
 Deno.test("stageLines() lists a pending stage whose name is part of another's", () => {
   let s = createWorkflowState("wf");
-  s = reduceWorkflow(s, ev("workflow.started", { workflow_id: "wf", stages: ["plan_review", "plan"] }), T);
-  s = reduceWorkflow(s, ev("workflow.failed", { workflow_id: "wf", error: "x" }), T + 1000);
+  s = reduceWorkflow(s, decoded("workflow.started", { workflow_id: "wf", stages: ["plan_review", "plan"] }), T);
+  s = reduceWorkflow(s, decoded("workflow.failed", { workflow_id: "wf", error: "x" }), T + 1000);
   const lines = stageLines(s, 60, 10, T + 2000, createStyle(false));
   assert.deepEqual(lines.map((l) => l.trimEnd()), ["✗ plan_review     failed", "· plan"]);
 });
