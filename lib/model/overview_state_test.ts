@@ -47,3 +47,16 @@ Deno.test("reduceAkoshaOverview() accepts old and new field names", () => {
   assert.equal(s.history.fromNewest(3)?.text, "temporal: d (90%)");
   assert.equal(s.history.fromNewest(0)?.text, "x=1");
 });
+
+Deno.test("reduceAkoshaOverview() counts payloads with bad numbers as unusable", () => {
+  let s = createAkoshaOverview();
+  const msgs = [
+    decoded("pattern.detected", { pattern_type: "temporal", confidence: 90 }),
+    decoded("aggregation.completed", { record_count: -1 }),
+    decoded("anomaly.detected", { anomaly_type: "spike", severity: "high" }),
+  ];
+  msgs.forEach((m, i) => s = reduceAkoshaOverview(s, m, i));
+  assert.deepEqual([s.patterns, s.aggregations, s.anomalies, s.unusable], [0, 0, 1, 2]);
+  assert.equal(s.history.fromNewest(2)?.text, "unusable: confidence is not a number from 0 to 1");
+  assert.ok(!s.history.newestFirst().some((e) => e.text.includes("9000%")));
+});

@@ -97,3 +97,27 @@ Deno.test("reduceWorkflow() edge cases", async (t) => {
     assert.deepEqual([s.status, s.stages.length, s.error], ["running", 0, null]);
   });
 });
+
+Deno.test("reduceWorkflow() counts a stage with a bad duration as unusable and shows no value", async (t) => {
+  for (
+    const extra of [{ duration_ms: -5000 }, { duration: -5 }, { result: { duration_ms: "0x10" } }, { duration: 1e308 }]
+  ) {
+    await t.step(JSON.stringify(extra), () => {
+      const s = apply(started, stage("a", 2, extra));
+      assert.deepEqual([s.unusable, s.stages.length], [1, 0]);
+      const entry = s.history.fromNewest(0)!;
+      assert.deepEqual([entry.event, entry.severity], ["workflow.stage_completed", "warning"]);
+      assert.match(entry.text, /^unusable: (duration_ms|duration) is not a duration from 0 to \d+m?s$/);
+    });
+  }
+  await t.step("an invalid stage total means total unknown", () => {
+    for (const total of [-3, "0x10", 1e308]) {
+      const s = apply(decoded("workflow.started", { workflow_id: "wf", total_stages: total }), stage("a", 1));
+      assert.deepEqual([s.status, s.totalStages, s.unusable], ["running", null, 0]);
+    }
+  });
+  await t.step("other workflows' bad payloads are not ours", () => {
+    const s = apply(started, stage("a", 2, { workflow_id: "other", duration: -5 }));
+    assert.equal(s.unusable, 0);
+  });
+});

@@ -90,3 +90,45 @@ Deno.test("poolView() fits any size and colours by status", async (t) => {
     assert.ok(lines.some((l) => l.includes('Recent events (1 matching "task")')));
   });
 });
+
+Deno.test("poolView() keeps its layout with a 10,000-character string in every field", () => {
+  const long = (c: string) => c.repeat(10_000);
+  const s = createPoolState("pool_local");
+  [
+    decoded("pool.status_changed", { status: long("s"), worker_count: 3, queue_size: 2 }),
+    decoded("worker.added", { worker_id: long("w") }),
+    decoded("worker.status_changed", { worker_id: long("v"), status: long("b") }),
+    decoded("task.assigned", { worker_id: "w2", task_id: long("t") }),
+    decoded(long("e"), { [long("k")]: long("x") }),
+  ].forEach((e, i) => reducePool(s, e, T0 + i));
+  for (const [w, h] of [[100, 24], [60, 16]]) {
+    const lines = poolView(s, context(w, h, true));
+    assert.equal(lines.length, h);
+    for (const line of lines) assert.ok(displayWidth(line) <= w, `too wide: ${line}`);
+    const plain = poolView(s, context(w, h, false));
+    assert.match(plain[1], /^Status s+… {3}Workers 3 {3}Queue 2/);
+    assert.match(plain.find((l) => l.startsWith("WORKER")) ?? "", /^WORKER +STATUS +TASK/);
+    assert.ok(plain.some((l) => /^v+… +b+… /.test(l)), "the long id and status are cut in their columns");
+    assert.match(plain[h - 1], /malformed 1$/);
+  }
+});
+
+Deno.test("poolView() never shows a number that broke the rules, and counts it", () => {
+  const s = createPoolState("pool_local");
+  [
+    decoded("pool.status_changed", { status: "running", worker_count: 3, queue_size: 2 }),
+    decoded("pool.status_changed", { worker_count: -3 }),
+    decoded("pool.status_changed", { queue_size: -5 }),
+    decoded("pool.status_changed", { worker_count: 1e308 }),
+    decoded("pool.status_changed", { queue_size: "0x10" }),
+    decoded("pool.scaled", { worker_count: -1_000_000_000 }),
+    decoded("task.completed", { task_id: "t", duration: -5 }),
+  ].forEach((e, i) => reducePool(s, e, T0 + i * 1000));
+  const screen = poolView(s, context(120, 30, false)).join("\n");
+  for (const bad of ["Workers -3", "Queue -5", "1e+308", "Queue 16", "scaled to -1000000000", "done in -5s", "-5s"]) {
+    assert.ok(!screen.includes(bad), `${bad} is displayed`);
+  }
+  assert.match(screen, /Workers 3 {3}Queue 2/);
+  assert.equal(screen.match(/unusable: /g)?.length, 6);
+  assert.match(screen, /malformed 7$/);
+});

@@ -79,3 +79,34 @@ Deno.test("stageLines() lists a pending stage whose name is part of another's", 
   const lines = stageLines(s, 60, 10, T + 2000, createStyle(false));
   assert.deepEqual(lines.map((l) => l.trimEnd()), ["✗ plan_review     failed", "· plan"]);
 });
+
+Deno.test("workflowView() keeps its layout with a 10,000-character string in every field", () => {
+  const long = (c: string) => c.repeat(10_000);
+  let s = createWorkflowState("wf");
+  s = reduceWorkflow(
+    s,
+    decoded("workflow.started", { workflow_id: "wf", stages: [long("a"), "b"], prompt: long("p") }),
+    T,
+  );
+  s = reduceWorkflow(
+    s,
+    decoded("workflow.stage_completed", {
+      workflow_id: "wf",
+      stage_name: long("a"),
+      result: { [long("k")]: long("v") },
+    }),
+    T + 1000,
+  );
+  s = reduceWorkflow(s, decoded("worker.status_changed", { worker_id: long("w"), status: long("s") }), T + 1500);
+  s = reduceWorkflow(s, decoded("workflow.failed", { workflow_id: "wf", error: long("x") }), T + 2000);
+  for (const [w, h] of [[100, 30], [60, 20]]) {
+    const lines = workflowView(s, ctx(w, h, true));
+    assert.equal(lines.length, h);
+    for (const line of lines) assert.ok(displayWidth(line) <= w, `too wide: ${line}`);
+    const plain = workflowView(s, ctx(w, h));
+    assert.equal(plain.filter((l) => l.startsWith("║")).length, 4, "the failure text wraps to at most 4 lines");
+    assert.ok(plain.some((l) => /^✓ a+… /.test(l)), "the long stage name is cut in its column");
+    assert.ok(plain.some((l) => l.startsWith("✗ b ")), "the stage after it is still listed");
+    assert.match(plain[h - 1], /stages 1\/2 · malformed 0$/);
+  }
+});
