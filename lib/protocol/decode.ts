@@ -131,8 +131,12 @@ function stageNames(value: unknown): string[] | null {
   return names.length > 0 ? names : null;
 }
 
+/** Ends like a zone (`Z`, `+01:00`, `-0500`): a cheap test before parsing (zone-less local times are slow to build). */
+const ZONE_SUFFIX = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$/;
+
 /** A zoned timestamp (ms), else null. */
 function zonedTime(value: unknown): number | null {
+  if (typeof value !== "string" || !ZONE_SUFFIX.test(value)) return null;
   const t = parseTimestamp(value);
   return t && t.zoned ? t.ms : null;
 }

@@ -31,7 +31,17 @@ Deno.test("decodeMessage() fills the common header", async (t) => {
     for (const timestamp of ["2026-02-10T12:00:00", "soon", 12, "9999-99-99T00:00:00Z", null]) {
       assert.equal(d("pool.closed", { timestamp }).time, null, String(timestamp));
     }
-    assert.equal(d("pool.closed", { timestamp: "2026-02-10T13:00:00+01:00" }).time, Date.UTC(2026, 1, 10, 12));
+    const noon = Date.UTC(2026, 1, 10, 12);
+    for (
+      const zoned of [
+        "2026-02-10T13:00:00+01:00",
+        "2026-02-10T07:00:00-0500",
+        "2026-02-10T12:00:00z",
+        "2026-02-10T14:00+02",
+      ]
+    ) {
+      assert.equal(d("pool.closed", { timestamp: zoned }).time, noon, zoned);
+    }
   });
   await t.step("an event name with control sequences is cleaned; an empty one shown as ?", () => {
     assert.equal(d("custom\x1b[31m.\x07x", {}).name, "custom.\ufffdx");
@@ -583,5 +593,16 @@ Deno.test("decodeMessage() never throws", () => {
   for (const envelope of weird) {
     const e = decodeMessage(envelope);
     assert.equal(typeof e.kind, "string");
+  }
+  for (const field of ["pool_id", "timestamp"]) {
+    const data = Object.defineProperty({}, field, {
+      enumerable: true,
+      get() {
+        throw new Error("boom\x1b[2J");
+      },
+    });
+    const e = decodeMessage(ev("pool.closed", data));
+    assert.ok(e.kind === "unusable", field);
+    assert.equal(e.reason, "cannot be decoded (boom)");
   }
 });
