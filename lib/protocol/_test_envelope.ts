@@ -23,3 +23,24 @@ export function ev(event: string, data: Record<string, unknown>, type = "event")
 export function decoded(event: string, data: Record<string, unknown>, type = "event"): DomainEvent {
   return decodeMessage(ev(event, data, type));
 }
+
+/**
+ * Text a hostile server may send: screen clears, title changes (OSC),
+ * hyperlinks, DCS strings, bells, backspaces, carriage returns, line breaks,
+ * bidi overrides, zero-width characters, C1 CSI and a cut sequence. The
+ * visible words (`click`, `bidieerht`, …) must survive cleaning.
+ */
+export const HOSTILE_TEXTS: readonly string[] = [
+  "\x1b[2J\x1b[H",
+  "\x1b]0;owned\x07",
+  "\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\",
+  "\x1bPq#0;2;0;0;0\x1b\\",
+  "bell\x07",
+  "back\b\b\bspace",
+  "carriage\rreturn",
+  "line\nbreak",
+  "bidi\u202eeerht",
+  "zero\u200bwidth",
+  "\x9b31m",
+  "\x1b[",
+];

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { decodeMessage } from "./decode.ts";
 import type { Envelope } from "./envelope.ts";
 import { type DomainEvent, MAX_TEXT } from "./events.ts";
-import { ev } from "./_test_envelope.ts";
+import { ev, HOSTILE_TEXTS } from "./_test_envelope.ts";
 
 const d = (event: string, data: Record<string, unknown>, type = "event") => decodeMessage(ev(event, data, type));
 
@@ -500,20 +500,7 @@ Deno.test("decodeMessage() checks every number", async (t) => {
 });
 
 Deno.test("decodeMessage() cleans every string and bounds its memory, never its meaning", async (t) => {
-  const nasty = [
-    "\x1b[2J\x1b[H",
-    "\x1b]0;owned\x07",
-    "\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\",
-    "\x1bP1$r\x1b\\",
-    "bell\x07",
-    "back\b\b\bspace",
-    "carriage\rreturn",
-    "line\nbreak",
-    "bidi\u202eeerht",
-    "zero\u200bwidth",
-    "\x9b31m",
-    "\x1b[",
-  ];
+  const nasty = HOSTILE_TEXTS;
   const leaks = (e: DomainEvent) => {
     const text = JSON.stringify(e);
     // JSON escapes C0 controls as \u00XX: look for those, and for raw C1, bidi and zero-width characters.
