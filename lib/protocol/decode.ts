@@ -5,9 +5,15 @@
  * checked: counts and sizes are whole numbers from 0 to a sane bound,
  * durations finite and non-negative, ratios from 0 to 1. A payload that
  * breaks a rule, or lacks what its event needs (an id), becomes `unusable`
- * with a reason. Every payload shape the protocol allows is accepted (see
- * `docs/PROTOCOL.md`): three `pool.status_changed` shapes, `task` object or
- * `task_id`, `insight_type`/`type`, `pattern_type`/`pattern`, and so on.
+ * with a reason. Every payload shape the servers send is accepted: three
+ * `pool.status_changed` shapes (flat, nested under `status`, `{status:
+ * {state}}`), a `task` object or `task_id`, `insight_type` or `type`,
+ * `pattern_type` or `pattern`, stage lists in the payload or its `metadata`.
+ *
+ * Number rules: counts are whole numbers (or plain decimal strings such as
+ * `"12"`, never `"0x10"`) from 0 to {@link MAX_WORKERS} workers or
+ * {@link MAX_COUNT}; durations from 0 to {@link MAX_DURATION_MS}; an invalid
+ * stage total means "total unknown" rather than an unusable start.
  *
  * @module
  */
