@@ -21,10 +21,11 @@ import type { Envelope, Problem } from "../protocol/envelope.ts";
 import { LiveRenderer, stdoutSink, type TerminalSink } from "../ui/renderer.ts";
 import { createStyle } from "../ui/style.ts";
 import { createMetrics, eventsPerSecond, latencyPercentiles, recordEvent, sparkline } from "../model/metrics.ts";
-import type { HistoryEntry } from "../model/pool_state.ts";
+import type { HistoryEntry } from "../model/history.ts";
+import { decodeMessage } from "../protocol/decode.ts";
+import type { DomainEvent } from "../protocol/events.ts";
 import { exportHistory, readRecording, Recorder } from "./recorder.ts";
 import { ReplayFeed } from "./replay_feed.ts";
-import { eventSeverity } from "../model/severity.ts";
 import { fit, truncate } from "../ui/text.ts";
 import { spread } from "../ui/view_parts.ts";
 import type { SourceView, ViewContext } from "../ui/view_parts.ts";
@@ -37,8 +38,8 @@ export interface SourceSpec {
   channels: string[];
   /** Requests after every (re)connect, e.g. a status snapshot. */
   initialRequests?: () => Envelope[];
-  /** Applies a message to the monitor's state (calls its reducer). */
-  apply(message: Envelope, now: number): void;
+  /** Applies a decoded message to the monitor's state (calls its reducer). */
+  apply(event: DomainEvent, now: number): void;
   token?: string;
   caCerts?: string[];
   /** Extra connection settings (timeouts, backoff). */
@@ -269,11 +270,12 @@ export async function runLiveApp(options: LiveAppOptions): Promise<number> {
       onMessage: (message: Envelope, info: { receivedAt: number; raw: string }) => {
         recorder?.add(source.name, info.raw, info.receivedAt);
         if (recorder) scheduleFlush();
-        source.apply(message, info.receivedAt);
+        const event = decodeMessage(message);
+        source.apply(event, info.receivedAt);
         if (message.type === "event") recordEvent(metrics, info.receivedAt, message.data.timestamp);
         if (json) {
           const keep = !options.accept || message.type !== "event" ||
-            options.accept({ event: message.event ?? "", severity: eventSeverity(message.event ?? "", message.data) });
+            options.accept({ event: message.event ?? "", severity: event.severity });
           if (keep) {
             out.line({ time: new Date(info.receivedAt).toISOString(), service: source.name, kind: "message", message });
           }

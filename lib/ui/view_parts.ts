@@ -6,8 +6,8 @@
  */
 
 import type { ConnectionStatus } from "../transport/connection.ts";
-import type { HistoryEntry } from "../model/pool_state.ts";
-import type { Severity } from "../model/severity.ts";
+import type { HistoryEntry } from "../model/history.ts";
+import type { Severity } from "../protocol/severity.ts";
 import type { Style } from "./style.ts";
 import { displayWidth, fit, truncate } from "./text.ts";
 import { formatClock, formatDuration } from "../protocol/timestamp.ts";
