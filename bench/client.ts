@@ -12,6 +12,7 @@
 import process from "node:process";
 import { Connection } from "../lib/transport/connection.ts";
 import { createPoolState, reducePool } from "../lib/model/pool_state.ts";
+import { decodeMessage } from "../lib/protocol/decode.ts";
 import { poolView } from "../lib/ui/pool_view.ts";
 import { LiveRenderer, type TerminalSink } from "../lib/ui/renderer.ts";
 import { createStyle } from "../lib/ui/style.ts";
@@ -111,7 +112,7 @@ function pipeline(n: number, seconds: number | null): Promise<Record<string, num
           finish();
           return;
         }
-        state = reducePool(state, m, Date.now());
+        state = reducePool(state, decodeMessage(m), Date.now());
         const sent = m.data.sent_at;
         if (typeof sent === "number") pending.push(sent);
       },

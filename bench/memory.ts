@@ -10,6 +10,7 @@ import { serverFrame } from "../lib/demo/server.ts";
 import { seededRandom } from "../lib/transport/random.ts";
 import { createPoolState, reducePool } from "../lib/model/pool_state.ts";
 import { parseMessage } from "../lib/protocol/envelope.ts";
+import { decodeMessage } from "../lib/protocol/decode.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const random = seededRandom(9);
@@ -36,7 +37,7 @@ let state = createPoolState("pool_local");
 function feed(n: number, offset: number): void {
   for (let i = 0; i < n; i++) {
     const r = parseMessage(frames[(offset + i) % frames.length]);
-    if (r.ok) state = reducePool(state, r.message, i);
+    if (r.ok) state = reducePool(state, decodeMessage(r.message), i);
   }
 }
 feed(10_000, 0);

@@ -13,7 +13,7 @@ import { createPoolState, reducePool } from "../lib/model/pool_state.ts";
 import { poolView } from "../lib/ui/pool_view.ts";
 import { LiveRenderer } from "../lib/ui/renderer.ts";
 import { createStyle } from "../lib/ui/style.ts";
-import { ev } from "../lib/protocol/_test_envelope.ts";
+import { decoded } from "../lib/protocol/_test_envelope.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const args = Deno.args;
@@ -121,7 +121,7 @@ let bytesOne = 0;
   const r = new LiveRenderer(sink);
   let s = createPoolState("pool_local");
   for (let i = 0; i < 200; i++) {
-    s = reducePool(s, ev("worker.status_changed", { worker_id: `w${i}`, status: "idle" }), 0);
+    s = reducePool(s, decoded("worker.status_changed", { worker_id: `w${i}`, status: "idle" }), 0);
   }
   const style = createStyle(true);
   const status = { state: "connected" as const, url: "ws://x", attempt: 0, retryAt: null, reason: null, since: 0 };
@@ -139,7 +139,7 @@ let bytesOne = 0;
     });
   r.start();
   bytesFull = r.render(view());
-  s = reducePool(s, ev("worker.status_changed", { worker_id: "w100", status: "busy" }), 0);
+  s = reducePool(s, decoded("worker.status_changed", { worker_id: "w100", status: "busy" }), 0);
   bytesOne = r.render(view());
 }
 

@@ -88,8 +88,7 @@ export function dashboardMonitor(options: DashboardMonitorOptions): Monitor<Dash
     },
     update: (s, input, now) => {
       const before = version(s);
-      // DECODE ADAPTER: the envelope goes to today's reducers, until decode.ts is in.
-      const m = input.message;
+      const m = input.event;
       if (input.service === "mahavishnu") s.workflows = reduceWorkflowsOverview(s.workflows, m, now);
       else if (input.service === "pool") s.pool = reducePool(s.pool, m, now);
       else if (input.service === "akosha") s.akosha = reduceAkoshaOverview(s.akosha, m, now);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ev } from "../protocol/_test_envelope.ts";
+import { decoded } from "../protocol/_test_envelope.ts";
 import { DASHBOARD_ALERT_FIELDS, dashboardMonitor } from "./dashboard_monitor_def.ts";
 
 Deno.test("dashboardMonitor() has three sources with their own tokens and routes each input by its source", () => {
@@ -19,12 +19,12 @@ Deno.test("dashboardMonitor() has three sources with their own tokens and routes
   ]);
   const s = m.init(0);
   assert.deepEqual(m.history(s)[2].entries.map((e) => e.text), ["patterns: code_pattern"]);
-  const insight = ev("insight.generated", { insight_type: "usage", title: "t" });
-  assert.equal(m.update(s, { service: "akosha", message: insight }, 1), true);
+  const insight = decoded("insight.generated", { insight_type: "usage", title: "t" });
+  assert.equal(m.update(s, { service: "akosha", event: insight }, 1), true);
   assert.equal(s.akosha.insights, 1);
-  assert.equal(m.update(s, { service: "pool", message: insight }, 2), true, "the pool reducer keeps it generically");
+  assert.equal(m.update(s, { service: "pool", event: insight }, 2), true, "the pool reducer keeps it generically");
   assert.equal(s.akosha.insights, 1, "an input only reaches the reducer of its source");
-  m.update(s, { service: "mahavishnu", message: ev("workflow.started", { workflow_id: "w" }) }, 3);
+  m.update(s, { service: "mahavishnu", event: decoded("workflow.started", { workflow_id: "w" }) }, 3);
   assert.equal(m.alertValues?.(s, 4)["workflows.active"], 1);
   assert.ok(DASHBOARD_ALERT_FIELDS.includes("anomalies") && DASHBOARD_ALERT_FIELDS.includes("queue_size"));
   assert.deepEqual(m.history(s).map((h) => [h.service, h.entries.length > 0]), [

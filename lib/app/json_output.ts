@@ -12,7 +12,6 @@
 
 import type { AlertChange } from "../model/alerts.ts";
 import type { Problem } from "../protocol/envelope.ts";
-import { eventSeverity } from "../model/severity.ts";
 import type { ConnectionStatus } from "../transport/connection.ts";
 import type { Output, OutputHost, Received } from "./output.ts";
 
@@ -51,14 +50,9 @@ export class JsonOutput implements Output {
   }
 
   received(r: Received): void {
-    const m = r.message;
     const accept = this.#host?.accept;
-    if (
-      accept && m.type === "event" && !accept({ event: m.event ?? "", severity: eventSeverity(m.event ?? "", m.data) })
-    ) {
-      return;
-    }
-    this.#line({ time: iso(r.receivedAt), service: r.service, kind: "message", message: m });
+    if (accept && r.message.type === "event" && !accept({ event: r.event.name, severity: r.event.severity })) return;
+    this.#line({ time: iso(r.receivedAt), service: r.service, kind: "message", message: r.message });
   }
 
   status(service: string, status: ConnectionStatus): void {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ev } from "../protocol/_test_envelope.ts";
+import { decodeMessage } from "../protocol/decode.ts";
 import { JsonOutput } from "./json_output.ts";
 import type { OutputHost } from "./output.ts";
 
@@ -12,7 +13,13 @@ Deno.test("JsonOutput writes one line per call, C1 and bidi escaped, the same JS
   const out = new JsonOutput({ writer: { writeSync: (b) => (chunks.push(b.slice()), b.length) } });
   out.start(host());
   const message = ev("x\x9b2J\u202e", { text: "a\x1b]0;t\x07b\x85" });
-  out.received({ service: "pool", receivedAt: Date.UTC(2026, 0, 1), raw: "{}", message });
+  out.received({
+    service: "pool",
+    receivedAt: Date.UTC(2026, 0, 1),
+    raw: "{}",
+    message,
+    event: decodeMessage(message),
+  });
   out.status("pool", { state: "connected", url: "ws://x", attempt: 0, retryAt: null, reason: null, since: 0 });
   await out.close();
   const text = new TextDecoder().decode(chunks[0]);

@@ -10,6 +10,7 @@
 
 import type { HistoryEntry } from "../model/history.ts";
 import type { Envelope } from "../protocol/envelope.ts";
+import type { DomainEvent } from "../protocol/events.ts";
 import type { ConnectionOptions } from "../transport/connection.ts";
 import type { ViewContext } from "../ui/view_parts.ts";
 
@@ -36,17 +37,15 @@ export interface SourceSpec extends SourceSettings {
 }
 
 /**
- * One input to {@link Monitor.update}: a parsed message of one source.
- *
- * DECODE ADAPTER: until the decode boundary (`lib/protocol/decode.ts`,
- * typed and cleaned domain events) is in, inputs carry the envelope and each
- * monitor hands it to today's reducers in one place.
+ * One input to {@link Monitor.update}: a message of one source, through the
+ * decode boundary (`lib/protocol/decode.ts`): typed, every string cleaned,
+ * every number checked. Monitors never see raw payloads.
  */
 export interface MonitorInput {
   /** The {@link SourceSpec.name} of the source it came from. */
   service: string;
-  /** The parsed envelope. */
-  message: Envelope;
+  /** The decoded message. */
+  event: DomainEvent;
 }
 
 /** The event history of one service, newest first. */

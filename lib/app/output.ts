@@ -12,10 +12,11 @@ import type { FilterableEvent } from "../model/event_filter.ts";
 import type { HistoryEntry } from "../model/history.ts";
 import type { Metrics } from "../model/metrics.ts";
 import type { Envelope, Problem } from "../protocol/envelope.ts";
+import type { DomainEvent } from "../protocol/events.ts";
 import type { ConnectionStatus } from "../transport/connection.ts";
 import type { SourceView, ViewContext } from "../ui/view_parts.ts";
 
-/** One parsed message of one source, as the runtime hands it to outputs. */
+/** One parsed message of one source, as the runtime hands it to outputs (decoded once, by the runtime). */
 export interface Received {
   /** The source's name: `pool`, `workflow`, `mahavishnu`, `akosha`… */
   service: string;
@@ -23,8 +24,10 @@ export interface Received {
   receivedAt: number;
   /** The frame text as received. */
   raw: string;
-  /** The parsed envelope. */
+  /** The parsed envelope, as the server sent it (for JSON lines and recordings). */
   message: Envelope;
+  /** The same message through the decode boundary: typed and cleaned (for anything shown or stored). */
+  event: DomainEvent;
 }
 
 /** A short line about an output for the status line, e.g. `recording 120`. */

@@ -29,7 +29,7 @@ export function poolMonitor(poolId: string, options: PoolMonitorOptions): Monito
     snapshot: () => getPoolStatusRequest(poolId),
     options,
     create: () => createPoolState(poolId, { historySize: options.historySize }),
-    reduce: (state, input, now) => reducePool(state, input.message, now), // DECODE ADAPTER: the envelope, for now.
+    reduce: (state, input, now) => reducePool(state, input.event, now),
     view: poolView,
     alertValues: poolAlertValues,
   });

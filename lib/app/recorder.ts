@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { HistoryEntry } from "../model/pool_state.ts";
+import type { HistoryEntry } from "../model/history.ts";
 
 /** One recorded line. The token is never in it: only received frames are. */
 export interface RecordedFrame {

@@ -16,6 +16,7 @@
 import { type Alert, type AlertChange, evaluateAlerts } from "../model/alerts.ts";
 import type { FilterableEvent } from "../model/event_filter.ts";
 import { createMetrics, eventsPerSecond, latencyPercentiles, type Metrics, recordEvent } from "../model/metrics.ts";
+import { decodeMessage } from "../protocol/decode.ts";
 import type { Envelope, Problem } from "../protocol/envelope.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import {
@@ -57,6 +58,8 @@ export interface RunOptions {
 type Feed = Pick<Connection, "status" | "counters" | "start" | "close">;
 
 const EXIT_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/** Connection states after which a source delivers nothing more. */
+const ENDED = new Set(["auth_failed", "config_error", "closed"]);
 
 /** Runs `monitor` until an output quits, a signal arrives or `finished` says so; resolves to the exit code. */
 export async function runMonitor<S>(monitor: Monitor<S>, options: RunOptions): Promise<number> {
@@ -201,9 +204,10 @@ class MonitorRun<S> implements OutputHost {
 
   #received(service: string, message: Envelope, info: MessageInfo): void {
     if (this.#exit) return;
-    const changed = this.#monitor.update(this.#state, { service, message }, info.receivedAt);
+    const event = decodeMessage(message);
+    const changed = this.#monitor.update(this.#state, { service, event }, info.receivedAt);
     if (message.type === "event") recordEvent(this.metrics, info.receivedAt, message.data.timestamp);
-    const received: Received = { service, receivedAt: info.receivedAt, raw: info.raw, message };
+    const received: Received = { service, receivedAt: info.receivedAt, raw: info.raw, message, event };
     this.#each((o) => o.received?.(received));
     if (!changed) return;
     this.#each((o) => o.changed?.());
@@ -222,13 +226,13 @@ class MonitorRun<S> implements OutputHost {
   #status(service: string, status: ConnectionStatus): void {
     this.#each((o) => o.status?.(service, status));
     if (this.#exit || this.#feeds.length === 0 || this.#outputs.some((o) => o.interactive)) return;
-    // Nobody watches: end when no source can deliver anything any more.
-    const states = this.#feeds.map((f) => f.status.state);
-    if (states.every((s) => s === "auth_failed")) {
-      this.quit(1, `authentication failed: ${sanitizeText(status.reason ?? "")}`);
-    } else if (this.#options.replayPath && states.every((s) => s === "closed")) {
-      this.quit(0);
-    }
+    // Nobody watches: end when no source can deliver anything any more (other states may still recover).
+    const states = this.#feeds.map((f) => f.status.state as string);
+    if (!states.every((s) => ENDED.has(s))) return;
+    const reason = sanitizeText(status.reason ?? "");
+    if (states.every((s) => s === "auth_failed")) this.quit(1, `authentication failed: ${reason}`);
+    else if (states.some((s) => s !== "closed")) this.quit(1, `no source can connect: ${reason}`);
+    else if (this.#options.replayPath) this.quit(0);
   }
 
   #checkAlerts(): void {

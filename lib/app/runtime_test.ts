@@ -3,7 +3,7 @@ import { parseAlert } from "../model/alerts.ts";
 import type { HistoryEntry } from "../model/history.ts";
 import { ENTER_SEQUENCE, RESTORE_SEQUENCE } from "../ui/renderer.ts";
 import type { Monitor } from "./monitor.ts";
-import type { OutputHost } from "./output.ts";
+import type { OutputHost, Received } from "./output.ts";
 import { runMonitor } from "./runtime.ts";
 import { TerminalOutput } from "./terminal_output.ts";
 
@@ -13,16 +13,16 @@ interface CountState {
   history: HistoryEntry[];
 }
 
-/** A small monitor: counts `tick` events, keeps `queue` from their data, ends on `stop` when asked. */
+/** A small monitor: counts pool events, keeps their queue size, ends on `pool.closed` when asked. */
 function countMonitor(options: { finishOnStop?: boolean; view?: () => string[] } = {}): Monitor<CountState> {
   return {
     sources: [{ name: "svc", url: "ws://127.0.0.1:1", channels: ["c"] }],
     init: () => ({ seen: [], queue: 0, history: [] }),
-    update: (s, input, now) => {
-      if (input.message.type !== "event") return false;
-      s.seen.push(input.message.event ?? "");
-      if (typeof input.message.data.queue === "number") s.queue = input.message.data.queue;
-      s.history.push({ at: now, event: input.message.event ?? "", severity: "info", text: `queue ${s.queue}` });
+    update: (s, { event }, now) => {
+      if (event.kind !== "pool.status" && event.kind !== "pool.closed") return false;
+      s.seen.push(event.kind);
+      if (event.kind === "pool.status") s.queue = event.queueSize ?? s.queue;
+      s.history.push({ at: now, event: event.name, severity: event.severity, text: `queue ${s.queue}` });
       return true;
     },
     view: (s) => options.view?.() ?? [`seen ${s.seen.length}`],
@@ -30,12 +30,12 @@ function countMonitor(options: { finishOnStop?: boolean; view?: () => string[] }
     history: (s) => [{ service: "svc", entries: [...s.history].reverse() }],
     note: (s, entry) => void s.history.push(entry),
     clear: (s) => void (s.history = []),
-    finished: options.finishOnStop ? (s) => s.seen.at(-1) === "stop" ? 7 : null : undefined,
+    finished: options.finishOnStop ? (s) => s.seen.at(-1) === "pool.closed" ? 7 : null : undefined,
   };
 }
 
-/** Writes a recording of `events` (with `data.queue`) for service `svc`. */
-function recording(dir: string, events: [string, number][]): string {
+/** Writes a recording of pool `events` (`status` with a queue size, or `closed`) for service `svc`. */
+function recording(dir: string, events: ["status" | "closed", number][]): string {
   const path = `${dir}/rec.jsonl`;
   const t0 = Date.UTC(2026, 0, 1);
   Deno.writeTextFileSync(
@@ -44,7 +44,12 @@ function recording(dir: string, events: [string, number][]): string {
       JSON.stringify({
         t: new Date(t0 + i).toISOString(),
         service: "svc",
-        frame: JSON.stringify({ type: "event", event, data: { queue }, id: `m${i}` }),
+        frame: JSON.stringify({
+          type: "event",
+          event: `pool.${event === "status" ? "status_changed" : "closed"}`,
+          data: { pool_id: "p", queue_size: queue },
+          id: `m${i}`,
+        }),
       })
     ).join("\n") + "\nnot json\n",
   );
@@ -61,8 +66,8 @@ function logOutput(interactive = false) {
       out.host = host;
       out.log.push("start");
     },
-    received(r: { message: { event: string | null } }) {
-      out.log.push(`received ${r.message.event} (${out.host!.view({} as never)[0]})`);
+    received(r: Received) {
+      out.log.push(`received ${r.event.kind} (${out.host!.view({} as never)[0]})`);
     },
     status(service: string, s: { state: string }) {
       out.log.push(`status ${service} ${s.state}`);
@@ -93,7 +98,7 @@ Deno.test("runMonitor() feeds every output in order and ends when a replay is ov
     const out = logOutput();
     const code = await runMonitor(countMonitor(), {
       outputs: [out],
-      replayPath: recording(dir, [["tick", 1], ["tick", 60], ["tick", 2]]),
+      replayPath: recording(dir, [["status", 1], ["status", 60], ["status", 2]]),
       replaySpeed: 1000,
       exportPath: `${dir}/history.jsonl`,
     });
@@ -102,9 +107,9 @@ Deno.test("runMonitor() feeds every output in order and ends when a replay is ov
     assert.deepEqual(log.filter((l) => l !== "changed"), [
       "start",
       "status svc connected",
-      "received tick (seen 1)",
-      "received tick (seen 2)",
-      "received tick (seen 3)",
+      "received pool.status (seen 1)",
+      "received pool.status (seen 2)",
+      "received pool.status (seen 3)",
       "status svc closed",
       "ending",
       "close",
@@ -125,13 +130,13 @@ Deno.test("runMonitor() ends with the monitor's exit code and feeds nothing afte
     const out = logOutput(true);
     const code = await runMonitor(countMonitor({ finishOnStop: true }), {
       outputs: [out],
-      replayPath: recording(dir, [["tick", 1], ["stop", 1], ["tick", 1]]),
+      replayPath: recording(dir, [["status", 1], ["closed", 1], ["status", 1]]),
       replaySpeed: 1000,
     });
     assert.equal(code, 7);
     assert.deepEqual(out.log.filter((l) => l.startsWith("received")), [
-      "received tick (seen 1)",
-      "received stop (seen 2)",
+      "received pool.status (seen 1)",
+      "received pool.closed (seen 2)",
     ]);
   } finally {
     Deno.removeSync(dir, { recursive: true });
@@ -149,7 +154,7 @@ Deno.test("runMonitor() outlives its sources while an interactive output watches
     };
     const code = await runMonitor(countMonitor(), {
       outputs: [out],
-      replayPath: recording(dir, [["tick", 1]]),
+      replayPath: recording(dir, [["status", 1]]),
       replaySpeed: 1000,
     });
     assert.equal(code, 3);
@@ -173,7 +178,11 @@ Deno.test("runMonitor() alerts: triggered and cleared reach the outputs and the 
         JSON.stringify({
           t: new Date(t0 + i * 300).toISOString(),
           service: "svc",
-          frame: JSON.stringify({ type: "event", event: "tick", data: { queue } }),
+          frame: JSON.stringify({
+            type: "event",
+            event: "pool.status_changed",
+            data: { pool_id: "p", queue_size: queue },
+          }),
         })
       ).join("\n"),
     );
@@ -221,4 +230,39 @@ Deno.test("runMonitor() with TerminalOutput restores the terminal and exits 1 wh
 
 Deno.test("runMonitor() refuses to run without outputs", async () => {
   await assert.rejects(() => runMonitor(countMonitor(), { outputs: [] }), TypeError);
+});
+
+Deno.test("runMonitor() with nobody watching ends with 1 when every source failed authentication", async () => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const { socket, response } = Deno.upgradeWebSocket(req);
+    socket.onmessage = (e) => {
+      const m = JSON.parse(e.data);
+      if (m.event !== "auth") return;
+      socket.send(JSON.stringify({
+        type: "error",
+        event: null,
+        data: {},
+        correlation_id: m.correlation_id,
+        error_code: "AUTH_FAILED",
+        error_message: "bad \x1b]0;t\x07token",
+      }));
+      socket.close(1008, "auth");
+    };
+    return response;
+  });
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void errors.push(args.join(" "));
+  try {
+    const monitor = countMonitor();
+    monitor.sources[0].url = `ws://127.0.0.1:${server.addr.port}`;
+    monitor.sources[0].token = "t";
+    const out = logOutput();
+    assert.equal(await runMonitor(monitor, { outputs: [out] }), 1);
+    assert.ok(out.log.includes("status svc auth_failed"));
+  } finally {
+    console.error = original;
+    await server.shutdown();
+  }
+  assert.match(errors.join("\n"), /^authentication failed: .*AUTH_FAILED: bad token/);
 });

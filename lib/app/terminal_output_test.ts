@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex
 import assert from "node:assert/strict";
 import { parseAlert } from "../model/alerts.ts";
 import { createMetrics } from "../model/metrics.ts";

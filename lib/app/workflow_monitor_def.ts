@@ -40,7 +40,7 @@ export function workflowMonitor(workflowId: string, options: WorkflowMonitorOpti
     snapshot: () => getWorkflowStatusRequest(workflowId),
     options,
     create: () => createWorkflowState(workflowId, { historySize: options.historySize }),
-    reduce: (state, input, now) => reduceWorkflow(state, input.message, now), // DECODE ADAPTER: the envelope, for now.
+    reduce: (state, input, now) => reduceWorkflow(state, input.event, now),
     view: workflowView,
     alertValues: workflowAlertValues,
     finished: options.exitOnFinish ? workflowExitCode : undefined,

@@ -8,7 +8,7 @@
 import { type Command, Option } from "commander";
 import { parseAlert } from "../model/alerts.ts";
 import { createEventFilter } from "../model/event_filter.ts";
-import type { Severity } from "../model/severity.ts";
+import type { Severity } from "../protocol/severity.ts";
 import { durationInRange, intInRange, parsePort, positiveUpTo, readCaFile, readToken, VERSION } from "./cli.ts";
 import { ConfigError, configureUsage, UsageError, usageFailure } from "./usage.ts";
 import { checkTokenTransport } from "./tokens.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Severity, SEVERITY_RANK } from "./severity.ts";
+import { type Severity, SEVERITY_RANK } from "../protocol/severity.ts";
 
 /** What a filter looks at. */
 export interface FilterableEvent {

@@ -1,16 +1,16 @@
 /**
  * The event history every monitor state keeps: its entry type and the small
- * operations all reducers share. Entries hold sanitized text only.
+ * operations all reducers share. Entries hold cleaned text only (it comes
+ * from decoded events); the views cut it to the screen.
  *
  * @module
  */
 
-import type { Envelope } from "../protocol/envelope.ts";
+import type { ServerErrorEvent } from "../protocol/events.ts";
 import type { Ring } from "./ring.ts";
-import { sanitizeText } from "../protocol/sanitize.ts";
-import type { Severity } from "./severity.ts";
+import type { Severity } from "../protocol/severity.ts";
 
-/** One line of event history. All text is sanitized. */
+/** One line of event history. All text is cleaned. */
 export interface HistoryEntry {
   /** Receive time (ms). */
   at: number;
@@ -27,7 +27,7 @@ export interface WithHistory {
   version: number;
 }
 
-/** Pushes an entry; `event` is sanitized here, `text` must already be. */
+/** Pushes an entry; `event` and `text` must be cleaned (decoded) text. */
 export function pushHistory(
   history: Ring<HistoryEntry>,
   at: number,
@@ -35,14 +35,12 @@ export function pushHistory(
   severity: Severity,
   text: string,
 ): void {
-  history.push({ at, event: sanitizeText(event, { maxLength: 60 }), severity, text });
+  history.push({ at, event, severity, text });
 }
 
-/** `CODE: message` of an `error` envelope, sanitized. */
-export function errorText(message: Envelope): string {
-  return `${sanitizeText(message.error_code ?? "ERROR", { maxLength: 40 })}: ${
-    sanitizeText(message.error_message ?? "", { maxLength: 200 })
-  }`;
+/** `CODE: message` of a server error. */
+export function errorText(error: ServerErrorEvent): string {
+  return `${error.code ?? "ERROR"}: ${error.message ?? ""}`;
 }
 
 /** Adds a ready entry (an alert, say) to the history. */

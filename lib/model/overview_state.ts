@@ -1,18 +1,15 @@
 /**
  * State for the dashboard's Mahavishnu panel (workflows seen on `global`)
  * and Akosha panel (insights, patterns, anomalies), with their reducers:
- * `(state, message, now) -> state`, no I/O, updated in place.
+ * `(state, event, now) -> state`, decoded events only, no I/O, updated in place.
  *
  * @module
  */
 
-import { asNumber, asObject, asString } from "../protocol/_read.ts";
+import type { DomainEvent } from "../protocol/events.ts";
+import { describeEvent } from "./describe.ts";
 import { errorText, type HistoryEntry, pushHistory, type WithHistory } from "./history.ts";
-import { genericDetails } from "./pool_state.ts";
-import type { Envelope } from "../protocol/envelope.ts";
 import { Ring } from "./ring.ts";
-import { sanitizeText } from "../protocol/sanitize.ts";
-import { eventSeverity } from "./severity.ts";
 
 /** Workflows seen on the `global` channel. */
 export interface WorkflowsOverview {
@@ -72,22 +69,18 @@ export function createAkoshaOverview(historySize = 500): AkoshaOverview {
 
 /**
  * The common start of both reducers: an error goes to the history; an event
- * other than the welcome bumps the version and returns its name; anything
- * else returns null (nothing to show).
+ * other than the welcome bumps the version and is returned; anything else
+ * returns null (nothing to show).
  */
-function eventToShow(
-  state: WithHistory,
-  message: Envelope,
-  now: number,
-): string | null {
-  if (message.type === "error") {
-    pushHistory(state.history, now, "error", "error", errorText(message));
+function eventToShow(state: WithHistory, event: DomainEvent, now: number): DomainEvent | null {
+  if (event.kind === "error") {
+    pushHistory(state.history, now, "error", "error", errorText(event));
     state.version++;
     return null;
   }
-  if (message.type !== "event" || !message.event || message.event === "session.created") return null;
+  if (event.kind === "response" || event.kind === "other" || event.kind === "session.created") return null;
   state.version++;
-  return message.event;
+  return event;
 }
 
 /** Active workflows: those started and not yet finished. */
@@ -97,113 +90,104 @@ export function activeWorkflows(state: WorkflowsOverview): number {
   return n;
 }
 
-/** Applies a `global` channel message. Never throws. */
-export function reduceWorkflowsOverview(state: WorkflowsOverview, message: Envelope, now: number): WorkflowsOverview {
-  const event = eventToShow(state, message, now);
+/** Applies a decoded `global` channel event. Never throws. */
+export function reduceWorkflowsOverview(
+  state: WorkflowsOverview,
+  decoded: DomainEvent,
+  now: number,
+): WorkflowsOverview {
+  const event = eventToShow(state, decoded, now);
   if (event === null) return state;
-  const data = message.data;
-  if (!event.startsWith("workflow.")) {
-    pushHistory(state.history, now, event, eventSeverity(event, data), genericDetails(data));
+  const name = event.name;
+  if (!name.startsWith("workflow.") || !("workflowId" in event)) {
+    pushHistory(state.history, now, name, event.severity, describeEvent(event));
     return state;
   }
-  const id = asString(data.workflow_id);
-  if (!id) {
+  const id = event.workflowId;
+  if (id === null || event.kind === "unusable") {
     state.unusable++;
-    pushHistory(state.history, now, event, "warning", "unusable: no workflow_id");
+    pushHistory(state.history, now, name, "warning", describeEvent(event));
     return state;
   }
-  const safeId = sanitizeText(id, { maxLength: 60 });
-  let wf = state.workflows.get(safeId);
+  let wf = state.workflows.get(id);
   if (!wf) {
     if (state.workflows.size >= MAX_TRACKED) {
       const oldest = state.workflows.keys().next().value;
       if (oldest !== undefined) state.workflows.delete(oldest);
     }
     wf = { status: "running", stages: 0, updatedAt: now };
-    state.workflows.set(safeId, wf);
+    state.workflows.set(id, wf);
   }
   wf.updatedAt = now;
-  switch (event) {
+  switch (event.kind) {
     case "workflow.started":
       state.started++;
       wf.status = "running";
       wf.stages = 0;
-      pushHistory(state.history, now, event, "info", `${safeId} started`);
+      pushHistory(state.history, now, name, "info", `${id} started`);
       return state;
-    case "workflow.stage_completed": {
+    case "workflow.stage_completed":
       state.stagesCompleted++;
       wf.stages++;
-      const stage = sanitizeText(asString(data.stage_name) ?? "?", { maxLength: 60 });
-      pushHistory(state.history, now, event, "info", `${safeId} ${stage} done`);
+      pushHistory(state.history, now, name, "info", `${id} ${event.stageName} done`);
       return state;
-    }
     case "workflow.completed":
       state.completed++;
       wf.status = "completed";
-      pushHistory(state.history, now, event, "info", `${safeId} completed`);
+      pushHistory(state.history, now, name, "info", `${id} completed`);
       return state;
-    case "workflow.failed": {
+    case "workflow.failed":
       state.failed++;
       wf.status = "failed";
-      const error = sanitizeText(asString(data.error) ?? "unknown error", { maxLength: 200 });
-      pushHistory(state.history, now, event, "error", `${safeId} failed: ${error}`);
+      pushHistory(state.history, now, name, "error", `${id} failed: ${event.error || "unknown error"}`);
       return state;
-    }
     default:
-      pushHistory(state.history, now, event, eventSeverity(event, data), genericDetails(data));
+      pushHistory(state.history, now, name, event.severity, describeEvent(event));
       return state;
   }
 }
 
-function countType(state: AkoshaOverview, type: string | undefined): void {
-  if (!type) return;
-  const key = sanitizeText(type, { maxLength: 30 });
-  if (!state.byType.has(key) && state.byType.size >= 50) return;
-  state.byType.set(key, (state.byType.get(key) ?? 0) + 1);
+function countType(state: AkoshaOverview, type: string | null): void {
+  if (type === null) return;
+  if (!state.byType.has(type) && state.byType.size >= 50) return;
+  state.byType.set(type, (state.byType.get(type) ?? 0) + 1);
 }
 
-/** Applies an Akosha message. Never throws. */
-export function reduceAkoshaOverview(state: AkoshaOverview, message: Envelope, now: number): AkoshaOverview {
-  const event = eventToShow(state, message, now);
+/** Applies a decoded Akosha event. Never throws. */
+export function reduceAkoshaOverview(state: AkoshaOverview, decoded: DomainEvent, now: number): AkoshaOverview {
+  const event = eventToShow(state, decoded, now);
   if (event === null) return state;
-  const data = message.data;
-  switch (event) {
-    case "insight.generated": {
+  const name = event.name;
+  switch (event.kind) {
+    case "insight": {
       state.insights++;
-      const type = asString(data.insight_type) ?? asString(data.type);
-      countType(state, type);
-      const title = asString(data.title) ?? asString(data.description) ?? asString(data.insight_id) ?? "insight";
-      pushHistory(
-        state.history,
-        now,
-        event,
-        "info",
-        `${sanitizeText(type ?? "?", { maxLength: 20 })}: ${sanitizeText(title, { maxLength: 120 })}`,
-      );
+      countType(state, event.insightType);
+      const title = event.title ?? event.description ?? event.insightId ?? "insight";
+      pushHistory(state.history, now, name, "info", `${event.insightType ?? "?"}: ${title}`);
       return state;
     }
-    case "pattern.detected": {
+    case "pattern": {
       state.patterns++;
-      const type = asString(data.pattern_type) ?? asString(data.pattern);
-      countType(state, type);
-      const confidence = asNumber(data.confidence);
-      const text = sanitizeText(asString(data.description) ?? asString(data.pattern_id) ?? "pattern", {
-        maxLength: 120,
-      });
-      const conf = confidence !== undefined ? ` (${Math.round(confidence * 100)}%)` : "";
-      pushHistory(state.history, now, event, "info", `${sanitizeText(type ?? "?", { maxLength: 20 })}: ${text}${conf}`);
+      countType(state, event.patternType);
+      const text = event.description ?? event.patternId ?? "pattern";
+      const conf = event.confidence !== null ? ` (${Math.round(event.confidence * 100)}%)` : "";
+      pushHistory(state.history, now, name, "info", `${event.patternType ?? "?"}: ${text}${conf}`);
       return state;
     }
-    case "anomaly.detected":
+    case "anomaly":
       state.anomalies++;
-      pushHistory(state.history, now, event, "warning", genericDetails(data));
+      pushHistory(state.history, now, name, "warning", event.details);
       return state;
-    case "aggregation.completed":
+    case "aggregation":
       state.aggregations++;
-      pushHistory(state.history, now, event, "info", genericDetails(asObject(data) ?? {}));
+      pushHistory(state.history, now, name, "info", event.details);
+      return state;
+    case "unusable":
+      state.unusable++;
+      pushHistory(state.history, now, name, "warning", describeEvent(event));
       return state;
     default:
-      pushHistory(state.history, now, event, eventSeverity(event, data), genericDetails(data));
+      pushHistory(state.history, now, name, event.severity, describeEvent(event));
       return state;
   }
 }

@@ -1,20 +1,21 @@
 /**
- * Pool monitor state and its reducer: `(state, message, now) -> state`.
+ * Pool monitor state and its reducer: `(state, event, now) -> state`.
  *
- * The reducer does no I/O and reads no clock (time comes in as `now`). For
- * O(1) ingest at high event rates it updates the state it is given in place
- * and returns it; `version` changes whenever anything visible changed.
+ * The reducer consumes decoded events only (`lib/protocol/decode.ts` has
+ * cleaned every string and checked every number), does no I/O and reads no
+ * clock (time comes in as `now`). For O(1) ingest at high event rates it
+ * updates the state it is given in place and returns it; `version` changes
+ * whenever anything visible changed.
  *
  * @module
  */
 
-import { asArray, asNumber, asObject, asString } from "../protocol/_read.ts";
-import type { Envelope } from "../protocol/envelope.ts";
+import type { DomainEvent, PoolSnapshot } from "../protocol/events.ts";
+import type { Severity } from "../protocol/severity.ts";
+import { describeEvent } from "./describe.ts";
+import type { Health } from "./health.ts";
 import { errorText, type HistoryEntry, pushHistory } from "./history.ts";
 import { Ring } from "./ring.ts";
-import { sanitizeText } from "../protocol/sanitize.ts";
-import { eventSeverity, type Severity } from "./severity.ts";
-import type { Health } from "../ui/style.ts";
 
 /** One worker as last seen. */
 export interface WorkerInfo {
@@ -26,8 +27,6 @@ export interface WorkerInfo {
   /** Tasks it completed while watched. */
   completed: number;
 }
-
-export type { HistoryEntry } from "./history.ts";
 
 /** Everything the pool view shows. */
 export interface PoolState {
@@ -45,7 +44,7 @@ export interface PoolState {
   history: Ring<HistoryEntry>;
   tasksAssigned: number;
   tasksCompleted: number;
-  /** Messages for this pool that could not be used (missing ids, wrong types). */
+  /** Messages for this pool that could not be used (missing ids, bad numbers). */
   unusable: number;
   /** Workers not tracked because `maxWorkers` was reached. */
   workersDropped: number;
@@ -85,49 +84,6 @@ export function createPoolState(poolId: string, options: PoolStateOptions = {}):
   return state;
 }
 
-/** The numbers of a `pool.status_changed` payload or a snapshot, in any of its shapes. */
-export interface PoolStatusFields {
-  status?: string;
-  workerCount?: number;
-  queueSize?: number;
-}
-
-/** Reads flat (`{worker_count, queue_size, status: "x"}`), nested (`{status: {...}}`) and `{status: {state}}` shapes. */
-export function readPoolStatus(data: Record<string, unknown>): PoolStatusFields {
-  const nested = asObject(data.status);
-  return {
-    status: asString(data.status) ?? asString(nested?.state) ?? asString(nested?.status) ?? asString(data.state),
-    workerCount: asNumber(nested?.worker_count) ?? asNumber(data.worker_count) ?? asNumber(nested?.workers),
-    queueSize: asNumber(nested?.queue_size) ?? asNumber(data.queue_size),
-  };
-}
-
-/** Short text of a value for one-line details. */
-function short(value: unknown, max = 60): string {
-  if (value === undefined || value === null) return "?";
-  if (typeof value === "object") {
-    let text: string;
-    try {
-      text = JSON.stringify(value);
-    } catch {
-      text = "[object]";
-    }
-    return sanitizeText(text, { maxLength: max });
-  }
-  return sanitizeText(value, { maxLength: max });
-}
-
-/** `key=value` pairs of a payload, for events shown generically. */
-export function genericDetails(data: Record<string, unknown>, max = 120): string {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(data)) {
-    if (key === "timestamp") continue;
-    parts.push(`${sanitizeText(key, { maxLength: 30 })}=${short(value, 40)}`);
-    if (parts.join(" ").length > max) break;
-  }
-  return sanitizeText(parts.join(" "), { maxLength: max });
-}
-
 function record(state: PoolState, at: number, event: string, severity: Severity, text: string): void {
   pushHistory(state.history, at, event, severity, text);
 }
@@ -138,13 +94,7 @@ function setQueue(state: PoolState, size: number): void {
   if (state.queueHistory.length > 6) state.queueHistory.shift();
 }
 
-/** Worker ids are kept sanitized: they are map keys and go straight to the screen. */
-function workerKey(id: string): string {
-  return sanitizeText(id, { maxLength: 80 });
-}
-
-function workerFor(state: PoolState, rawId: string, now: number): WorkerInfo | undefined {
-  const id = workerKey(rawId);
+function workerFor(state: PoolState, id: string, now: number): WorkerInfo | undefined {
   let worker = state.workers.get(id);
   if (!worker) {
     if (state.workers.size >= (maxWorkersOf.get(state) ?? 10_000)) {
@@ -157,147 +107,116 @@ function workerFor(state: PoolState, rawId: string, now: number): WorkerInfo | u
   return worker;
 }
 
-function taskIdOf(data: Record<string, unknown>): string | undefined {
-  const task = asObject(data.task);
-  return asString(data.task_id) ?? asString(task?.id) ?? asString(task?.task_id);
-}
-
-function unusable(state: PoolState, now: number, event: string, why: string): PoolState {
-  state.unusable++;
-  record(state, now, event, "warning", `unusable: ${why}`);
-  state.version++;
-  return state;
-}
-
 /** Applies a `get_pool_status` snapshot. */
-function applySnapshot(state: PoolState, data: Record<string, unknown>, now: number): void {
-  const fields = readPoolStatus(data);
-  if (fields.status) state.status = sanitizeText(fields.status, { maxLength: 40 });
-  if (fields.workerCount !== undefined) state.workerCount = fields.workerCount;
-  if (fields.queueSize !== undefined) setQueue(state, fields.queueSize);
-  const list = asArray(data.workers) ??
-    Object.entries(asObject(data.workers) ?? {}).map(([id, w]) => ({ worker_id: id, ...asObject(w) }));
+function applySnapshot(state: PoolState, snapshot: PoolSnapshot, now: number): void {
+  if (snapshot.status !== null) state.status = snapshot.status;
+  if (snapshot.workerCount !== null) state.workerCount = snapshot.workerCount;
+  if (snapshot.queueSize !== null) setQueue(state, snapshot.queueSize);
   const seen = new Set<string>();
-  for (const item of list) {
-    const w = asObject(item);
-    const id = asString(w?.worker_id) ?? asString(w?.id);
-    if (!w || !id) continue;
-    seen.add(workerKey(id));
-    const worker = workerFor(state, id, now);
+  for (const item of snapshot.workers) {
+    seen.add(item.id);
+    const worker = workerFor(state, item.id, now);
     if (!worker) continue;
-    const status = asString(w.status);
-    if (status && sanitizeText(status, { maxLength: 20 }) !== worker.status) {
-      worker.status = sanitizeText(status, { maxLength: 20 });
+    if (item.status !== null && item.status !== worker.status) {
+      worker.status = item.status;
       worker.since = now;
     }
-    const task = asString(w.current_task) ?? asString(asObject(w.current_task)?.id);
-    worker.task = task ? sanitizeText(task, { maxLength: 60 }) : null;
+    worker.task = item.task;
   }
-  if (list.length > 0) {
+  if (snapshot.workers.length > 0) {
     for (const id of [...state.workers.keys()]) if (!seen.has(id)) state.workers.delete(id);
   }
-  const n = list.length > 0 ? list.length : fields.workerCount;
+  const n = snapshot.workers.length > 0 ? snapshot.workers.length : snapshot.workerCount;
   record(
     state,
     now,
     "snapshot",
     "info",
-    `status ${state.status}` + (n !== undefined ? ` · ${n} workers` : "") +
+    `status ${state.status}` + (n !== null ? ` · ${n} workers` : "") +
       (state.queueSize !== null ? ` · queue ${state.queueSize}` : ""),
   );
 }
 
-/** Applies one message to the pool state. Never throws. */
-export function reducePool(state: PoolState, message: Envelope, now: number): PoolState {
-  const data = message.data;
-  if (message.type === "error") {
-    record(state, now, "error", "error", errorText(message));
-    state.version++;
-    return state;
-  }
-  if (message.type === "response") {
-    if (message.event === "get_pool_status" && (asString(data.pool_id) ?? state.poolId) === state.poolId) {
-      applySnapshot(state, data, now);
+/** Applies one decoded event to the pool state. Never throws. */
+export function reducePool(state: PoolState, event: DomainEvent, now: number): PoolState {
+  switch (event.kind) {
+    case "other":
+      return state;
+    case "error":
+      record(state, now, "error", "error", errorText(event));
       state.version++;
-    } else if (
-      message.event === "subscribe" && data.channel === `pool:${state.poolId}` &&
-      message.correlation_id?.startsWith("probe-") !== true
-    ) {
-      record(state, now, "subscribed", "info", sanitizeText(data.channel));
-      state.version++;
+      return state;
+    case "response": {
+      const answer = event.answer;
+      if (answer.request === "get_pool_status" && (answer.pool.poolId ?? state.poolId) === state.poolId) {
+        applySnapshot(state, answer.pool, now);
+        state.version++;
+      } else if (
+        answer.request === "subscribe" && answer.channel === `pool:${state.poolId}` &&
+        event.correlationId?.startsWith("probe-") !== true
+      ) {
+        record(state, now, "subscribed", "info", answer.channel);
+        state.version++;
+      }
+      return state;
     }
-    return state;
+    case "session.created":
+      record(state, now, event.name, "info", `connected to ${event.server ?? "server"}`);
+      state.version++;
+      return state;
   }
-  if (message.type !== "event" || !message.event) return state;
-  const event = message.event;
-  if (event === "session.created") {
-    record(state, now, event, "info", `connected to ${short(data.server ?? "server", 40)}`);
-    state.version++;
-    return state;
-  }
-  const poolId = asString(data.pool_id);
-  if (poolId !== undefined && poolId !== state.poolId) return state;
+  const poolId = "poolId" in event ? event.poolId : null;
+  if (poolId !== null && poolId !== state.poolId) return state;
   state.lastEventAt = now;
   state.version++;
-  const severity = eventSeverity(event, data);
-  switch (event) {
-    case "pool.status_changed": {
-      const f = readPoolStatus(data);
-      if (f.status === undefined && f.workerCount === undefined && f.queueSize === undefined) {
-        return unusable(state, now, event, "no status, worker_count or queue_size");
-      }
-      if (f.status) state.status = sanitizeText(f.status, { maxLength: 40 });
-      if (f.workerCount !== undefined) state.workerCount = f.workerCount;
-      if (f.queueSize !== undefined) setQueue(state, f.queueSize);
+  const { name, severity } = event;
+  switch (event.kind) {
+    case "unusable":
+      state.unusable++;
+      record(state, now, name, "warning", `unusable: ${event.reason}`);
+      return state;
+    case "pool.status":
+      if (event.status !== null) state.status = event.status;
+      if (event.workerCount !== null) state.workerCount = event.workerCount;
+      if (event.queueSize !== null) setQueue(state, event.queueSize);
       record(
         state,
         now,
-        event,
+        name,
         severity,
         `${state.status} · ${state.workerCount ?? "?"} workers · queue ${state.queueSize ?? "?"}`,
       );
       return state;
-    }
     case "pool.spawned":
       state.closed = false;
       if (state.status === "unknown" || state.status === "closed") state.status = "running";
-      record(state, now, event, severity, `spawned ${data.config !== undefined ? short(data.config, 80) : ""}`.trim());
+      record(state, now, name, severity, `spawned ${event.config ?? ""}`.trim());
       return state;
-    case "pool.scaled": {
-      const n = asNumber(data.worker_count) ?? asNumber(data.new_count) ?? asNumber(data.target);
-      if (n === undefined) return unusable(state, now, event, "no worker_count");
-      state.workerCount = n;
-      record(state, now, event, severity, `scaled to ${n} workers`);
+    case "pool.scaled":
+      state.workerCount = event.workerCount;
+      record(state, now, name, severity, `scaled to ${event.workerCount} workers`);
       return state;
-    }
     case "pool.scaling": {
-      const kind = short(data.event_type ?? data.direction ?? "scaling", 30);
-      const target = asNumber(data.target) ?? asNumber(data.target_count) ?? asNumber(data.worker_count);
-      record(state, now, event, severity, target !== undefined ? `${kind} → ${target} workers` : kind);
+      const kind = event.direction ?? "scaling";
+      record(state, now, name, severity, event.target !== null ? `${kind} → ${event.target} workers` : kind);
       return state;
     }
     case "pool.closed":
       state.closed = true;
       state.status = "closed";
-      record(state, now, event, "error", "pool closed");
+      record(state, now, name, "error", "pool closed");
       return state;
     case "worker.added":
-    case "worker.removed": {
-      const id = asString(data.worker_id);
-      if (!id) return unusable(state, now, event, "no worker_id");
-      if (event === "worker.added") {
-        const w = workerFor(state, id, now);
+    case "worker.removed":
+      if (event.kind === "worker.added") {
+        const w = workerFor(state, event.workerId, now);
         if (w && w.status === "unknown") w.status = "idle";
-      } else state.workers.delete(workerKey(id));
-      record(state, now, event, severity, sanitizeText(id, { maxLength: 60 }));
+      } else state.workers.delete(event.workerId);
+      record(state, now, name, severity, event.workerId);
       return state;
-    }
-    case "worker.status_changed": {
-      const id = asString(data.worker_id);
-      const rawStatus = asString(data.status) ?? asString(asObject(data.status)?.state);
-      if (!id || !rawStatus) return unusable(state, now, event, !id ? "no worker_id" : "no status");
-      const status = sanitizeText(rawStatus, { maxLength: 20 });
-      const w = workerFor(state, id, now);
+    case "worker.status": {
+      const { workerId, status } = event;
+      const w = workerFor(state, workerId, now);
       const before = w?.status ?? "?";
       if (w && w.status !== status) {
         w.status = status;
@@ -305,51 +224,40 @@ export function reducePool(state: PoolState, message: Envelope, now: number): Po
         if (status !== "busy") w.task = null;
       }
       const from = before === status ? "" : `${before} `;
-      record(
-        state,
-        now,
-        event,
-        severity,
-        `${sanitizeText(id, { maxLength: 60 })} ${from}→ ${status}`,
-      );
+      record(state, now, name, severity, `${workerId} ${from}→ ${status}`);
       return state;
     }
     case "task.assigned": {
-      const task = taskIdOf(data);
-      const id = asString(data.worker_id);
-      if (!task && !id) return unusable(state, now, event, "no task id or worker_id");
+      const { taskId, workerId } = event;
       state.tasksAssigned++;
-      if (id) {
-        const w = workerFor(state, id, now);
+      if (workerId !== null) {
+        const w = workerFor(state, workerId, now);
         if (w) {
-          w.task = task ? sanitizeText(task, { maxLength: 60 }) : w.task;
+          w.task = taskId ?? w.task;
           if (w.status !== "busy") {
             w.status = "busy";
             w.since = now;
           }
         }
       }
-      record(state, now, event, severity, `${short(task, 40)} → ${short(id, 40)}`);
+      record(state, now, name, severity, `${taskId ?? "?"} → ${workerId ?? "?"}`);
       return state;
     }
     case "task.completed": {
-      const task = taskIdOf(data);
-      const id = asString(data.worker_id);
-      if (!task && !id) return unusable(state, now, event, "no task id or worker_id");
+      const { taskId, workerId, durationSeconds } = event;
       state.tasksCompleted++;
-      const w = id ? state.workers.get(workerKey(id)) : undefined;
+      const w = workerId !== null ? state.workers.get(workerId) : undefined;
       if (w) {
         w.completed++;
-        if (!task || w.task === sanitizeText(task, { maxLength: 60 })) w.task = null;
+        if (taskId === null || w.task === taskId) w.task = null;
       }
-      const duration = asNumber(data.duration) ?? asNumber(asObject(data.result)?.duration);
-      const took = duration !== undefined ? ` in ${duration}s` : "";
-      const by = id ? ` by ${short(id, 40)}` : "";
-      record(state, now, event, severity, `${short(task, 40)} done${by}${took}`);
+      const took = durationSeconds !== null ? ` in ${durationSeconds}s` : "";
+      const by = workerId !== null ? ` by ${workerId}` : "";
+      record(state, now, name, severity, `${taskId ?? "?"} done${by}${took}`);
       return state;
     }
     default:
-      record(state, now, event, severity, genericDetails(data));
+      record(state, now, name, severity, describeEvent(event));
       return state;
   }
 }

@@ -1,19 +1,16 @@
 /**
- * Workflow monitor state and its reducer: `(state, message, now) -> state`.
- * No I/O, no clock reads; updates in place and bumps `version` (see
- * `pool_state.ts` for why).
+ * Workflow monitor state and its reducer: `(state, event, now) -> state`.
+ * Consumes decoded events only; no I/O, no clock reads; updates in place
+ * and bumps `version` (see `pool_state.ts` for why).
  *
  * @module
  */
 
-import { asArray, asNumber, asObject, asString } from "../protocol/_read.ts";
+import type { DomainEvent, WorkflowSnapshot } from "../protocol/events.ts";
+import type { Severity } from "../protocol/severity.ts";
+import { describeEvent } from "./describe.ts";
 import { errorText, type HistoryEntry, pushHistory } from "./history.ts";
-import { genericDetails } from "./pool_state.ts";
-import type { Envelope } from "../protocol/envelope.ts";
 import { Ring } from "./ring.ts";
-import { sanitizeText } from "../protocol/sanitize.ts";
-import { eventSeverity } from "./severity.ts";
-import { parseTimestamp } from "../protocol/timestamp.ts";
 
 /** A completed stage. */
 export interface StageRecord {
@@ -22,7 +19,7 @@ export interface StageRecord {
   completedAt: number;
   /** How long it took (ms), when known. */
   durationMs: number | null;
-  /** One-line result summary (sanitized). */
+  /** One-line result summary. */
   summary: string;
 }
 
@@ -81,29 +78,11 @@ export function createWorkflowState(workflowId: string, options: WorkflowStateOp
   };
 }
 
+/** Stages (and stage names) kept at most: a hostile server cannot grow memory. */
 const MAX_STAGES = 1000;
 
-function timeOf(data: Record<string, unknown>, key: string, now: number): number {
-  const t = parseTimestamp(data[key]);
-  return t && t.zoned ? t.ms : now;
-}
-
-function stageNamesOf(data: Record<string, unknown>): string[] | null {
-  const list = asArray(data.stages) ?? asArray(asObject(data.metadata)?.stages);
-  if (!list) return null;
-  const names = list.map((s) => asString(s) ?? asString(asObject(s)?.name) ?? asString(asObject(s)?.stage_name))
-    .filter((s): s is string => s !== undefined)
-    .slice(0, MAX_STAGES)
-    .map((s) => sanitizeText(s, { maxLength: 80 }));
-  return names.length > 0 ? names : null;
-}
-
-/** `key=value` summary of a free-form result. */
-export function summarize(value: unknown, max = 120): string {
-  const obj = asObject(value);
-  if (obj) return genericDetails(obj, max);
-  if (value === undefined || value === null) return "";
-  return sanitizeText(typeof value === "string" ? value : JSON.stringify(value), { maxLength: max });
+function bounded(names: string[] | null): string[] | null {
+  return names && names.length > MAX_STAGES ? names.slice(0, MAX_STAGES) : names;
 }
 
 function nextStage(state: WorkflowState): string | null {
@@ -113,7 +92,7 @@ function nextStage(state: WorkflowState): string | null {
   return state.stageNames.find((n) => !done.has(n)) ?? null;
 }
 
-function record(state: WorkflowState, now: number, event: string, text: string, severity = eventSeverity(event, {})) {
+function record(state: WorkflowState, now: number, event: string, text: string, severity: Severity) {
   pushHistory(state.history, now, event, severity, text);
 }
 
@@ -139,27 +118,16 @@ function reset(state: WorkflowState): void {
   state.error = null;
 }
 
-function applySnapshot(state: WorkflowState, data: Record<string, unknown>, now: number): void {
-  const status = asString(data.status) ?? asString(asObject(data.status)?.state);
-  if (status) state.status = sanitizeText(status, { maxLength: 30 }).toLowerCase();
-  const names = stageNamesOf(data);
+function applySnapshot(state: WorkflowState, snapshot: WorkflowSnapshot, now: number): void {
+  if (snapshot.status !== null) state.status = snapshot.status.toLowerCase();
+  const names = bounded(snapshot.stageNames);
   if (names) state.stageNames = names;
-  state.totalStages = asNumber(data.total_stages) ?? names?.length ?? state.totalStages;
-  const started = parseTimestamp(data.started_at);
-  if (started) state.startedAt = started.ms;
-  for (const item of asArray(data.completed_stages) ?? []) {
-    const s = asObject(item);
-    const name = asString(s?.stage_name) ?? asString(s?.name) ?? asString(item);
-    if (!name) continue;
-    const at = s ? timeOf(s, "completed_at", now) : now;
-    const duration = s ? asNumber(s.duration_ms) ?? null : null;
-    completeStage(state, sanitizeText(name, { maxLength: 80 }), at, duration, s ? summarize(s.result) : "");
-  }
-  const current = asString(data.current_stage);
-  state.currentStage = current ? sanitizeText(current, { maxLength: 80 }) : nextStage(state);
-  const error = asString(data.error) ?? asString(asObject(data.error)?.message);
-  if (state.status === "failed" && error) state.error = sanitizeText(error, { maxLength: 2000 });
-  if (state.status === "completed" && data.result !== undefined) state.result = summarize(data.result, 400);
+  state.totalStages = snapshot.totalStages ?? names?.length ?? state.totalStages;
+  if (snapshot.startedAt !== null) state.startedAt = snapshot.startedAt;
+  for (const s of snapshot.completedStages) completeStage(state, s.name, s.completedAt ?? now, s.durationMs, s.result);
+  state.currentStage = snapshot.currentStage ?? nextStage(state);
+  if (state.status === "failed" && snapshot.error !== null) state.error = snapshot.error;
+  if (state.status === "completed" && snapshot.result !== null) state.result = snapshot.result;
   if (state.status === "completed" || state.status === "failed") state.finishedAt ??= now;
   record(
     state,
@@ -170,109 +138,104 @@ function applySnapshot(state: WorkflowState, data: Record<string, unknown>, now:
   );
 }
 
-/** Applies one message to the workflow state. Never throws. */
-export function reduceWorkflow(state: WorkflowState, message: Envelope, now: number): WorkflowState {
-  const data = message.data;
-  if (message.type === "error") {
-    record(state, now, "error", errorText(message), "error");
-    state.version++;
-    return state;
-  }
-  if (message.type === "response") {
-    if (
-      message.event === "get_workflow_status" && (asString(data.workflow_id) ?? state.workflowId) === state.workflowId
-    ) {
-      applySnapshot(state, data, now);
+/** Applies one decoded event to the workflow state. Never throws. */
+export function reduceWorkflow(state: WorkflowState, event: DomainEvent, now: number): WorkflowState {
+  switch (event.kind) {
+    case "error":
+      record(state, now, "error", errorText(event), "error");
       state.version++;
+      return state;
+    case "response": {
+      const answer = event.answer;
+      if (
+        answer.request === "get_workflow_status" &&
+        (answer.workflow.workflowId ?? state.workflowId) === state.workflowId
+      ) {
+        applySnapshot(state, answer.workflow, now);
+        state.version++;
+      }
+      return state;
     }
-    return state;
+    case "worker.status": {
+      if (event.workflowId !== null && event.workflowId !== state.workflowId) return state;
+      const entry: HistoryEntry = {
+        at: now,
+        event: event.name,
+        severity: event.severity,
+        text: `${event.workerId} → ${event.status}`,
+      };
+      state.workerChanges.push(entry);
+      state.history.push(entry);
+      state.version++;
+      return state;
+    }
   }
-  if (message.type !== "event" || !message.event) return state;
-  const event = message.event;
-  if (event === "worker.status_changed") {
-    const wf = asString(data.workflow_id);
-    if (wf !== undefined && wf !== state.workflowId) return state;
-    const id = asString(data.worker_id);
-    const status = asString(data.status);
-    if (!id || !status) return state;
-    const entry: HistoryEntry = {
-      at: now,
-      event,
-      severity: eventSeverity(event, data),
-      text: `${sanitizeText(id, { maxLength: 60 })} → ${sanitizeText(status, { maxLength: 20 })}`,
-    };
-    state.workerChanges.push(entry);
-    state.history.push(entry);
-    state.version++;
-    return state;
-  }
-  if (!event.startsWith("workflow.")) return state;
-  const id = asString(data.workflow_id);
-  if (id !== state.workflowId) {
-    if (id === undefined) {
+  if (!event.name.startsWith("workflow.") || !("workflowId" in event)) return state;
+  if (event.workflowId !== state.workflowId) {
+    if (event.workflowId === null) {
       state.unusable++;
-      record(state, now, event, "unusable: no workflow_id", "warning");
+      record(
+        state,
+        now,
+        event.name,
+        `unusable: ${event.kind === "unusable" ? event.reason : "no workflow_id"}`,
+        "warning",
+      );
       state.version++;
     }
     return state;
   }
   state.version++;
-  switch (event) {
+  const at = event.time ?? now;
+  switch (event.kind) {
+    case "unusable":
+      state.unusable++;
+      record(state, now, event.name, `unusable: ${event.reason}`, "warning");
+      return state;
     case "workflow.started": {
       if (state.status !== "pending") reset(state);
       state.status = "running";
-      state.startedAt = timeOf(data, "timestamp", now);
-      const names = stageNamesOf(data);
+      state.startedAt = at;
+      const names = bounded(event.stageNames);
       if (names) state.stageNames = names;
-      state.totalStages = asNumber(data.total_stages) ?? asNumber(asObject(data.metadata)?.total_stages) ??
-        names?.length ?? state.totalStages;
+      state.totalStages = event.totalStages ?? names?.length ?? state.totalStages;
       state.currentStage = nextStage(state);
-      const about = [data.adapter, data.prompt].filter((v) => typeof v === "string").map((v) =>
-        sanitizeText(v, { maxLength: 60 })
-      );
-      record(state, now, event, [`started`, ...about].join(" · "), "info");
+      const about = [event.adapter, event.prompt].filter((v) => v !== null);
+      record(state, now, event.name, [`started`, ...about].join(" · "), "info");
       return state;
     }
     case "workflow.stage_completed": {
-      const name = asString(data.stage_name) ?? asString(data.stage);
-      if (!name) {
-        state.unusable++;
-        record(state, now, event, "unusable: no stage_name", "warning");
-        return state;
-      }
       if (state.status === "pending") state.status = "running";
-      const at = timeOf(data, "timestamp", now);
-      const result = asObject(data.result);
       const previous = state.stages.length > 0 ? state.stages[state.stages.length - 1].completedAt : state.startedAt;
-      const duration = asNumber(result?.duration_ms) ?? asNumber(data.duration_ms) ??
-        (asNumber(data.duration) !== undefined ? asNumber(data.duration)! * 1000 : undefined) ??
-        (previous !== null && at >= previous ? at - previous : null);
-      const safeName = sanitizeText(name, { maxLength: 80 });
-      completeStage(state, safeName, at, duration, summarize(data.result));
+      const duration = event.durationMs ?? (previous !== null && at >= previous ? at - previous : null);
+      completeStage(state, event.stageName, at, duration, event.result);
       state.currentStage = nextStage(state);
-      record(state, now, event, `${safeName} done${duration !== null ? ` in ${Math.round(duration)}ms` : ""}`, "info");
+      record(
+        state,
+        now,
+        event.name,
+        `${event.stageName} done${duration !== null ? ` in ${Math.round(duration)}ms` : ""}`,
+        "info",
+      );
       return state;
     }
-    case "workflow.completed": {
+    case "workflow.completed":
       state.status = "completed";
-      state.finishedAt = timeOf(data, "timestamp", now);
+      state.finishedAt = at;
       state.currentStage = null;
-      state.result = summarize(data.result, 400);
+      state.result = event.result;
       state.finishes++;
-      record(state, now, event, state.result || "completed", "info");
+      record(state, now, event.name, state.result || "completed", "info");
       return state;
-    }
-    case "workflow.failed": {
+    case "workflow.failed":
       state.status = "failed";
-      state.finishedAt = timeOf(data, "timestamp", now);
-      const error = asString(data.error) ?? asString(asObject(data.error)?.message) ?? summarize(data.error);
-      state.error = sanitizeText(error || "unknown error", { maxLength: 2000 });
+      state.finishedAt = at;
+      state.error = event.error || "unknown error";
       state.finishes++;
-      record(state, now, event, state.error, "error");
+      record(state, now, event.name, state.error, "error");
       return state;
-    }
     default:
-      record(state, now, event, genericDetails(data), eventSeverity(event, data));
+      record(state, now, event.name, describeEvent(event), event.severity);
       return state;
   }
 }

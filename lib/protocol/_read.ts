@@ -14,11 +14,19 @@ export function asString(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A finite number (numeric strings accepted), or undefined. */
+/** A plain decimal number written as text: `12`, `-3`, `1.5`, `2e3` (no hex, binary, octal, `Infinity`). */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A finite number, or undefined. Strings count only when they are plain
+ * decimals (`"12"`, `" 1.5 "`): `"0x10"`, `"0b1"`, `"Infinity"` and `""` do not.
+ */
 export function asNumber(value: unknown): number | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
-  if (typeof value === "string" && value.trim() !== "") {
-    const n = Number(value);
+  if (typeof value === "string") {
+    const text = value.trim();
+    if (!DECIMAL.test(text)) return undefined;
+    const n = Number(text);
     return Number.isFinite(n) ? n : undefined;
   }
   return undefined;

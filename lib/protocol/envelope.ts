@@ -1,7 +1,8 @@
 /**
  * The Mahavishnu wire protocol (see `docs/PROTOCOL.md`): the message
- * envelope, the event payloads, a parser that never throws and builders for
- * the client requests.
+ * envelope, a parser that never throws and builders for the client
+ * requests. What a payload means is the decode boundary's business
+ * (`decode.ts`, `events.ts`).
  *
  * @module
  */
@@ -70,80 +71,6 @@ const MESSAGE_TYPE_SET: ReadonlySet<string> = new Set(MESSAGE_TYPES);
 /** True when `name` is an event defined by the protocol. */
 export function isKnownEvent(name: string | null): name is KnownEvent {
   return name !== null && KNOWN_EVENT_SET.has(name);
-}
-
-// Event payloads as the protocol documents them. Every field may still be
-// missing or of another type on the wire: reducers read them defensively.
-
-/** `pool.status_changed`: flat (docs) or nested under `status` (real server). */
-export interface PoolStatusChangedData {
-  pool_id?: string;
-  status?: string | { worker_count?: number; queue_size?: number; state?: string; [k: string]: unknown };
-  worker_count?: number;
-  queue_size?: number;
-  timestamp?: string;
-}
-/** `worker.status_changed`. */
-export interface WorkerStatusChangedData {
-  worker_id: string;
-  status: "idle" | "busy" | "error" | "offline" | string;
-  pool_id?: string;
-  timestamp?: string;
-}
-/** `task.assigned`: `task_id` (docs) or a `task` object (real broadcaster). */
-export interface TaskAssignedData {
-  task_id?: string;
-  task?: { id?: string; task_id?: string; [k: string]: unknown };
-  worker_id?: string;
-  pool_id?: string;
-}
-/** `task.completed`. */
-export interface TaskCompletedData {
-  task_id?: string;
-  worker_id?: string;
-  pool_id?: string;
-  duration?: number;
-  result?: unknown;
-}
-/** `workflow.started`. */
-export interface WorkflowStartedData {
-  workflow_id: string;
-  timestamp?: string;
-  stages?: string[];
-  total_stages?: number;
-  [k: string]: unknown;
-}
-/** `workflow.stage_completed`. */
-export interface WorkflowStageCompletedData {
-  workflow_id: string;
-  stage_name: string;
-  result?: Record<string, unknown>;
-  timestamp?: string;
-}
-/** `workflow.completed` / `workflow.failed`. */
-export interface WorkflowFinishedData {
-  workflow_id: string;
-  result?: Record<string, unknown>;
-  error?: string;
-  timestamp?: string;
-}
-/** `insight.generated` (Akosha). */
-export interface InsightGeneratedData {
-  insight_id?: string;
-  insight_type?: string;
-  type?: string;
-  title?: string;
-  description?: string;
-  timestamp?: string;
-}
-/** `pattern.detected` (Akosha). */
-export interface PatternDetectedData {
-  pattern_id?: string;
-  pattern_type?: string;
-  pattern?: string;
-  description?: string;
-  confidence?: number;
-  timestamp?: string;
 }
 
 /** Why a frame could not be used. */

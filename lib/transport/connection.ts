@@ -1,13 +1,48 @@
 /**
- * The one resilient WebSocket client all monitors use: connects (ws or wss
- * with an optional CA), authenticates, waits for the welcome, subscribes and
- * re-subscribes after every reconnect, matches responses, detects dead
- * connections and reconnects with exponential backoff.
+ * The one resilient WebSocket client all monitors use, as an explicit state
+ * machine: it connects (ws or wss with an optional CA), authenticates, waits
+ * for the welcome, subscribes and re-subscribes after every reconnect,
+ * matches responses, detects dead connections ({@link Liveness}) and
+ * reconnects with exponential backoff; failures are classified
+ * ({@link classifyClose}) into retry, auth failure or configuration error.
+ *
+ * ```
+ * phase             event                                        next phase
+ * idle              start()                                      connecting, or config_error (token over ws://)
+ * connecting        socket open                                  authenticating (token) or awaiting_welcome
+ *                   no network permission                        config_error
+ * authenticating    auth answered (or refused as unknown)        awaiting_welcome, subscribing if welcomed
+ * awaiting_welcome  welcome, or welcome timeout                  subscribing (subscribes + initial requests)
+ * subscribing       every subscribe answered or refused          connected
+ * (socket phases)   close, handshake/auth stall, dead probe      backing_off; auth_failed on close 1008
+ *                   AUTH_FAILED / AUTH_REQUIRED                  auth_failed
+ * backing_off       retry timer                                  connecting
+ * (any)             close()                                      closed (auth_failed, config_error stay)
+ * ```
+ * auth_failed, config_error and closed are final: nothing is retried.
+ *
+ * Every timer goes through a {@link Scheduler}, so tests drive the whole
+ * machine on virtual time.
  *
  * @module
  */
 
 import { Backoff, type BackoffOptions } from "./backoff.ts";
+import { Liveness } from "./liveness.ts";
+import { realScheduler, type Scheduler, type TimerId } from "./scheduler.ts";
+import {
+  authFailure,
+  authStall,
+  classifyClose,
+  classifyThrown,
+  cleanServerText,
+  type Failure,
+  type FailureContext,
+  handshakeStall,
+  insecureToken,
+  probeTimeout,
+  redactToken,
+} from "./failure.ts";
 import {
   authRequest,
   type Envelope,
@@ -16,53 +51,35 @@ import {
   type Problem,
   responseStatus,
   subscribeRequest,
-  unsubscribeRequest,
 } from "../protocol/envelope.ts";
 
-/** Where a connection is in its life. */
-export type ConnectionState = "connecting" | "connected" | "reconnecting" | "auth_failed" | "closed";
+import {
+  type ConnectionCounters,
+  type ConnectionPhase,
+  type ConnectionStatus,
+  type MessageInfo,
+  publicState,
+  type RefusedChannel,
+} from "./status.ts";
 
-/** A snapshot of a connection's state, for views. */
-export interface ConnectionStatus {
-  state: ConnectionState;
-  /** The server URL. */
-  url: string;
-  /** Failed attempts since the last good connection. */
-  attempt: number;
-  /** When `reconnecting`: the time (ms) of the next attempt. */
-  retryAt: number | null;
-  /** Why the last connection ended or failed, in words for a person. */
-  reason: string | null;
-  /** When this state began (ms). */
-  since: number;
-}
-
-/** Counters kept for the life of a {@link Connection}. */
-export interface ConnectionCounters {
-  /** Frames received, good or bad. */
-  messages: number;
-  /** Frames that could not be parsed. */
-  malformed: number;
-  /** Reconnect attempts scheduled. */
-  reconnects: number;
-}
-
-/** What the connection knows about a received message. */
-export interface MessageInfo {
-  /** Receive time (ms). */
-  receivedAt: number;
-  /** False for event names or types the protocol does not define. */
-  known: boolean;
-  /** The frame text as received. */
-  raw: string;
-}
+export type {
+  ConnectionCounters,
+  ConnectionPhase,
+  ConnectionState,
+  ConnectionStatus,
+  MessageInfo,
+  RefusedChannel,
+} from "./status.ts";
+export { publicState } from "./status.ts";
 
 /** Options for {@link Connection}. */
 export interface ConnectionOptions {
   /** Channels to subscribe to after every (re)connect. Default none. */
   channels?: string[];
-  /** Auth token (JWT), sent as the first message. Never logged. */
+  /** Auth token (JWT), sent as the first message. Never logged, never part of a status. */
   token?: string;
+  /** Send the token over plain `ws://` to a host other than loopback. Default false (a config error). */
+  allowInsecureToken?: boolean;
   /** Extra trusted CA certificates (PEM) for `wss://`. */
   caCerts?: string[];
   /** Requests to send after the subscriptions on every (re)connect, e.g. `get_pool_status`. */
@@ -71,7 +88,7 @@ export interface ConnectionOptions {
   onMessage?: (message: Envelope, info: MessageInfo) => void;
   /** Called for every frame that could not be parsed. */
   onProblem?: (problem: Problem, receivedAt: number) => void;
-  /** Called on every status change. */
+  /** Called when the status a view shows changes (state, attempt, retry time, reason, refused channels). */
   onStatus?: (status: ConnectionStatus) => void;
   /** Backoff settings, or a ready {@link Backoff}. */
   backoff?: Backoff | BackoffOptions;
@@ -81,27 +98,35 @@ export interface ConnectionOptions {
   probeTimeoutMs?: number;
   /** Time (ms) the socket may take to open. Default 10 000. */
   handshakeTimeoutMs?: number;
+  /** Time (ms) the server may take to answer the auth request. Default 10 000. */
+  authTimeoutMs?: number;
   /** Time (ms) to wait for the welcome before subscribing anyway. Default 2 000. */
   welcomeTimeoutMs?: number;
-  /** Frames longer than this many characters are refused. Default 4 MiB. */
+  /** Frames longer than this many characters are refused. Default {@link MAX_FRAME_LENGTH}. */
   maxFrameLength?: number;
-  /** Clock (ms). Default `Date.now`. */
+  /** Timers and clock. Default {@link realScheduler}. */
+  scheduler?: Scheduler;
+  /** Clock (ms). Default: the scheduler's. */
   now?: () => number;
 }
 
-const AUTH_ERRORS = new Set(["AUTH_FAILED", "AUTH_REQUIRED"]);
+/** The default frame size limit: 4 MiB (characters). */
+export const MAX_FRAME_LENGTH = 4 * 1024 * 1024;
 
-/** Per-socket state; a new one for every attempt. */
+const AUTH_ERRORS = new Set(["AUTH_FAILED", "AUTH_REQUIRED"]);
+const FINAL_PHASES = new Set<ConnectionPhase>(["auth_failed", "config_error", "closed"]);
+
+/** Per-socket data; a new one for every attempt. */
 interface Session {
   ws: WebSocket;
-  opened: boolean;
-  ready: boolean;
-  authenticated: boolean;
-  welcomed: boolean;
+  /** The correlation id of the auth request, when one was sent. */
   authId: string | null;
-  lastReceivedAt: number;
-  probeSentAt: number | null;
-  timers: ReturnType<typeof setTimeout>[];
+  /** A welcome arrived (it may come before the auth answer). */
+  welcomed: boolean;
+  /** Subscribe requests of this socket still waiting for an answer, by channel. */
+  awaiting: Set<string>;
+  liveness: Liveness | null;
+  errorText: string | null;
   closed: Promise<void>;
 }
 
@@ -110,20 +135,25 @@ interface Session {
  * {@link Connection.start} once and {@link Connection.close} to end it.
  */
 export class Connection {
+  /** The server URL. */
   readonly url: string;
+  /** Counters for the life of the connection. */
   readonly counters: ConnectionCounters = { messages: 0, malformed: 0, reconnects: 0 };
   #options: ConnectionOptions;
-  #channels: Set<string>;
+  #channels: string[];
   #subscribed = new Set<string>();
+  #refused = new Map<string, string>();
   #pending = new Map<string, { event: string; channel?: string }>();
   #backoff: Backoff;
+  #scheduler: Scheduler;
   #now: () => number;
+  #phase: ConnectionPhase = "idle";
+  #phaseTimer: TimerId | null = null;
   #session: Session | null = null;
-  #closing: Promise<void>[] = [];
-  #retryTimer: ReturnType<typeof setTimeout> | null = null;
-  #stopped = false;
+  #closing = new Set<Promise<void>>();
   #probeCount = 0;
   #status: ConnectionStatus;
+  #reported = false;
 
   constructor(url: string, options: ConnectionOptions = {}) {
     let parsed: URL;
@@ -137,10 +167,20 @@ export class Connection {
     }
     this.url = url;
     this.#options = options;
-    this.#channels = new Set(options.channels ?? []);
+    this.#channels = [...new Set(options.channels ?? [])];
     this.#backoff = options.backoff instanceof Backoff ? options.backoff : new Backoff(options.backoff);
-    this.#now = options.now ?? Date.now;
-    this.#status = { state: "connecting", url, attempt: 0, retryAt: null, reason: null, since: this.#now() };
+    this.#scheduler = options.scheduler ?? realScheduler;
+    this.#now = options.now ?? (() => this.#scheduler.now());
+    this.#status = {
+      state: "connecting",
+      url,
+      attempt: 0,
+      retryAt: null,
+      reason: null,
+      since: this.#now(),
+      phase: "idle",
+      refused: [],
+    };
   }
 
   /** The current status. */
@@ -148,14 +188,24 @@ export class Connection {
     return this.#status;
   }
 
+  /** The current phase of the state machine. */
+  get phase(): ConnectionPhase {
+    return this.#phase;
+  }
+
   /** Channels the server has confirmed on the current socket. */
   get subscribed(): ReadonlySet<string> {
     return this.#subscribed;
   }
 
-  /** Opens the first connection. */
+  /** Opens the first connection (once; a final phase stays final). */
   start(): void {
-    if (this.#session || this.#stopped) return;
+    if (this.#phase !== "idle") return;
+    const unsafe = this.#options.token ? insecureToken(this.url, this.#options.allowInsecureToken ?? false) : null;
+    if (unsafe) {
+      this.#enter("config_error", { reason: unsafe.reason });
+      return;
+    }
     this.#connect();
   }
 
@@ -166,114 +216,149 @@ export class Connection {
     return this.#sendTracked(session, message);
   }
 
-  /** Adds a channel: subscribed now when connected, and after every reconnect. */
-  subscribe(channel: string): void {
-    this.#channels.add(channel);
-    if (this.#session?.ready) this.send(subscribeRequest(channel, { now: this.#now }));
-  }
-
-  /** Removes a channel. */
-  unsubscribe(channel: string): void {
-    this.#channels.delete(channel);
-    this.#subscribed.delete(channel);
-    if (this.#session?.ready) this.send(unsubscribeRequest(channel, { now: this.#now }));
-  }
-
   /** Closes with code 1000 and stops reconnecting; resolves when the socket is closed. */
   async close(): Promise<void> {
-    if (!this.#stopped) {
-      this.#stopped = true;
-      this.#clearRetry();
+    if (!FINAL_PHASES.has(this.#phase)) {
       const session = this.#session;
       if (session) this.#drop(session, 1000, "client closing");
-      this.#setStatus({ state: "closed", retryAt: null });
+      this.#enter("closed", { retryAt: null });
     }
     await Promise.all(this.#closing);
   }
 
+  // --- transitions ------------------------------------------------------------
+
   #connect(): void {
-    const attempt = this.#backoff.attempt;
-    this.#setStatus({ state: "connecting", attempt, retryAt: null });
+    this.#enter("connecting", { attempt: this.#backoff.attempt, retryAt: null });
     let ws: WebSocket;
     try {
       ws = this.#createSocket();
     } catch (error) {
-      this.#scheduleRetry(describeError(error, this.url));
+      this.#failed(classifyThrown(error, this.#context()));
       return;
     }
     let resolveClosed!: () => void;
     const session: Session = {
       ws,
-      opened: false,
-      ready: false,
-      authenticated: !this.#options.token,
-      welcomed: false,
       authId: null,
-      lastReceivedAt: this.#now(),
-      probeSentAt: null,
-      timers: [],
+      welcomed: false,
+      awaiting: new Set(),
+      liveness: null,
+      errorText: null,
       closed: new Promise((resolve) => resolveClosed = resolve),
     };
     this.#session = session;
-    this.#closing.push(session.closed);
-    session.closed.then(() => {
-      this.#closing = this.#closing.filter((p) => p !== session.closed);
-    });
-    let errorText: string | null = null;
-    session.timers.push(setTimeout(() => {
-      if (!session.opened) this.#fail(session, "the server accepted no WebSocket handshake in time");
-    }, this.#options.handshakeTimeoutMs ?? 10_000));
+    this.#closing.add(session.closed);
+    session.closed.then(() => this.#closing.delete(session.closed));
+    const handshakeMs = this.#options.handshakeTimeoutMs ?? 10_000;
+    this.#phaseTimer = this.#scheduler.setTimeout(() => this.#fail(session, handshakeStall(handshakeMs)), handshakeMs);
 
     ws.onopen = () => {
       if (this.#session !== session) return;
-      session.opened = true;
-      session.lastReceivedAt = this.#now();
-      if (this.#options.token) {
-        const auth = authRequest(this.#options.token, { now: this.#now });
-        session.authId = auth.correlation_id;
-        this.#sendRaw(session, auth);
-      }
-      session.timers.push(setTimeout(() => this.#maybeReady(session, true), this.#options.welcomeTimeoutMs ?? 2_000));
-      this.#startLiveness(session);
+      this.#opened(session);
     };
     ws.onmessage = (event) => {
       if (this.#session !== session) return;
       this.#receive(session, event.data);
     };
     ws.onerror = (event) => {
-      errorText = event instanceof ErrorEvent ? event.message : "socket error";
+      session.errorText = event instanceof ErrorEvent ? event.message : "socket error";
     };
     ws.onclose = (event) => {
       resolveClosed();
       if (this.#session !== session) return;
+      const opened = this.#phase !== "connecting";
       this.#endSession(session);
-      if (this.#stopped) return;
-      this.#backoff.disconnected(this.#now());
-      const why = describeClose(event.code, event.reason, session.opened, errorText, this.url);
-      if (event.code === 1008) {
-        this.#setStatus({ state: "auth_failed", reason: why, retryAt: null });
-        return;
-      }
-      this.#scheduleRetry(why);
+      if (FINAL_PHASES.has(this.#phase)) return;
+      this.#failed(
+        classifyClose(
+          { code: event.code, reason: event.reason, errorText: session.errorText, opened },
+          this.#context(),
+        ),
+      );
     };
   }
 
-  #createSocket(): WebSocket {
-    const caCerts = this.#options.caCerts;
-    if (caCerts?.length) {
-      const client = Deno.createHttpClient({ caCerts });
-      // Deno accepts an HttpClient in the WebSocket options bag.
-      return new WebSocket(this.url, { client } as unknown as string[]);
+  #opened(session: Session): void {
+    session.liveness = new Liveness(this.#scheduler, {
+      idleMs: this.#options.idleTimeoutMs ?? 20_000,
+      probeTimeoutMs: this.#options.probeTimeoutMs ?? 5_000,
+      probe: () => this.#probe(session),
+      dead: () => this.#fail(session, probeTimeout(this.#options.probeTimeoutMs ?? 5_000)),
+    });
+    const token = this.#options.token;
+    if (!token) {
+      this.#awaitWelcome(session);
+      return;
     }
-    return new WebSocket(this.url);
+    const auth = authRequest(token, { now: this.#now });
+    session.authId = auth.correlation_id;
+    this.#sendRaw(session, auth);
+    this.#enter("authenticating");
+    const authMs = this.#options.authTimeoutMs ?? 10_000;
+    this.#phaseTimer = this.#scheduler.setTimeout(() => this.#fail(session, authStall(authMs)), authMs);
   }
 
-  #receive(session: Session, frame: unknown): void {
+  #awaitWelcome(session: Session): void {
+    if (session.welcomed) {
+      this.#subscribe(session);
+      return;
+    }
+    this.#enter("awaiting_welcome");
+    this.#phaseTimer = this.#scheduler.setTimeout(
+      () => this.#subscribe(session),
+      this.#options.welcomeTimeoutMs ?? 2_000,
+    );
+  }
+
+  #subscribe(session: Session): void {
+    if (this.#session !== session) return;
+    this.#backoff.connected(this.#now());
+    this.#subscribed.clear();
+    this.#enter("subscribing", { attempt: 0, retryAt: null, reason: null });
+    for (const channel of this.#channels) {
+      if (this.#sendTracked(session, subscribeRequest(channel, { now: this.#now }))) session.awaiting.add(channel);
+    }
+    for (const request of this.#options.initialRequests?.() ?? []) this.#sendTracked(session, request);
+    this.#settled(session);
+  }
+
+  /** Moves from subscribing to connected once every subscribe got an answer. */
+  #settled(session: Session): void {
+    if (this.#phase === "subscribing" && session.awaiting.size === 0) this.#enter("connected");
+  }
+
+  /** A failure that ends the socket: retry later, or stop for good. */
+  #failed(failure: Failure): void {
+    this.#backoff.disconnected(this.#now());
+    if (failure.action === "stop_auth") this.#enter("auth_failed", { reason: failure.reason, retryAt: null });
+    else if (failure.action === "stop_config") this.#enter("config_error", { reason: failure.reason, retryAt: null });
+    else this.#scheduleRetry(failure.reason);
+  }
+
+  /** Gives up on a socket that is dead or stuck, and retries. */
+  #fail(session: Session, failure: Failure): void {
+    if (this.#session !== session) return;
+    this.#drop(session, 4000, "client gave up");
+    this.#failed(failure);
+  }
+
+  #scheduleRetry(reason: string): void {
+    const delay = this.#backoff.next();
+    this.counters.reconnects++;
+    this.#enter("backing_off", { attempt: this.#backoff.attempt, retryAt: this.#now() + delay, reason });
+    this.#phaseTimer = this.#scheduler.setTimeout(() => this.#connect(), delay);
+  }
+
+  // --- frames -----------------------------------------------------------------
+
+  #receive(session: Session, received: unknown): void {
     const now = this.#now();
-    session.lastReceivedAt = now;
-    session.probeSentAt = null;
+    session.liveness?.heard();
     this.counters.messages++;
-    const result = parseMessage(frame, { maxLength: this.#options.maxFrameLength });
+    // A server that echoes the token (in an error, say) must not get it printed or recorded.
+    const frame = typeof received === "string" ? redactToken(received, this.#options.token) : received;
+    const result = parseMessage(frame, { maxLength: this.#options.maxFrameLength ?? MAX_FRAME_LENGTH });
     if (!result.ok) {
       this.counters.malformed++;
       this.#options.onProblem?.(result.problem, now);
@@ -289,81 +374,65 @@ export class Connection {
     const corr = message.correlation_id;
     const pending = corr ? this.#pending.get(corr) : undefined;
     if (corr && pending) this.#pending.delete(corr);
-    if (message.type === "error" && message.error_code && AUTH_ERRORS.has(message.error_code)) {
-      const detail = message.error_message ? `: ${message.error_message}` : "";
-      const why = message.error_code === "AUTH_REQUIRED"
-        ? `the server requires a token (${message.error_code}${detail}); provide one with --token-env or --token-file`
-        : `the server refused the token (${message.error_code}${detail}); check the token, it is not retried`;
-      this.#stopped = true;
-      this.#drop(session, 1000, "auth failed");
-      this.#setStatus({ state: "auth_failed", reason: why, retryAt: null });
+    const isAuthAnswer = corr !== null && corr === session.authId;
+    if (message.type === "error") {
+      const code = message.error_code ?? "";
+      if (AUTH_ERRORS.has(code)) {
+        this.#drop(session, 1000, "auth failed");
+        this.#failed(authFailure(code, message.error_message, this.#context()));
+      } else if (isAuthAnswer && this.#phase === "authenticating") {
+        this.#awaitWelcome(session); // A server without authentication refused the auth request: go on without.
+      } else if (pending?.event === "subscribe" && pending.channel !== undefined) {
+        this.#refuse(session, pending.channel, code);
+      }
       return;
     }
     if (message.type === "event" && message.event === "session.created") {
       session.welcomed = true;
-      this.#maybeReady(session, false);
+      if (this.#phase === "awaiting_welcome") this.#subscribe(session);
       return;
     }
     if (message.type !== "response") return;
     const status = responseStatus(message);
-    if ((corr !== null && corr === session.authId) || status === "authenticated") {
-      if (status === "authenticated" || message.data.authenticated === true) {
-        session.authenticated = true;
-        this.#maybeReady(session, false);
-      }
+    if (isAuthAnswer || status === "authenticated") {
+      const ok = status === "authenticated" || message.data.authenticated === true;
+      if (ok && this.#phase === "authenticating") this.#awaitWelcome(session);
       return;
     }
     const event = pending?.event ?? message.event;
     const channel = pending?.channel ?? messageChannel(message);
     if (!channel) return;
-    if (event === "subscribe" && (status === undefined || status === "subscribed")) this.#subscribed.add(channel);
+    if (event === "subscribe" && (status === undefined || status === "subscribed")) {
+      this.#subscribed.add(channel);
+      session.awaiting.delete(channel);
+      if (this.#refused.delete(channel)) this.#setStatus({ refused: this.#refusedList() });
+      this.#settled(session);
+    }
     if (event === "unsubscribe") this.#subscribed.delete(channel);
   }
 
-  #maybeReady(session: Session, welcomeTimedOut: boolean): void {
-    if (session.ready || this.#session !== session || !session.authenticated) return;
-    if (!session.welcomed && !welcomeTimedOut) return;
-    session.ready = true;
-    this.#backoff.connected(this.#now());
-    this.#setStatus({ state: "connected", attempt: 0, retryAt: null, reason: null });
-    this.#subscribed.clear();
-    for (const channel of this.#channels) this.#sendTracked(session, subscribeRequest(channel, { now: this.#now }));
-    for (const request of this.#options.initialRequests?.() ?? []) this.#sendTracked(session, request);
+  #refuse(session: Session, channel: string, code: string): void {
+    session.awaiting.delete(channel);
+    this.#subscribed.delete(channel);
+    const clean = cleanServerText(code || "ERROR", this.#options.token);
+    if (this.#refused.get(channel) !== clean) {
+      this.#refused.set(channel, clean);
+      this.#setStatus({ refused: this.#refusedList() });
+    }
+    this.#settled(session);
   }
 
-  /**
-   * Liveness with one-shot timers (no periodic wake-ups while messages flow):
-   * each check schedules the next for when the link could first be idle, or
-   * when a probe's answer is due.
-   */
-  #startLiveness(session: Session): void {
-    const idle = this.#options.idleTimeoutMs ?? 20_000;
-    const probeTimeout = this.#options.probeTimeoutMs ?? 5_000;
-    const check = () => {
-      if (this.#session !== session || !session.opened) return;
-      const now = this.#now();
-      let due: number;
-      if (session.probeSentAt !== null) {
-        if (now - session.probeSentAt >= probeTimeout) {
-          this.#fail(session, `no answer to a liveness probe within ${probeTimeout} ms (half-open connection?)`);
-          return;
-        }
-        due = session.probeSentAt + probeTimeout;
-      } else if (now - session.lastReceivedAt >= idle && session.ready && this.#channels.size > 0) {
-        const channel = this.#channels.values().next().value as string;
-        this.#probeCount++;
-        session.probeSentAt = now;
-        this.#sendTracked(session, subscribeRequest(channel, { id: `probe-${this.#probeCount}`, now: this.#now }));
-        due = now + probeTimeout;
-      } else {
-        due = Math.max(session.lastReceivedAt + idle, now + Math.min(idle, 1000));
-      }
-      session.timers = session.timers.filter((t) => t !== timer);
-      timer = setTimeout(check, Math.max(10, due - now));
-      session.timers.push(timer);
-    };
-    let timer = setTimeout(check, idle);
-    session.timers.push(timer);
+  #refusedList(): RefusedChannel[] {
+    return [...this.#refused].map(([channel, code]) => ({ channel, code }));
+  }
+
+  /** Sends an idempotent re-subscribe as a liveness probe; false when there is nothing to probe with. */
+  #probe(session: Session): boolean {
+    if (this.#phase !== "subscribing" && this.#phase !== "connected") return false;
+    const channel = this.#subscribed.values().next().value ?? this.#channels[0];
+    if (channel === undefined) return false;
+    this.#probeCount++;
+    return this.#sendTracked(session, subscribeRequest(channel, { id: `probe-${this.#probeCount}`, now: this.#now }));
   }
 
   /** Sends and remembers the request for response matching; false when the socket refused it. */
@@ -387,12 +456,16 @@ export class Connection {
     }
   }
 
-  /** Gives up on a socket that is dead or stuck, and retries. */
-  #fail(session: Session, reason: string): void {
-    if (this.#session !== session) return;
-    this.#backoff.disconnected(this.#now());
-    this.#drop(session, 4000, "client gave up");
-    this.#scheduleRetry(reason);
+  // --- sockets ----------------------------------------------------------------
+
+  #createSocket(): WebSocket {
+    const caCerts = this.#options.caCerts;
+    if (caCerts?.length) {
+      const client = Deno.createHttpClient({ caCerts });
+      // Deno accepts an HttpClient in the WebSocket options bag.
+      return new WebSocket(this.url, { client } as unknown as string[]);
+    }
+    return new WebSocket(this.url);
   }
 
   #drop(session: Session, code: number, reason: string): void {
@@ -405,92 +478,50 @@ export class Connection {
       // Already closing.
     }
     // A half-open socket may never finish its close handshake: do not wait forever.
-    const settle = setTimeout(() => session.ws.dispatchEvent(new CloseEvent("close", { code: 1006 })), 3000);
-    session.closed.then(() => clearTimeout(settle));
+    const settle = this.#scheduler.setTimeout(
+      () => session.ws.dispatchEvent(new CloseEvent("close", { code: 1006 })),
+      3000,
+    );
+    session.closed.then(() => this.#scheduler.clearTimeout(settle));
   }
 
   #endSession(session: Session): void {
-    for (const timer of session.timers) clearTimeout(timer);
-    session.timers = [];
+    session.liveness?.stop();
     if (this.#session === session) {
+      this.#clearPhaseTimer();
       this.#session = null;
       this.#subscribed.clear();
       this.#pending.clear();
     }
   }
 
-  #scheduleRetry(reason: string): void {
-    if (this.#stopped) return;
-    this.#clearRetry();
-    const delay = this.#backoff.next();
-    this.counters.reconnects++;
-    this.#setStatus({ state: "reconnecting", attempt: this.#backoff.attempt, retryAt: this.#now() + delay, reason });
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = null;
-      if (!this.#stopped) this.#connect();
-    }, delay);
+  #context(): FailureContext {
+    return { url: this.url, token: this.#options.token };
   }
 
-  #clearRetry(): void {
-    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
+  // --- status -----------------------------------------------------------------
+
+  #enter(phase: ConnectionPhase, change: Partial<ConnectionStatus> = {}): void {
+    this.#clearPhaseTimer();
+    this.#phase = phase;
+    this.#setStatus({ ...change, state: publicState(phase), phase });
   }
 
+  #clearPhaseTimer(): void {
+    if (this.#phaseTimer !== null) this.#scheduler.clearTimeout(this.#phaseTimer);
+    this.#phaseTimer = null;
+  }
+
+  /** Updates the status; calls `onStatus` when something a view shows changed (and the first time). */
   #setStatus(change: Partial<ConnectionStatus>): void {
-    const next = { ...this.#status, ...change };
-    if (change.state && change.state !== this.#status.state) next.since = this.#now();
+    const prev = this.#status;
+    const next = { ...prev, ...change };
+    if (next.state !== prev.state) next.since = this.#now();
     this.#status = next;
+    const visible = !this.#reported || next.state !== prev.state || next.attempt !== prev.attempt ||
+      next.retryAt !== prev.retryAt || next.reason !== prev.reason || next.refused !== prev.refused;
+    if (!visible) return;
+    this.#reported = true;
     this.#options.onStatus?.(next);
   }
-}
-
-function hostOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || (u.protocol === "wss:" ? "443" : "80")}`;
-  } catch {
-    return url;
-  }
-}
-
-/** Words for a person about an error thrown while opening a socket. */
-export function describeError(error: unknown, url: string): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return explainFailure(text, url);
-}
-
-function explainFailure(text: string, url: string): string {
-  const where = hostOf(url);
-  if (/certificate|UnknownIssuer|tls|handshake.*ssl/i.test(text)) {
-    return `TLS error talking to ${where} (${text}); for a self-signed certificate pass its CA with --ca FILE`;
-  }
-  if (/dns|lookup|resolve|name or service/i.test(text)) {
-    return `cannot resolve the host of ${where} (${text}); check --host`;
-  }
-  return `cannot connect to ${where} (${text}); is the server running there? check --host and --port`;
-}
-
-/** Words for a person about why a socket closed. */
-export function describeClose(
-  code: number,
-  reason: string,
-  opened: boolean,
-  errorText: string | null,
-  url: string,
-): string {
-  const said = reason ? `: ${reason}` : "";
-  switch (code) {
-    case 1000:
-      return `the server closed the connection${said}`;
-    case 1001:
-      return `the server is going away${said}`;
-    case 1008:
-      return `authentication failed or required (close 1008${said}); check the token, it is not retried`;
-    case 1011:
-      return `the server had an internal error (close 1011${said})`;
-    case 1013:
-      return `the server is at maximum capacity (close 1013${said})`;
-  }
-  if (!opened) return explainFailure(errorText ?? "connection failed", url);
-  return `the connection was lost (code ${code}${said})`;
 }

@@ -10,6 +10,7 @@
 
 import { createPoolState, type PoolState, reducePool } from "../model/pool_state.ts";
 import { ev } from "../protocol/_test_envelope.ts";
+import { decodeMessage } from "../protocol/decode.ts";
 
 /** `[name, raw text as a server may send it, cells tmux draws for its shown form]`. */
 export const WIDE_CASES: readonly [string, string, number][] = [
@@ -66,7 +67,7 @@ export function hostilePool(): PoolState {
   const pool = createPoolState("pool-👩‍💻-作業");
   let n = 0;
   const send = (event: string, data: Record<string, unknown>) =>
-    reducePool(pool, { ...ev(event, data), id: `e${n++}` }, 1000 + n);
+    reducePool(pool, decodeMessage({ ...ev(event, data), id: `e${n++}` }), 1000 + n);
   send("pool.status_changed", {
     pool_id: pool.poolId,
     status: { state: "running", worker_count: HOSTILE_IDS.length, queue_size: 1 },

@@ -7,8 +7,9 @@
  */
 
 import { activeWorkflows, type AkoshaOverview, type WorkflowsOverview } from "../model/overview_state.ts";
-import { type HistoryEntry, poolHealth, type PoolState, workerCounts } from "../model/pool_state.ts";
-import { paintPoolStatus, paintWorkerStatus } from "./pool_view.ts";
+import type { HistoryEntry } from "../model/history.ts";
+import { poolHealth, type PoolState, workerCounts } from "../model/pool_state.ts";
+import { paintPoolStatus, paintWorkerStatus, STATUS_WIDTH } from "./pool_view.ts";
 import { paintHealth, type Style } from "./style.ts";
 import { fit, truncate } from "./text.ts";
 import {
@@ -71,17 +72,18 @@ function poolNumbers(p: PoolState, style: Style): string[] {
   const health = poolHealth(p);
   const counts = workerCounts(p);
   return [
-    `${paintPoolStatus(style, p, `● ${p.status}`)}  workers ${p.workerCount ?? p.workers.size}  queue ${
-      p.queueSize ?? "?"
-    }  ${paintHealth(style, health.level, health.reason)}`,
+    `${paintPoolStatus(style, p, `● ${truncate(p.status, STATUS_WIDTH)}`)}  workers ${
+      p.workerCount ?? p.workers.size
+    }  queue ${p.queueSize ?? "?"}  ${paintHealth(style, health.level, health.reason)}`,
     ["idle", "busy", "error", "offline"].map((k) => paintWorkerStatus(style, k, `${k} ${counts[k] ?? 0}`)).join("  "),
   ];
 }
 
 function akoshaNumbers(a: AkoshaOverview, style: Style): string[] {
-  const top = [...a.byType.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([k, v]) => `${k} ${v}`).join(
-    "  ",
-  );
+  const top = [...a.byType.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([k, v]) => `${truncate(k, 20)} ${v}`)
+    .join(
+      "  ",
+    );
   return [
     `insights ${style.cyan(String(a.insights))}  patterns ${style.cyan(String(a.patterns))}  anomalies ${
       a.anomalies > 0 ? style.yellow(String(a.anomalies)) : "0"

@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
-import { ev } from "../protocol/_test_envelope.ts";
+import { decoded } from "../protocol/_test_envelope.ts";
 import { dashboardView } from "./dashboard_view.ts";
-import { createAkoshaOverview, createWorkflowsOverview, reduceAkoshaOverview } from "../model/overview_state.ts";
-import { createPoolState } from "../model/pool_state.ts";
+import {
+  createAkoshaOverview,
+  createWorkflowsOverview,
+  reduceAkoshaOverview,
+  reduceWorkflowsOverview,
+} from "../model/overview_state.ts";
+import { createPoolState, reducePool } from "../model/pool_state.ts";
 import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";
 import { hostilePool } from "./_wide_cases.ts";
@@ -44,7 +49,7 @@ const state = () => ({
   pool: createPoolState("pool_local"),
   akosha: reduceAkoshaOverview(
     createAkoshaOverview(),
-    ev("insight.generated", { insight_type: "cost", title: "t" }),
+    decoded("insight.generated", { insight_type: "cost", title: "t" }),
     0,
   ),
 });
@@ -82,5 +87,20 @@ Deno.test("dashboardView() keeps the panel borders in one column with hostile id
         assert.equal(displayWidth(line), 159, JSON.stringify(line));
       }
     });
+  }
+});
+
+Deno.test("dashboardView() keeps its layout with a 10,000-character string in every field", () => {
+  const long = (c: string) => c.repeat(10_000);
+  const state = { workflows: createWorkflowsOverview(), pool: createPoolState("p"), akosha: createAkoshaOverview() };
+  reduceWorkflowsOverview(state.workflows, decoded("workflow.started", { workflow_id: long("w") }), 1);
+  reducePool(state.pool, decoded("pool.status_changed", { status: long("s"), worker_count: 2, queue_size: 1 }), 1);
+  reduceAkoshaOverview(state.akosha, decoded("insight.generated", { insight_type: long("t"), title: long("i") }), 1);
+  for (const [w, h] of [[160, 30], [80, 24]]) {
+    const lines = dashboardView(state, ctx(w, h));
+    assert.equal(lines.length, h);
+    for (const line of lines) assert.ok(displayWidth(line) <= w, `too wide: ${line}`);
+    assert.ok(lines.some((l) => /● s+… {2}workers 2 {2}queue 1/.test(l)), "pool numbers after a long status");
+    assert.ok(lines.some((l) => /t+… 1/.test(l)), "insight type counts after a long type");
   }
 });

@@ -119,7 +119,8 @@ export function workerTable(
   const fixed = wide ? [8, 14, 8, 5] : [8, 10];
   const workers = sortWorkers(state.workers.values());
   // The id column takes what the longest id needs (up to a third of the width); the task column the rest.
-  const longest = workers.reduce((n, w) => Math.max(n, displayWidth(w.id)), 6);
+  // Measure at most a screen's width of each id: ids may be kilobytes long.
+  const longest = workers.reduce((n, w) => Math.max(n, displayWidth(w.id.slice(0, width))), 6);
   const idWidth = Math.max(6, Math.min(longest, Math.floor(width / 3)));
   const spare = Math.max(0, width - idWidth - fixed.reduce((a, b) => a + b, 0) - fixed.length);
   if (wide) fixed[1] += Math.min(spare, 26);
@@ -151,6 +152,9 @@ export function workerTable(
   return lines;
 }
 
+/** Cells a server-sent pool status may take on the summary line (the numbers after it stay visible). */
+export const STATUS_WIDTH = 24;
+
 /** The two status lines: status, workers, queue, last event, health; then task and worker counts. */
 export function poolSummary(state: PoolState, width: number, now: number, style: Style): string[] {
   const health = poolHealth(state);
@@ -161,7 +165,7 @@ export function poolSummary(state: PoolState, width: number, now: number, style:
   const since = state.lastEventAt === null ? "never" : `${formatDuration(now - state.lastEventAt)} ago`;
   const counts = workerCounts(state);
   const line1 = [
-    `Status ${paintPoolStatus(style, state, style.bold(state.status))}`,
+    `Status ${paintPoolStatus(style, state, style.bold(truncate(state.status, STATUS_WIDTH)))}`,
     `Workers ${style.bold(String(state.workerCount ?? state.workers.size))}`,
     `Queue ${style.bold(String(state.queueSize ?? "?"))}${trend}`,
     `Last event ${since}`,

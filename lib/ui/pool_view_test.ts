@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createPoolState, poolHealth, type PoolState, reducePool } from "../model/pool_state.ts";
-import { ev } from "../protocol/_test_envelope.ts";
+import { decoded } from "../protocol/_test_envelope.ts";
 import { HOSTILE_IDS, hostilePool } from "./_wide_cases.ts";
 import { poolSummary, poolView } from "./pool_view.ts";
 import { createStyle } from "./style.ts";
@@ -12,12 +12,15 @@ const T0 = new Date(2026, 10, 28, 12, 0, 0).getTime();
 function sample(): PoolState {
   const s = createPoolState("pool_local", { historySize: 100 });
   const msgs = [
-    ev("pool.status_changed", { pool_id: "pool_local", status: { state: "running", worker_count: 3, queue_size: 2 } }),
-    ev("worker.added", { worker_id: "w1" }),
-    ev("worker.added", { worker_id: "w2" }),
-    ev("worker.added", { worker_id: "w10" }),
-    ev("task.assigned", { worker_id: "w2", task_id: "task_7" }),
-    ev("worker.status_changed", { worker_id: "w10", status: "error" }),
+    decoded("pool.status_changed", {
+      pool_id: "pool_local",
+      status: { state: "running", worker_count: 3, queue_size: 2 },
+    }),
+    decoded("worker.added", { worker_id: "w1" }),
+    decoded("worker.added", { worker_id: "w2" }),
+    decoded("worker.added", { worker_id: "w10" }),
+    decoded("task.assigned", { worker_id: "w2", task_id: "task_7" }),
+    decoded("worker.status_changed", { worker_id: "w10", status: "error" }),
   ];
   msgs.forEach((m, i) => reducePool(s, m, T0 + i * 1000));
   return s;
@@ -113,11 +116,11 @@ Deno.test("poolSummary() colours the status by the status and the health by the 
   const RESET = "\x1b[0m";
   const cases: [string, (s: PoolState) => void, string][] = [
     ["running with a worker in error", (s) => s, "\x1b[32m"],
-    ["scaling", (s) => reducePool(s, ev("pool.status_changed", { status: "scaling" }), T0), "\x1b[33m"],
-    ["draining", (s) => reducePool(s, ev("pool.status_changed", { status: "draining" }), T0), "\x1b[33m"],
-    ["error", (s) => reducePool(s, ev("pool.status_changed", { status: "error" }), T0), "\x1b[31m"],
-    ["closed", (s) => reducePool(s, ev("pool.closed", { pool_id: "pool_local" }), T0), "\x1b[31m"],
-    ["unknown", (s) => reducePool(s, ev("pool.status_changed", { status: "unknown" }), T0), "\x1b[2m"],
+    ["scaling", (s) => reducePool(s, decoded("pool.status_changed", { status: "scaling" }), T0), "\x1b[33m"],
+    ["draining", (s) => reducePool(s, decoded("pool.status_changed", { status: "draining" }), T0), "\x1b[33m"],
+    ["error", (s) => reducePool(s, decoded("pool.status_changed", { status: "error" }), T0), "\x1b[31m"],
+    ["closed", (s) => reducePool(s, decoded("pool.closed", { pool_id: "pool_local" }), T0), "\x1b[31m"],
+    ["unknown", (s) => reducePool(s, decoded("pool.status_changed", { status: "unknown" }), T0), "\x1b[2m"],
   ];
   for (const [name, change, statusColour] of cases) {
     await t.step(name, () => {
@@ -135,8 +138,50 @@ Deno.test("poolSummary() colours the status by the status and the health by the 
     });
   }
   await t.step("a status nobody knows is bold, not coloured", () => {
-    const s = reducePool(sample(), ev("pool.status_changed", { status: "resharding" }), T0);
+    const s = reducePool(sample(), decoded("pool.status_changed", { status: "resharding" }), T0);
     const [line] = poolSummary(s, 300, T0 + 10_000, createStyle(true));
     assert.ok(line.startsWith(`Status \x1b[1mresharding${RESET}   `), JSON.stringify(line));
   });
+});
+
+Deno.test("poolView() keeps its layout with a 10,000-character string in every field", () => {
+  const long = (c: string) => c.repeat(10_000);
+  const s = createPoolState("pool_local");
+  [
+    decoded("pool.status_changed", { status: long("s"), worker_count: 3, queue_size: 2 }),
+    decoded("worker.added", { worker_id: long("w") }),
+    decoded("worker.status_changed", { worker_id: long("v"), status: long("b") }),
+    decoded("task.assigned", { worker_id: "w2", task_id: long("t") }),
+    decoded(long("e"), { [long("k")]: long("x") }),
+  ].forEach((e, i) => reducePool(s, e, T0 + i));
+  for (const [w, h] of [[100, 24], [60, 16]]) {
+    const lines = poolView(s, context(w, h, true));
+    assert.equal(lines.length, h);
+    for (const line of lines) assert.ok(displayWidth(line) <= w, `too wide: ${line}`);
+    const plain = poolView(s, context(w, h, false));
+    assert.match(plain[1], /^Status s+… {3}Workers 3 {3}Queue 2/);
+    assert.match(plain.find((l) => l.startsWith("WORKER")) ?? "", /^WORKER +STATUS +TASK/);
+    assert.ok(plain.some((l) => /^v+… +b+… /.test(l)), "the long id and status are cut in their columns");
+    assert.match(plain[h - 1], /malformed 1$/);
+  }
+});
+
+Deno.test("poolView() never shows a number that broke the rules, and counts it", () => {
+  const s = createPoolState("pool_local");
+  [
+    decoded("pool.status_changed", { status: "running", worker_count: 3, queue_size: 2 }),
+    decoded("pool.status_changed", { worker_count: -3 }),
+    decoded("pool.status_changed", { queue_size: -5 }),
+    decoded("pool.status_changed", { worker_count: 1e308 }),
+    decoded("pool.status_changed", { queue_size: "0x10" }),
+    decoded("pool.scaled", { worker_count: -1_000_000_000 }),
+    decoded("task.completed", { task_id: "t", duration: -5 }),
+  ].forEach((e, i) => reducePool(s, e, T0 + i * 1000));
+  const screen = poolView(s, context(120, 30, false)).join("\n");
+  for (const bad of ["Workers -3", "Queue -5", "1e+308", "Queue 16", "scaled to -1000000000", "done in -5s", "-5s"]) {
+    assert.ok(!screen.includes(bad), `${bad} is displayed`);
+  }
+  assert.match(screen, /Workers 3 {3}Queue 2/);
+  assert.equal(screen.match(/unusable: /g)?.length, 6);
+  assert.match(screen, /malformed 7$/);
 });

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { Health } from "../model/health.ts";
+
 /** A function that wraps text in one style. */
 export type Paint = (text: string) => string;
 
@@ -61,9 +63,6 @@ export function createStyle(enabled: boolean): Style {
     alert: sgr("1;97;41"),
   };
 }
-
-/** Health levels used for colour-coding. */
-export type Health = "ok" | "warning" | "error" | "unknown";
 
 /** Paints `text` in the colour of `health`. */
 export function paintHealth(style: Style, health: Health, text: string): string {

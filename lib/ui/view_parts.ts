@@ -6,8 +6,8 @@
  */
 
 import type { ConnectionStatus } from "../transport/connection.ts";
-import type { HistoryEntry } from "../model/pool_state.ts";
-import type { Severity } from "../model/severity.ts";
+import type { HistoryEntry } from "../model/history.ts";
+import type { Severity } from "../protocol/severity.ts";
 import type { Style } from "./style.ts";
 import { displayWidth, fit, truncate } from "./text.ts";
 import { formatClock, formatDuration } from "../protocol/timestamp.ts";
@@ -34,6 +34,8 @@ export function connectionBadge(status: ConnectionStatus, now: number, style: St
     }
     case "auth_failed":
       return style.red("✗ auth failed");
+    case "config_error":
+      return style.red("✗ configuration error");
     case "closed":
       return style.dim("■ closed");
   }

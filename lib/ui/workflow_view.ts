@@ -114,7 +114,7 @@ export function workflowView(state: WorkflowState, ctx: ViewContext): string[] {
   if (problem) lines.push(truncate(problem, width));
   const p = workflowProgress(state, now);
   const current = state.currentStage ? `Current stage ${style.bold(state.currentStage)}` : "";
-  lines.push(truncate(`Status ${statusBadge(state.status, style)}   ${current}`, width));
+  lines.push(truncate(`Status ${statusBadge(truncate(state.status, 24), style)}   ${current}`, width));
   const timing = [
     p.elapsedMs !== null ? `elapsed ${formatDuration(p.elapsedMs)}` : "",
     p.leftMs !== null ? `~${formatDuration(p.leftMs)} left` : "",

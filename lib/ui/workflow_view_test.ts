@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ev } from "../protocol/_test_envelope.ts";
+import { decoded } from "../protocol/_test_envelope.ts";
 import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";
 import type { ViewContext } from "./view_parts.ts";
@@ -36,10 +36,10 @@ Deno.test("progressBar() with and without a known total", () => {
 
 Deno.test("workflowView() exact lines while running, and the failure notice", async (t) => {
   let s = createWorkflowState("wf_1");
-  s = reduceWorkflow(s, ev("workflow.started", { workflow_id: "wf_1", stages: ["plan", "build", "test"] }), T);
+  s = reduceWorkflow(s, decoded("workflow.started", { workflow_id: "wf_1", stages: ["plan", "build", "test"] }), T);
   s = reduceWorkflow(
     s,
-    ev("workflow.stage_completed", { workflow_id: "wf_1", stage_name: "plan", result: { n: 1 } }),
+    decoded("workflow.stage_completed", { workflow_id: "wf_1", stage_name: "plan", result: { n: 1 } }),
     T + 2000,
   );
   await t.step("running", () => {
@@ -61,7 +61,7 @@ Deno.test("workflowView() exact lines while running, and the failure notice", as
     ]);
   });
   await t.step("failed notice is wrapped and sized", () => {
-    const f = reduceWorkflow(s, ev("workflow.failed", { workflow_id: "wf_1", error: "x".repeat(150) }), T + 3000);
+    const f = reduceWorkflow(s, decoded("workflow.failed", { workflow_id: "wf_1", error: "x".repeat(150) }), T + 3000);
     const lines = workflowView(f, ctx(60, 20, true));
     assert.ok(lines.some((l) => l.includes("WORKFLOW FAILED")));
     for (const l of lines) assert.ok(displayWidth(l) <= 60, l);
@@ -74,8 +74,39 @@ Deno.test("workflowView() exact lines while running, and the failure notice", as
 
 Deno.test("stageLines() lists a pending stage whose name is part of another's", () => {
   let s = createWorkflowState("wf");
-  s = reduceWorkflow(s, ev("workflow.started", { workflow_id: "wf", stages: ["plan_review", "plan"] }), T);
-  s = reduceWorkflow(s, ev("workflow.failed", { workflow_id: "wf", error: "x" }), T + 1000);
+  s = reduceWorkflow(s, decoded("workflow.started", { workflow_id: "wf", stages: ["plan_review", "plan"] }), T);
+  s = reduceWorkflow(s, decoded("workflow.failed", { workflow_id: "wf", error: "x" }), T + 1000);
   const lines = stageLines(s, 60, 10, T + 2000, createStyle(false));
   assert.deepEqual(lines.map((l) => l.trimEnd()), ["✗ plan_review     failed", "· plan"]);
+});
+
+Deno.test("workflowView() keeps its layout with a 10,000-character string in every field", () => {
+  const long = (c: string) => c.repeat(10_000);
+  let s = createWorkflowState("wf");
+  s = reduceWorkflow(
+    s,
+    decoded("workflow.started", { workflow_id: "wf", stages: [long("a"), "b"], prompt: long("p") }),
+    T,
+  );
+  s = reduceWorkflow(
+    s,
+    decoded("workflow.stage_completed", {
+      workflow_id: "wf",
+      stage_name: long("a"),
+      result: { [long("k")]: long("v") },
+    }),
+    T + 1000,
+  );
+  s = reduceWorkflow(s, decoded("worker.status_changed", { worker_id: long("w"), status: long("s") }), T + 1500);
+  s = reduceWorkflow(s, decoded("workflow.failed", { workflow_id: "wf", error: long("x") }), T + 2000);
+  for (const [w, h] of [[100, 30], [60, 20]]) {
+    const lines = workflowView(s, ctx(w, h, true));
+    assert.equal(lines.length, h);
+    for (const line of lines) assert.ok(displayWidth(line) <= w, `too wide: ${line}`);
+    const plain = workflowView(s, ctx(w, h));
+    assert.equal(plain.filter((l) => l.startsWith("║")).length, 4, "the failure text wraps to at most 4 lines");
+    assert.ok(plain.some((l) => /^✓ a+… /.test(l)), "the long stage name is cut in its column");
+    assert.ok(plain.some((l) => l.startsWith("✗ b ")), "the stage after it is still listed");
+    assert.match(plain[h - 1], /stages 1\/2 · malformed 0$/);
+  }
 });

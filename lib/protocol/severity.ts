@@ -5,7 +5,7 @@
  * @module
  */
 
-import { asObject, asString } from "../protocol/_read.ts";
+import { asObject, asString } from "./_read.ts";
 
 /** How much an event matters. */
 export type Severity = "info" | "warning" | "error";

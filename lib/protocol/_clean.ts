@@ -1,0 +1,92 @@
+/** Cleaned values for the decoder: safe one-line text, `key=value` details, stage names, zoned times. @module */
+
+import { asArray, asObject } from "./_read.ts";
+import { MAX_TEXT } from "./events.ts";
+import { sanitizeText } from "./sanitize.ts";
+import { parseTimestamp } from "./timestamp.ts";
+
+/** `value` as one safe line of at most {@link MAX_TEXT} characters. */
+export function clean(value: string): string {
+  const long = value.length > MAX_TEXT * 4;
+  const text = sanitizeText(long ? value.slice(0, MAX_TEXT * 4) : value, { maxLength: MAX_TEXT });
+  return long && !text.endsWith("…") ? text.slice(0, MAX_TEXT - 1) + "…" : text;
+}
+
+/** A cleaned non-empty string (finite numbers as text), else null. */
+export function text(value: unknown): string | null {
+  if (typeof value === "string") return clean(value) || null;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+/** A cleaned non-empty string, strings only. */
+export function str(value: unknown): string | null {
+  return typeof value === "string" ? clean(value) || null : null;
+}
+
+/** Any value as short cleaned text for `key=value` details: `?` for missing, JSON for objects. */
+export function show(value: unknown): string {
+  if (value === undefined || value === null) return "?";
+  if (typeof value === "string") return clean(value);
+  if (typeof value === "object") {
+    try {
+      return clean(JSON.stringify(value, cleanJson));
+    } catch {
+      return "[object]";
+    }
+  }
+  return clean(String(value));
+}
+
+/** A `JSON.stringify` replacer that cleans keys and strings (else JSON shows ESC as a visible `\u001b`). */
+export function cleanJson(_key: string, value: unknown): unknown {
+  if (typeof value === "string") return clean(value);
+  const obj = asObject(value);
+  return obj ? Object.fromEntries(Object.entries(obj).map(([k, v]) => [clean(k), v])) : value;
+}
+
+/** `key=value` text of a payload (without its `timestamp`), bounded to {@link MAX_TEXT}. */
+export function details(data: Record<string, unknown>): string {
+  let out = "";
+  for (const key of Object.keys(data)) {
+    if (key === "timestamp") continue;
+    out += `${out ? " " : ""}${clean(key)}=${show(data[key])}`;
+    if (out.length > MAX_TEXT) break;
+  }
+  return clean(out);
+}
+
+/** One-line summary of a free-form result: `key=value` for objects, "" when missing. */
+export function summarize(value: unknown): string {
+  const obj = asObject(value);
+  if (obj) return details(obj);
+  if (value === undefined || value === null) return "";
+  return show(value);
+}
+
+/** The first value that is present (neither undefined nor null). */
+export function first(...values: unknown[]): unknown {
+  return values.find((v) => v !== undefined && v !== null);
+}
+
+/** Stage names from a list of strings or `{name}` / `{stage_name}` objects. */
+export function stageNames(value: unknown): string[] | null {
+  const list = asArray(value);
+  if (!list) return null;
+  const names: string[] = [];
+  for (const s of list) {
+    const name = text(s) ?? text(asObject(s)?.name) ?? text(asObject(s)?.stage_name);
+    if (name !== null) names.push(name);
+  }
+  return names.length > 0 ? names : null;
+}
+
+/** Ends like a zone (`Z`, `+01:00`, `-0500`): a cheap test before parsing (zone-less local times are slow to build). */
+const ZONE_SUFFIX = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$/;
+
+/** A zoned timestamp (ms), else null. */
+export function zonedTime(value: unknown): number | null {
+  if (typeof value !== "string" || !ZONE_SUFFIX.test(value)) return null;
+  const t = parseTimestamp(value);
+  return t && t.zoned ? t.ms : null;
+}
