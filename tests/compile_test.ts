@@ -18,6 +18,30 @@ Deno.test("deno task compile: narrow permissions and a graph that compiles", asy
       assert.match(cmd, new RegExp(`--output dist/${entry.replace(".ts", "")} `));
     }
   });
+  await t.step("the run tasks and the shebangs grant the same narrow permissions", () => {
+    const taskOf: Record<string, string> = {
+      "pool_monitor.ts": tasks.pool,
+      "workflow_monitor.ts": tasks.workflow,
+      "multi_service_dashboard.ts": tasks.dashboard,
+    };
+    for (const entry of ENTRIES) {
+      const task = taskOf[entry];
+      assert.ok(task.startsWith("deno run ") && task.includes(` ${entry}`), task);
+      const taskFlags = task.slice("deno run ".length, task.indexOf(` ${entry}`)).split(" ");
+      const shebang = Deno.readTextFileSync(`${ROOT}${entry}`).split("\n")[0];
+      assert.ok(shebang.startsWith("#!/usr/bin/env -S deno run "), `${entry}: ${shebang}`);
+      const shebangFlags = shebang.slice("#!/usr/bin/env -S deno run ".length).split(" ");
+      assert.deepEqual(shebangFlags, taskFlags, `${entry}: shebang and task differ`);
+      for (const flags of [taskFlags, shebangFlags]) {
+        assert.ok(flags.includes("--allow-net=127.0.0.1,localhost"), `${entry}: net limited to loopback`);
+        assert.ok(flags.includes("--allow-env=MAHAVISHNU_TOKEN"), `${entry}: env limited to the token`);
+        for (const flag of flags) {
+          assert.doesNotMatch(flag, /^(-A|--allow-all|--allow-run|--allow-ffi|--allow-sys|--allow-write)(=|$)/, entry);
+          assert.doesNotMatch(flag, /^--allow-(net|env)$/, `${entry}: ${flag} without a list`);
+        }
+      }
+    }
+  });
   await t.step("the module graph resolves locally (no remote imports)", async () => {
     for (const entry of ENTRIES) {
       const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json", entry], cwd: ROOT }).output();

@@ -39,24 +39,40 @@ Deno.test("pool_monitor.ts --record, then --replay of the recording (torn last l
   Deno.removeSync(dir, { recursive: true });
 });
 
-Deno.test("--events and --severity filter the JSON output", async () => {
-  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "40", "--seed", "2"]);
-  const run = runScript("pool_monitor.ts", ["pool_local", "--port", String(server.port), "--events", "task.*"], [
+/** Runs pool_monitor.ts with `filter` against a fast demo server until `count` events arrived; returns them. */
+async function filteredEvents(filter: string[], count: number) {
+  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "60", "--seed", "2"]);
+  const run = runScript("pool_monitor.ts", ["pool_local", "--port", String(server.port), ...filter], [
     "--allow-net=127.0.0.1",
   ]);
-  await waitFor(
-    () => jsonLines(run.stdout()).filter((l) => (l.message as { type?: string })?.type === "event").length >= 5,
-    "5 events",
-    15_000,
-  );
+  const events = () =>
+    jsonLines(run.stdout())
+      .map((l) => l.message as { type?: string; event?: string; data?: Record<string, unknown> } | undefined)
+      .filter((m) => m?.type === "event");
+  await waitFor(() => events().length >= count, `${count} events`, 20_000);
   run.kill("SIGTERM");
   await run.done;
-  const events = jsonLines(run.stdout())
-    .map((l) => l.message as { type?: string; event?: string } | undefined)
-    .filter((m) => m?.type === "event");
-  assert.ok(events.every((m) => m!.event!.startsWith("task.")), JSON.stringify(events.map((m) => m!.event)));
   server.kill();
   await server.done;
+  return events();
+}
+
+Deno.test("--events and --severity filter the JSON output", async (t) => {
+  await t.step("--events task.*", async () => {
+    const events = await filteredEvents(["--events", "task.*"], 5);
+    assert.ok(events.every((m) => m!.event!.startsWith("task.")), JSON.stringify(events.map((m) => m!.event)));
+  });
+  await t.step("--severity warning keeps warnings and errors only", async () => {
+    const events = await filteredEvents(["--severity", "warning"], 4);
+    const serious = (m: (typeof events)[number]) => {
+      const data = m!.data ?? {};
+      const status = typeof data.status === "string" ? data.status : "";
+      return /fail|error|closed|crash|anomal|removed|slow|timeout|warn|retry|scaling/.test(m!.event!) ||
+        /^(error|failed|crashed|dead|offline|degraded|stopping|draining)$/.test(status);
+    };
+    assert.ok(events.every(serious), JSON.stringify(events.map((m) => [m!.event, m!.data?.status])));
+    assert.ok(!events.some((m) => m!.event === "task.assigned"), "no info events");
+  });
 });
 
 Deno.test("demo_server.ts --replay serves a recording to a real client", async () => {
