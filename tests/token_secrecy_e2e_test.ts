@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { runScript } from "./_process.ts";
 import { requireTool } from "./_require.ts";
+import { runInPty } from "./_pty.ts";
 import { answerSubscribe, frame, type ScriptServer, startScriptServer, waitFor, welcome } from "./_script_server.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 const GOOD = "tok-good-7f3a91";
 const BAD = "tok-wrong-c0ffee";
 
@@ -81,44 +81,27 @@ Deno.test({
   ignore: !hasPython,
   fn: async () => {
     const server = authServer();
-    const child = new Deno.Command("python3", {
-      args: [
-        `${ROOT}tests/_pty.py`,
-        Deno.execPath(),
-        "run",
+    const run = runInPty(
+      [
         "--allow-net=127.0.0.1",
         "--allow-env=MAHAVISHNU_TOKEN",
-        `${ROOT}pool_monitor.ts`,
+        "pool_monitor.ts",
         "pool_local",
         "--port",
         String(server.port),
       ],
-      env: { TERM: "xterm-256color", MAHAVISHNU_TOKEN: BAD },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    let out = "";
-    let err = "";
-    const decoder = new TextDecoder();
-    const reading = Promise.all([
-      (async () => {
-        for await (const c of child.stdout) out += decoder.decode(c, { stream: true });
-      })(),
-      (async () => {
-        for await (const c of child.stderr) err += decoder.decode(c, { stream: true });
-      })(),
-    ]);
+      { env: { MAHAVISHNU_TOKEN: BAD } },
+    );
     // The monitor shows the refusal on screen (it is never retried); then it is stopped like an operator would.
-    await waitFor(() => /authentication failed|AUTH_FAILED/i.test(out), "the refusal on screen", 15_000).finally(() => {
-      const pid = Number(/pid (\d+)/.exec(err)?.[1] ?? 0);
-      if (pid > 0) Deno.kill(pid, "SIGTERM");
-    });
-    await child.status;
-    await reading;
+    await waitFor(() => /authentication failed|AUTH_FAILED/i.test(run.out()), "the refusal on screen", 15_000).finally(
+      () => {
+        if (run.pid() > 0) Deno.kill(run.pid(), "SIGTERM");
+      },
+    );
+    await run.done();
     await server.close();
     assert.ok(server.received.some((m) => m.event === "auth"), "the token was offered to the server");
-    assert.ok(!out.includes(BAD) && !err.includes(BAD), "token shown in the terminal");
+    assert.ok(!run.out().includes(BAD), "token shown in the terminal (stdout and stderr both go to it)");
     assert.equal(server.connections, 1, "a refused token must not be retried");
   },
 });
