@@ -14,7 +14,14 @@
 import { type Mutant, MUTANTS } from "./mutant_list.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const TEST_FLAGS = ["--allow-net=127.0.0.1,localhost", "--allow-run", "--allow-read", "--allow-write", "--allow-env"];
+const TEST_FLAGS = [
+  "--no-check",
+  "--allow-net=127.0.0.1,localhost",
+  "--allow-run",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+];
 
 /** Copies the tracked files of the project into a new temporary directory. */
 async function copyProject(): Promise<string> {

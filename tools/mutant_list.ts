@@ -1,0 +1,136 @@
+/**
+ * The hand-made mutants of `deno task mutants`: each breaks one guarantee of
+ * the README in one place, and names the tests that must catch it. Keep
+ * `find` exact and unique: a mutant whose code moved is reported as stale.
+ *
+ * @module
+ */
+
+/** One deliberate breakage. */
+export interface Mutant {
+  /** Short name, used by the command-line filter. */
+  name: string;
+  /** The README guarantee it breaks. */
+  guarantee: string;
+  /** File, relative to the repository root. */
+  file: string;
+  /** Exact text to replace (must occur once). */
+  find: string;
+  replace: string;
+  /** Test files (relative to the root) that must fail with it. */
+  tests: string[];
+}
+
+const CONNECTION_TESTS = ["lib/transport/connection_test.ts", "tests/connection_e2e_test.ts"];
+const TERMINAL = "Nothing a server sends can drive the terminal";
+const TOKEN = "The token is never printed, recorded or sent where it was not given";
+
+/** Every mutant, grouped by the guarantee it breaks. */
+export const MUTANTS: Mutant[] = [
+  {
+    name: "sanitizer keeps escape sequences",
+    guarantee: TERMINAL,
+    file: "lib/protocol/sanitize.ts",
+    find: '.replace(ESCAPE_SEQUENCES, "")',
+    replace: "",
+    tests: ["lib/protocol/sanitize_test.ts", "tests/hostile_test.ts"],
+  },
+  {
+    name: "decoder leaves text uncleaned",
+    guarantee: TERMINAL,
+    file: "lib/protocol/_clean.ts",
+    find: "const text = sanitizeText(long ? value.slice(0, MAX_TEXT * 4) : value, { maxLength: MAX_TEXT });",
+    replace: "const text = long ? value.slice(0, MAX_TEXT) : value;",
+    tests: ["lib/protocol/decode_test.ts", "lib/model/overview_state_test.ts", "tests/hostile_test.ts"],
+  },
+  {
+    name: "close reasons reach the status raw",
+    guarantee: TERMINAL,
+    file: "lib/transport/failure.ts",
+    find: "return redactToken(sanitizeText(text, { maxLength: SERVER_TEXT_MAX }), token);",
+    replace: 'return redactToken(String(text ?? ""), token);',
+    tests: ["lib/transport/failure_test.ts", "tests/hostile_test.ts"],
+  },
+  {
+    name: "frame size limit 8 MiB",
+    guarantee: "Bad data is counted, never fatal (frames over 4 MiB refused)",
+    file: "lib/transport/connection.ts",
+    find: "export const MAX_FRAME_LENGTH = 4 * 1024 * 1024;",
+    replace: "export const MAX_FRAME_LENGTH = 8 * 1024 * 1024;",
+    tests: CONNECTION_TESTS,
+  },
+  {
+    name: "hex numbers accepted",
+    guarantee: "Numbers a person can trust",
+    file: "lib/protocol/_read.ts",
+    find: "export function asNumber(value: unknown): number | undefined {",
+    replace:
+      'export function asNumber(value: unknown): number | undefined {\n  if (typeof value === "string" && /^0x/.test(value)) return Number(value);',
+    tests: ["lib/protocol/decode_test.ts", "lib/ui/pool_view_test.ts"],
+  },
+  {
+    name: "answered probe not cleared",
+    guarantee: "Reconnects without storms (a healthy quiet link is kept)",
+    file: "lib/transport/liveness.ts",
+    find: "    this.#lastHeard = this.#scheduler.now();\n    this.#probeSentAt = null;",
+    replace: "    this.#lastHeard = this.#scheduler.now();",
+    tests: CONNECTION_TESTS,
+  },
+  {
+    name: "client closes with 4000",
+    guarantee: "Sockets are closed with code 1000 on every way out",
+    file: "lib/transport/connection.ts",
+    find: 'if (session) this.#drop(session, 1000, "client closing");',
+    replace: 'if (session) this.#drop(session, 4000, "client closing");',
+    tests: CONNECTION_TESTS,
+  },
+  {
+    name: "refused token retried",
+    guarantee: "A refused token is not retried",
+    file: "lib/transport/connection.ts",
+    find: 'if (failure.action === "stop_auth") this.#enter("auth_failed", { reason: failure.reason, retryAt: null });',
+    replace: 'if (failure.action === "stop_auth") this.#scheduleRetry(failure.reason);',
+    tests: [...CONNECTION_TESTS, "tests/token_secrecy_e2e_test.ts"],
+  },
+  {
+    name: "token in the auth-failure reason",
+    guarantee: TOKEN,
+    file: "lib/transport/failure.ts",
+    find: "    : `the server refused the token (${code}${detail}); check the token, it is not retried`;",
+    replace:
+      "    : `the server refused the token ${context.token} (${code}${detail}); check the token, it is not retried`;",
+    tests: [...CONNECTION_TESTS, "tests/token_secrecy_e2e_test.ts", "tests/hostile_test.ts"],
+  },
+  {
+    name: "--token-file ignored",
+    guarantee: TOKEN,
+    file: "lib/cli/cli.ts",
+    find: "  if (options.tokenFile) {",
+    replace: "  if (options.tokenFile && false) {",
+    tests: ["tests/token_secrecy_e2e_test.ts", "tests/tokens_e2e_test.ts"],
+  },
+  {
+    name: "Akosha gets the Mahavishnu token",
+    guarantee: TOKEN,
+    file: "multi_service_dashboard.ts",
+    find: "  return { mahavishnu, pool, akosha };",
+    replace: "  return { mahavishnu, pool, akosha: akosha ?? mahavishnu };",
+    tests: ["tests/tokens_e2e_test.ts"],
+  },
+  {
+    name: "--severity dropped",
+    guarantee: "--events and --severity filter the history and JSON output",
+    file: "lib/cli/monitor_cli.ts",
+    find: "createEventFilter({ events: o.events, severity: o.severity })",
+    replace: "createEventFilter({ events: o.events })",
+    tests: ["tests/record_replay_e2e_test.ts", "lib/model/event_filter_test.ts"],
+  },
+  {
+    name: "permissions not checked before drawing",
+    guarantee: "A missing permission is reported once, before anything is drawn",
+    file: "lib/cli/monitor_cli.ts",
+    find: "  checkPermissions(needs);\n",
+    replace: "",
+    tests: ["tests/usage_e2e_test.ts"],
+  },
+];
