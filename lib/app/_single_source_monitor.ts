@@ -33,6 +33,7 @@ export interface SingleSourceParts<T extends WithHistory> {
   view(state: T, ctx: ViewContext): string[];
   alertValues?(state: T, now: number): Record<string, number | undefined>;
   finished?(state: T): number | null;
+  farewell?(state: T, now: number): string[];
   bells?(state: T): number;
 }
 
@@ -43,7 +44,7 @@ export interface Holder<T> {
 
 /** A monitor over `parts`; a change is a change of the state's `version`. */
 export function singleSourceMonitor<T extends WithHistory>(parts: SingleSourceParts<T>): Monitor<Holder<T>> {
-  const { name, alertValues, finished, bells, options } = parts;
+  const { name, alertValues, finished, farewell, bells, options } = parts;
   const source: SourceSpec = {
     name,
     url: options.url,
@@ -67,6 +68,7 @@ export function singleSourceMonitor<T extends WithHistory>(parts: SingleSourcePa
     note: (s, entry) => void noteHistory(s.current, entry),
     clear: (s) => void clearHistory(s.current),
     finished: finished && ((s) => finished(s.current)),
+    farewell: farewell && ((s, now) => farewell(s.current, now)),
     bells: bells && ((s) => bells(s.current)),
   };
 }

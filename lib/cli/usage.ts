@@ -8,22 +8,9 @@
  */
 
 import { type Command, CommanderError } from "commander";
+import { EXIT_CODES } from "../app/exit_codes.ts";
 
-/** Exit codes of every monitor, documented in the README and in `--help`. */
-export const EXIT_CODES = {
-  /** Quit by the operator or a signal; workflow completed (`--exit-on-finish`). */
-  ok: 0,
-  /** The workflow failed (`--exit-on-finish`), or an unexpected error. */
-  failed: 1,
-  /** A usage error: a bad option or argument. */
-  usage: 2,
-  /** `--exit-on-finish`: the server says the workflow or pool does not exist. */
-  notFound: 3,
-  /** A configuration error: a missing permission, an unsafe or refused token, authentication failed. */
-  config: 4,
-  /** Output could not be written (stdout full or broken other than a closed pipe, export failed). */
-  output: 5,
-} as const;
+export { EXIT_CODES } from "../app/exit_codes.ts";
 
 /** The exit-code lines for `--help`. */
 export const EXIT_CODES_HELP = `
