@@ -17,6 +17,11 @@ export interface PtyRun {
   type(text: string): Promise<void>;
   /** Closes the keyboard and resolves with the exit status once all output is read. */
   done(): Promise<Deno.CommandStatus>;
+  /**
+   * Kills the helper that holds the terminal's master side with SIGKILL: the
+   * terminal goes away as when its window is closed. Resolves once the helper is gone.
+   */
+  closeTerminal(): Promise<void>;
 }
 
 /** Options for {@link runInPty}. */
@@ -30,9 +35,14 @@ export interface PtyOptions {
 
 /** Runs `deno run PERMISSIONS SCRIPT ARGS` (`args` after `deno run`) in a pseudo-terminal. */
 export function runInPty(args: string[], options: PtyOptions = {}): PtyRun {
+  // --quiet: no progress lines from the Deno CLI itself, only what the script writes.
+  return runCommandInPty([Deno.execPath(), "run", "--quiet", ...args], options);
+}
+
+/** Runs any command (`argv`, the program first) in a pseudo-terminal; {@link PtyRun.pid} is the command's. */
+export function runCommandInPty(argv: string[], options: PtyOptions = {}): PtyRun {
   const child = new Deno.Command("python3", {
-    // --quiet: no progress lines from the Deno CLI itself, only what the script writes.
-    args: [`${ROOT}tests/_pty.py`, Deno.execPath(), "run", "--quiet", ...args],
+    args: [`${ROOT}tests/_pty.py`, ...argv],
     cwd: ROOT,
     stdin: "piped",
     stdout: "piped",
@@ -65,6 +75,12 @@ export function runInPty(args: string[], options: PtyOptions = {}): PtyRun {
       const status = await child.status;
       await reading;
       return status;
+    },
+    async closeTerminal() {
+      child.kill("SIGKILL");
+      await child.status;
+      await writer.close().catch(() => {});
+      await reading;
     },
   };
 }
