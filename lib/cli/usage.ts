@@ -15,7 +15,8 @@ export { EXIT_CODES } from "../app/exit_codes.ts";
 /** The exit-code lines for `--help`. */
 export const EXIT_CODES_HELP = `
 Exit codes:
-  0  quit (q, Ctrl+C, a signal) or, with --exit-on-finish, the workflow completed
+  0  quit (q, Ctrl+C, a signal, the terminal went away, a closed pipe) or, with
+     --exit-on-finish, the workflow completed
   1  the workflow failed (--exit-on-finish), or an unexpected error
   2  usage error (a bad option or argument)
   3  the server says the workflow or pool does not exist (--exit-on-finish)
