@@ -22,6 +22,8 @@ export interface PtyRun {
    * terminal goes away as when its window is closed. Resolves once the helper is gone.
    */
   closeTerminal(): Promise<void>;
+  /** Resizes the terminal (the script gets SIGWINCH). */
+  resize(columns: number, rows: number): void;
 }
 
 /** Options for {@link runInPty}. */
@@ -41,6 +43,7 @@ export function runInPty(args: string[], options: PtyOptions = {}): PtyRun {
 
 /** Runs any command (`argv`, the program first) in a pseudo-terminal; {@link PtyRun.pid} is the command's. */
 export function runCommandInPty(argv: string[], options: PtyOptions = {}): PtyRun {
+  const resizeFile = Deno.makeTempFileSync({ prefix: "pty_size_" });
   const child = new Deno.Command("python3", {
     args: [`${ROOT}tests/_pty.py`, ...argv],
     cwd: ROOT,
@@ -50,6 +53,7 @@ export function runCommandInPty(argv: string[], options: PtyOptions = {}): PtyRu
     env: {
       TERM: "xterm-256color",
       PTY_SIZE: `${options.columns ?? 80}x${options.rows ?? 24}`,
+      PTY_RESIZE_FILE: resizeFile,
       ...options.env,
     },
   }).spawn();
@@ -74,6 +78,7 @@ export function runCommandInPty(argv: string[], options: PtyOptions = {}): PtyRu
       await writer.close().catch(() => {});
       const status = await child.status;
       await reading;
+      Deno.removeSync(resizeFile);
       return status;
     },
     async closeTerminal() {
@@ -81,6 +86,11 @@ export function runCommandInPty(argv: string[], options: PtyOptions = {}): PtyRu
       await child.status;
       await writer.close().catch(() => {});
       await reading;
+      Deno.removeSync(resizeFile);
+    },
+    resize(columns: number, rows: number) {
+      Deno.writeTextFileSync(resizeFile, `${columns}x${rows}`);
+      child.kill("SIGUSR1");
     },
   };
 }

@@ -164,16 +164,42 @@ export class TerminalOutput implements Output {
     if (!host || this.#ended) return;
     for (const key of keys) {
       const page = Math.max(1, this.#sink.size().rows - 10);
-      const entries = host.history().reduce((n, h) => n + h.entries.length, 0);
-      const [next, effect] = reduceUi(this.#ui, key, host.messages(), page, { scroll: Math.max(0, entries - 1) });
+      const [next, effect] = reduceUi(this.#ui, key, host.messages(), page);
       if (next.paused !== this.#ui.paused) this.#frozen = null;
-      this.#ui = next;
+      this.#ui = this.#stopAtEnd(host, this.#ui, next);
       if (effect === "quit") host.quit(EXIT_CODES.ok);
       if (effect === "clear") host.clear();
       if (effect === "suspend") return this.#suspend();
     }
     this.#dirty = true;
     this.#draw();
+  }
+
+  /**
+   * Scrolling stops at the end of a list: a move down goes no further than
+   * the first position from which the view no longer changes (the views clamp
+   * what they show), found with a few view calls (binary search). So the
+   * first key back up always moves.
+   */
+  #stopAtEnd(host: OutputHost, from: UiState, to: UiState): UiState {
+    if (to.help || to.paused) return to;
+    const key = to.scroll !== from.scroll ? "scroll" : to.tableScroll !== from.tableScroll ? "tableScroll" : null;
+    if (key === null || to[key] < from[key]) return to;
+    try {
+      const now = host.now();
+      const at = (n: number) => host.view(this.#context(host, { ...to, [key]: n }, now).ctx).join("\n");
+      const end = at(to[key]);
+      let lo = from[key];
+      let hi = to[key];
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (at(mid) === end) hi = mid;
+        else lo = mid + 1;
+      }
+      return { ...to, [key]: hi };
+    } catch {
+      return to; // The view fails: the next screen update reports it.
+    }
   }
 
   /** Ctrl+Z, SIGTSTP: give the terminal back, then stop the process until SIGCONT. */
@@ -256,11 +282,9 @@ export class TerminalOutput implements Output {
     }
   }
 
-  /** Banners, the view (or an overlay), the filter bar and the metrics line. */
-  #compose(host: OutputHost): string[] {
+  /** The alert banners and what the view gets: the screen below the banners, less the metrics line. */
+  #context(host: OutputHost, ui: UiState, now = host.now()): { ctx: ViewContext; banners: string[] } {
     const style = this.#style;
-    const ui = this.#ui;
-    const now = host.now();
     const { columns, rows } = this.#sink.size();
     const banners = host.alerts.filter((a) => a.active).slice(0, 3).map((a) =>
       style.alert(fit(` ALERT ${a.text} since ${a.since !== null ? formatClock(a.since) : "?"} `, columns))
@@ -277,6 +301,15 @@ export class TerminalOutput implements Output {
       tableScroll: ui.tableScroll,
       startedAt: host.startedAt,
     };
+    return { ctx, banners };
+  }
+
+  /** Banners, the view (or an overlay), the filter bar and the metrics line. */
+  #compose(host: OutputHost): string[] {
+    const style = this.#style;
+    const ui = this.#ui;
+    const { ctx, banners } = this.#context(host, ui);
+    const { now, columns } = ctx;
     let lines: string[];
     if (ui.help) {
       lines = HELP_LINES.map((l, i) => i === 0 ? style.bold(l) : l);

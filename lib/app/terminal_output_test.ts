@@ -193,3 +193,30 @@ Deno.test("TerminalOutput lays a paused screen out again for the new size on res
   assert.match(out.at(-1)!, /\x1b\[10;1H/, "laid out for 10 rows");
   await terminal.close();
 });
+
+Deno.test("TerminalOutput: scrolling down stops where the view stops moving, so one key back up moves at once", async () => {
+  const sink = memorySink(80, 8);
+  const keyboard = scriptedKeyboard();
+  const entries = Array.from({ length: 12 }, (_, i) => `entry ${i}`);
+  // A view that shows 5 rows of a 12-entry list and clamps its scroll at 7, like historyLines().
+  const host = fakeHost(() => []);
+  let shown = -1;
+  host.view = (ctx) => {
+    shown = Math.min(ctx.scroll, entries.length - 5);
+    return [`scrolled ${shown}`, ...entries.slice(shown, shown + 5)];
+  };
+  const out = new TerminalOutput({ sink, keyboard, color: false, refreshMs: 1 });
+  out.start(host);
+  keyboard.press("j".repeat(30));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.match(sink.out.at(-1)!, /scrolled 7/);
+  keyboard.press("k");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.match(sink.out.at(-1)!, /scrolled 6/, "the first key up moves");
+  keyboard.press("\x1b[6~\x1b[F"); // page down, End: again no further than the end
+  await new Promise((r) => setTimeout(r, 20));
+  keyboard.press("k");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.match(sink.out.at(-1)!, /scrolled 6/);
+  await out.close();
+});

@@ -92,7 +92,7 @@ export interface UiState {
 /** A side effect the app must carry out: quit, empty the history, or stop the process (Ctrl+Z). */
 export type UiEffect = "quit" | "clear" | "suspend" | null;
 
-/** How far each list can scroll (its length minus one); absent: unbounded. */
+/** How far each list can scroll; absent: unbounded (the caller stops it at the view's end). */
 export interface ScrollLimits {
   scroll?: number;
   tableScroll?: number;
@@ -172,7 +172,8 @@ export function reduceUi(
     case "home":
       return [{ ...ui, [scrollKey]: 0 }, null];
     case "end":
-      return Number.isFinite(max) ? [{ ...ui, [scrollKey]: max }, null] : [ui, null];
+      // Without known limits: far down; the terminal output stops it where the view stops moving.
+      return [{ ...ui, [scrollKey]: Math.min(max, 1_000_000) }, null];
     default:
       return [ui, null];
   }
