@@ -100,7 +100,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "pool_monitor.ts whose terminal goes away closes its socket with 1000 and exits within 2 s",
+  name: "pool_monitor.ts whose terminal goes away closes its socket with 1000, flushes --record and exits within 2 s",
   ignore: !hasPython,
   fn: async (t) => {
     // With the terminal as controlling terminal the kernel sends SIGHUP; under setsid it does not, and
@@ -118,7 +118,18 @@ Deno.test({
             ws.send(frame("event", "pool.status_changed", { pool_id: "pool_local", status: "running" }));
           },
         });
-        const args = ["--allow-net=127.0.0.1", "pool_monitor.ts", "pool_local", "--port", String(server.port)];
+        const dir = Deno.makeTempDirSync();
+        const args = [
+          "--allow-net=127.0.0.1",
+          `--allow-write=${dir}`,
+          `--allow-read=${dir}`,
+          "pool_monitor.ts",
+          "pool_local",
+          "--port",
+          String(server.port),
+          "--record",
+          `${dir}/r.jsonl`,
+        ];
         const run = how === "hangup"
           ? runInPty(args)
           : runCommandInPty(["setsid", "--wait", Deno.execPath(), "run", "--quiet", ...args]);
@@ -131,6 +142,9 @@ Deno.test({
         await waitFor(() => closes.length === 1, "the close at the server", 2000);
         assert.deepEqual(closes, [1000]);
         await server.close();
+        // The recording was flushed on the way out: it holds the event that arrived just before.
+        assert.match(Deno.readTextFileSync(`${dir}/r.jsonl`), /pool\.status_changed[^\n]*\n$/);
+        Deno.removeSync(dir, { recursive: true });
       });
     }
   },
