@@ -49,6 +49,7 @@ Deno.test("workflow_monitor.ts --exit-on-finish --json > /dev/full fails with th
   assert.ok(!run.stdout.includes("done"), run.stdout);
   assert.match(run.stdout, new RegExp(`code ${EXIT_CODES.output}\\b`), run.stderr);
   assert.match(run.stderr, /writing JSON lines to stdout failed: .*No space left on device/);
+  assert.equal(run.stderr.match(/writing JSON lines/g)?.length, 1, "said once");
 });
 
 Deno.test("pool_monitor.ts --json | head -n 1: the closed pipe ends the run with 0", async () => {

@@ -45,6 +45,8 @@ Deno.test({
         if (how === "Ctrl+Z") await run.type("\x1a");
         else Deno.kill(run.pid(), "SIGTSTP");
         await waitFor(() => processState(run.pid()) === "T", "the process stopped", 5000);
+        // The bytes written before the stop may still be on their way through the helper.
+        await waitFor(() => run.out().endsWith(RESTORE_SEQUENCE), "the restore", 2000).catch(() => {});
         const stopped = run.out();
         assert.ok(
           stopped.endsWith(RESTORE_SEQUENCE),

@@ -186,9 +186,9 @@ class MonitorRun<S> implements OutputHost {
           await output.close();
         } catch (error) {
           // Data that could not be written is an error even when the run itself went well.
-          const message = `closing an output failed: ${error instanceof Error ? error.message : error}`;
+          const message = error instanceof Error ? error.message : `closing an output failed: ${error}`;
           if (this.#exit?.code === EXIT_CODES.ok) this.#exit = { code: EXIT_CODES.output, message };
-          else quietly(() => console.error(message));
+          else if (this.#exit?.message !== message) quietly(() => console.error(message));
         }
       }
       globalThis.removeEventListener("error", onError);
