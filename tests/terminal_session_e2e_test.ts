@@ -139,7 +139,10 @@ Deno.test({
         const pid = how === "hangup" ? run.pid() : childOf(run.pid());
         await run.closeTerminal();
         const gone = Date.now();
-        await waitFor(() => ["Z", null].includes(processState(pid)), "the monitor gone", 5000);
+        await waitFor(() => ["Z", null].includes(processState(pid)), "the monitor gone", 5000).catch((e) => {
+          Deno.kill(pid, "SIGKILL"); // leave nothing behind
+          throw e;
+        });
         assert.ok(Date.now() - gone < 2000, `gone after ${Date.now() - gone} ms`);
         await waitFor(() => closes.length === 1, "the close at the server", 2000);
         assert.deepEqual(closes, [1000]);
