@@ -16,7 +16,9 @@
 import { type Alert, type AlertChange, evaluateAlerts } from "../model/alerts.ts";
 import type { FilterableEvent } from "../model/event_filter.ts";
 import { createMetrics, eventsPerSecond, latencyPercentiles, type Metrics, recordEvent } from "../model/metrics.ts";
+import { DedupWindow } from "../model/dedup.ts";
 import { decodeMessage } from "../protocol/decode.ts";
+import type { DomainEvent } from "../protocol/events.ts";
 import type { Envelope, Problem } from "../protocol/envelope.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import {
@@ -59,6 +61,9 @@ type Feed = Pick<Connection, "status" | "counters" | "start" | "close">;
 
 const EXIT_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 /** Connection states after which a source delivers nothing more. */
+/** Kinds that are answers or errors, not events: never deduplicated. */
+const DEDUP_EXEMPT: ReadonlySet<string> = new Set(["response", "error", "other"]);
+
 const ENDED = new Set(["auth_failed", "config_error", "closed"]);
 
 /** Runs `monitor` until an output quits, a signal arrives or `finished` says so; resolves to the exit code. */
@@ -82,6 +87,8 @@ class MonitorRun<S> implements OutputHost {
   #resolveExit!: (code: number) => void;
   #exited = new Promise<number>((resolve) => this.#resolveExit = resolve);
   #bellsSeen: number;
+  /** Recently seen event ids, one window per source: a duplicate delivery changes the state once. */
+  #dedup = new Map<string, DedupWindow>();
 
   constructor(monitor: Monitor<S>, options: RunOptions) {
     if (options.outputs.length === 0) throw new TypeError("Cannot run a monitor as outputs is empty");
@@ -124,7 +131,16 @@ class MonitorRun<S> implements OutputHost {
   }
 
   summaries(): OutputSummary[] {
-    return this.#outputs.flatMap((o) => o.summary?.() ?? []);
+    const duplicates = this.duplicates();
+    const own = duplicates > 0 ? [{ text: `duplicates ${duplicates}`, ok: true }] : [];
+    return [...own, ...this.#outputs.flatMap((o) => o.summary?.() ?? [])];
+  }
+
+  /** Events delivered again with an id seen recently (counted once in the state). */
+  duplicates(): number {
+    let n = 0;
+    for (const window of this.#dedup.values()) n += window.duplicates;
+    return n;
   }
 
   clear(): void {
@@ -205,7 +221,8 @@ class MonitorRun<S> implements OutputHost {
   #received(service: string, message: Envelope, info: MessageInfo): void {
     if (this.#exit) return;
     const event = decodeMessage(message);
-    const changed = this.#monitor.update(this.#state, { service, event }, info.receivedAt);
+    const changed = !this.#duplicate(service, event) &&
+      this.#monitor.update(this.#state, { service, event }, info.receivedAt);
     if (message.type === "event") recordEvent(this.metrics, info.receivedAt, message.data.timestamp);
     const received: Received = { service, receivedAt: info.receivedAt, raw: info.raw, message, event };
     this.#each((o) => o.received?.(received));
@@ -216,6 +233,14 @@ class MonitorRun<S> implements OutputHost {
     this.#bellsSeen = bells;
     const code = this.#monitor.finished?.(this.#state) ?? null;
     if (code !== null) this.quit(code);
+  }
+
+  /** True when `event` is an event whose id this source delivered recently. */
+  #duplicate(service: string, event: DomainEvent): boolean {
+    if (event.id === null || DEDUP_EXEMPT.has(event.kind)) return false;
+    let window = this.#dedup.get(service);
+    if (!window) this.#dedup.set(service, window = new DedupWindow());
+    return window.seen(event.id);
   }
 
   #problem(service: string, problem: Problem, receivedAt: number): void {
