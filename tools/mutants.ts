@@ -39,7 +39,10 @@ async function copyProject(): Promise<string> {
 }
 
 /** The outcome of one mutant. */
-type Outcome = "killed" | "survived" | "stale";
+type Outcome = "killed" | "survived" | "stale" | "timeout";
+
+/** A mutant's tests may hang (a retry loop that never ends): past this, the run counts as caught. */
+const TIMEOUT_MS = 240_000;
 
 /** Applies `mutant` to the copy in `dir`, runs its tests, restores the file. */
 async function runMutant(dir: string, mutant: Mutant): Promise<Outcome> {
@@ -49,14 +52,25 @@ async function runMutant(dir: string, mutant: Mutant): Promise<Outcome> {
   if (count !== 1) return "stale";
   await Deno.writeTextFile(path, original.replace(mutant.find, mutant.replace));
   try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["test", ...TEST_FLAGS, ...mutant.tests],
+    // In its own process group (setsid), so that a timeout ends the monitors the tests started too.
+    const child = new Deno.Command("setsid", {
+      args: [Deno.execPath(), "test", ...TEST_FLAGS, ...mutant.tests],
       cwd: dir,
       env: { NO_COLOR: "1" },
       stdout: "null",
       stderr: "null",
-    }).output();
-    return out.success ? "survived" : "killed";
+    }).spawn();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        Deno.kill(-child.pid, "SIGKILL");
+      } catch { /* ended */ }
+    }, TIMEOUT_MS);
+    const status = await child.status;
+    clearTimeout(timer);
+    if (timedOut) return "timeout";
+    return status.success ? "survived" : "killed";
   } finally {
     await Deno.writeTextFile(path, original);
   }
@@ -78,8 +92,9 @@ if (import.meta.main) {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-  const killed = results.filter((r) => r.outcome === "killed").length;
-  const bad = results.filter((r) => r.outcome !== "killed");
+  const caught = (o: Outcome) => o === "killed" || o === "timeout";
+  const killed = results.filter((r) => caught(r.outcome)).length;
+  const bad = results.filter((r) => !caught(r.outcome));
   console.log(`\n${killed} of ${results.length} mutants killed`);
   for (const r of bad) console.log(`${r.outcome}: ${r.mutant.name} — ${r.mutant.guarantee}`);
   Deno.exit(bad.length === 0 ? 0 : 1);
