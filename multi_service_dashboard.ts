@@ -130,6 +130,7 @@ export async function main(args: string[]): Promise<number> {
     akoshaChannels: listOf([o.akoshaChannels, ...patternTypes.map((type) => `patterns:${type}`)].join(",")),
     patternTypes,
     historySize: o.history,
+    extraChannels: common.extraChannels,
     tokens: serviceTokens(o, common.token),
     caCerts: common.caCerts,
   });

@@ -20,6 +20,7 @@ import { sanitizeText } from "../protocol/sanitize.ts";
 import { type DashboardState, dashboardView } from "../ui/dashboard_view.ts";
 import type { Monitor, SourceSettings } from "./monitor.ts";
 import { POOL_ALERT_FIELDS } from "./pool_monitor_def.ts";
+import { noteExtraChannel } from "./_extra_channels.ts";
 
 /** Options for {@link dashboardMonitor}. */
 export interface DashboardMonitorOptions extends SourceSettings {
@@ -39,6 +40,8 @@ export interface DashboardMonitorOptions extends SourceSettings {
   tokens?: { mahavishnu?: string; pool?: string; akosha?: string };
   /** Events kept in each history. Default 500. */
   historySize?: number;
+  /** More Mahavishnu channels to follow (`--subscribe`), shown in the workflows history when not used otherwise. */
+  extraChannels?: string[];
 }
 
 /** The fields `--alert` rules may use on the dashboard: the pool's and the overviews'. */
@@ -57,9 +60,16 @@ export function dashboardMonitor(options: DashboardMonitorOptions): Monitor<Dash
   const shared = { caCerts: options.caCerts, connection: options.connection };
   const tokens = options.tokens ?? {};
   const akoshaChannels = options.akoshaChannels?.length ? options.akoshaChannels : ["insights"];
+  const extra = new Set((options.extraChannels ?? []).filter((c) => c !== "global"));
   return {
     sources: [
-      { name: "mahavishnu", url: options.mahavishnuUrl, channels: ["global"], token: tokens.mahavishnu, ...shared },
+      {
+        name: "mahavishnu",
+        url: options.mahavishnuUrl,
+        channels: ["global", ...extra],
+        token: tokens.mahavishnu,
+        ...shared,
+      },
       {
         name: "pool",
         url: options.poolUrl,
@@ -92,7 +102,8 @@ export function dashboardMonitor(options: DashboardMonitorOptions): Monitor<Dash
       if (input.service === "mahavishnu") s.workflows = reduceWorkflowsOverview(s.workflows, m, now);
       else if (input.service === "pool") s.pool = reducePool(s.pool, m, now);
       else if (input.service === "akosha") s.akosha = reduceAkoshaOverview(s.akosha, m, now);
-      return version(s) !== before;
+      const changed = version(s) !== before;
+      return changed || (input.service === "mahavishnu" && noteExtraChannel(s.workflows, extra, input, now));
     },
     view: dashboardView,
     alertValues: (s) => ({

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { parseAlert } from "../model/alerts.ts";
 import { createEventFilter } from "../model/event_filter.ts";
 import type { Severity } from "../protocol/severity.ts";
@@ -57,7 +57,22 @@ export function addCommonOptions(command: Command): Command {
       (v: string, all: string[]) => [...all, v],
       [] as string[],
     )
-    .option("--export <file>", "write the event history to this .csv or .jsonl file on exit (needs --allow-write)");
+    .option("--export <file>", "write the event history to this .csv or .jsonl file on exit (needs --allow-write)")
+    .option(
+      "--subscribe <channel>",
+      "also follow this channel, e.g. worker:w1, global, adapters (repeatable; restored after a reconnect)",
+      parseChannel,
+      [] as string[],
+    );
+}
+
+/** Collects a `--subscribe` channel: non-blank, no spaces or control characters, at most 200 characters. */
+function parseChannel(value: string, all: string[]): string[] {
+  // deno-lint-ignore no-control-regex
+  if (!/^[^\s\x00-\x1f\x7f]{1,200}$/.test(value)) {
+    throw new InvalidArgumentError(`a channel is 1 to 200 characters without spaces: current value is ${value}`);
+  }
+  return all.includes(value) ? all : [...all, value];
 }
 
 /** Adds `--host` and `--port` with the given default port. */
@@ -80,6 +95,7 @@ export interface CommonOptions {
   tls?: boolean;
   allowInsecureToken?: boolean;
   ca?: string;
+  subscribe: string[];
   color: boolean;
   refresh: number;
   history: number;
@@ -105,6 +121,8 @@ export interface ResolvedCommon {
   refreshMs: number;
   /** Append every received frame to this file (`--record`). */
   recordPath?: string;
+  /** More channels to follow (`--subscribe`). */
+  extraChannels: string[];
   /** Runtime options: filters, replay, export, alerts (outputs are added by `launchMonitor`). */
   run: Omit<RunOptions, "outputs">;
 }
@@ -172,6 +190,7 @@ export function resolveCommon(o: CommonOptions, checks: StartChecks): ResolvedCo
     json,
     refreshMs: o.refresh,
     recordPath: o.record,
+    extraChannels: o.subscribe,
     run: {
       accept: o.events || o.severity ? createEventFilter({ events: o.events, severity: o.severity }) : undefined,
       replayPath: o.replay,
