@@ -16,6 +16,7 @@ import { describeEvent } from "./describe.ts";
 import type { Health } from "./health.ts";
 import { errorText, type HistoryEntry, pushHistory } from "./history.ts";
 import { Ring } from "./ring.ts";
+import { LruOrder } from "./lru.ts";
 
 /** One worker as last seen. */
 export interface WorkerInfo {
@@ -66,6 +67,24 @@ export interface PoolStateOptions {
   maxWorkers?: number;
 }
 
+/** Each state's workers, least recently seen first (kept beside the state so that it stays plain data). */
+const recency = new WeakMap<PoolState, LruOrder<WorkerInfo>>();
+
+function recencyOf(state: PoolState): LruOrder<WorkerInfo> {
+  let lru = recency.get(state);
+  if (!lru) {
+    lru = new LruOrder();
+    for (const w of state.workers.values()) lru.touch(w.id, w);
+    recency.set(state, lru);
+  }
+  return lru;
+}
+
+function forgetWorker(state: PoolState, id: string): void {
+  state.workers.delete(id);
+  recencyOf(state).delete(id);
+}
+
 /** A fresh state for `poolId`. */
 export function createPoolState(poolId: string, options: PoolStateOptions = {}): PoolState {
   return {
@@ -99,7 +118,7 @@ function setQueue(state: PoolState, size: number): void {
 }
 
 /** How many of the least recently seen workers eviction looks at for an offline, idle or stale one. */
-const EVICTION_SCAN = 64;
+const EVICTION_SCAN = 32;
 /** A worker not heard of for this long (ms) is stale: evicted first whatever its status. */
 export const STALE_WORKER_MS = 10 * 60 * 1000;
 
@@ -109,20 +128,11 @@ export const STALE_WORKER_MS = 10 * 60 * 1000;
  * lately is kept while there is a better candidate; a stale one never keeps the health red.
  */
 function evictOne(state: PoolState, now: number): void {
-  let victim: WorkerInfo | undefined;
-  let idle: WorkerInfo | undefined;
-  let scanned = 0;
-  for (const w of state.workers.values()) {
-    if (w.status === "offline" || now - w.lastSeen > STALE_WORKER_MS) {
-      victim = w;
-      break;
-    }
-    if (w.status === "idle") idle ??= w;
-    if (++scanned >= EVICTION_SCAN) break;
-  }
-  victim ??= idle ?? state.workers.values().next().value;
+  const lru = recencyOf(state);
+  const victim = lru.findOldest(EVICTION_SCAN, (w) => w.status === "offline" || now - w.lastSeen > STALE_WORKER_MS) ??
+    lru.findOldest(EVICTION_SCAN, (w) => w.status === "idle") ?? lru.oldest();
   if (!victim) return;
-  state.workers.delete(victim.id);
+  forgetWorker(state, victim.id);
   if (state.workersEvicted++ === 0) {
     record(
       state,
@@ -137,15 +147,13 @@ function evictOne(state: PoolState, now: number): void {
 /** The worker `id`, created (evicting one when full) if new; marked as just seen. */
 function workerFor(state: PoolState, id: string, now: number): WorkerInfo {
   let worker = state.workers.get(id);
-  if (worker) {
-    // Map order is least recently seen first: move it to the end.
-    state.workers.delete(id);
-  } else {
+  if (!worker) {
     while (state.workers.size >= state.maxWorkers) evictOne(state, now);
     worker = { id, status: "unknown", task: null, since: now, completed: 0, lastSeen: now };
+    state.workers.set(id, worker);
   }
   worker.lastSeen = now;
-  state.workers.set(id, worker);
+  recencyOf(state).touch(id, worker);
   return worker;
 }
 
@@ -172,7 +180,7 @@ function applySnapshot(state: PoolState, snapshot: PoolSnapshot, now: number): v
     worker.task = item.task;
   }
   if (snapshot.workers.length > 0) {
-    for (const id of [...state.workers.keys()]) if (!seen.has(id)) state.workers.delete(id);
+    for (const id of [...state.workers.keys()]) if (!seen.has(id)) forgetWorker(state, id);
   }
   const parts = [`status ${snapshot.status ?? "?"}`];
   if (snapshot.workerCount !== null) parts.push(`${snapshot.workerCount} workers`);
@@ -260,7 +268,7 @@ export function reducePool(state: PoolState, event: DomainEvent, now: number): P
       if (event.kind === "worker.added") {
         const w = workerFor(state, event.workerId, now);
         if (w.status === "unknown") w.status = "idle";
-      } else state.workers.delete(event.workerId);
+      } else forgetWorker(state, event.workerId);
       record(state, now, name, severity, event.workerId);
       return state;
     case "worker.status": {
