@@ -251,3 +251,18 @@ Deno.test("reduceWorkflow() replaces implausible event times by the receive time
     assert.deepEqual([s.origin, s.startedAt, s.clockSkew], [T, T, 1]);
   });
 });
+
+Deno.test("reduceWorkflow() replays an old recording from its own receive times, without clock skew", () => {
+  const R = Date.UTC(2020, 0, 1, 9, 0, 0); // recorded years before the replay runs
+  const ts = (s: number) => new Date(R + s * 1000).toISOString();
+  const s = createWorkflowState("wf"); // no startedAt: the first receive time is the monitor's start
+  reduceWorkflow(s, decoded("workflow.started", { workflow_id: "wf", timestamp: ts(0), total_stages: 2 }), R + 50);
+  reduceWorkflow(
+    s,
+    decoded("workflow.stage_completed", { workflow_id: "wf", stage_name: "a", timestamp: ts(4) }),
+    R + 4050,
+  );
+  reduceWorkflow(s, decoded("workflow.completed", { workflow_id: "wf", timestamp: ts(9) }), R + 9050);
+  assert.deepEqual([s.clockSkew, s.startedAt, s.finishedAt], [0, R, R + 9000]);
+  assert.equal(workflowProgress(s, R + 9050).elapsedMs, 9000);
+});
