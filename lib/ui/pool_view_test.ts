@@ -185,3 +185,31 @@ Deno.test("poolView() never shows a number that broke the rules, and counts it",
   assert.equal(screen.match(/unusable: /g)?.length, 6);
   assert.match(screen, /malformed 7$/);
 });
+
+Deno.test("poolView() shows a pool the server does not know, with no made-up numbers", () => {
+  const s = createPoolState("pool_x");
+  reducePool(s, decoded("get_pool_status", { pool_id: "pool_x", status: "not_found" }, "response"), T0);
+  const lines = poolView(s, context(100, 16, false));
+  assert.match(
+    lines[1],
+    /^Status not found {3}Workers \? {3}Queue \? {3}Last event never {3}Health ● pool not found on the server$/,
+  );
+  assert.ok(
+    lines.some((l) => /^\d\d:\d\d:\d\d snapshot +pool pool_x not found on the server$/.test(l)),
+    lines.join("\n"),
+  );
+  const colored = poolView(s, context(100, 16, true));
+  assert.ok(colored[1].includes("\x1b[31m"), "not found is red");
+});
+
+Deno.test("poolView() says how many workers were evicted from a full table", () => {
+  const s = createPoolState("p", { maxWorkers: 5 });
+  for (let i = 0; i < 12; i++) reducePool(s, decoded("worker.added", { worker_id: `pod-${i}` }), T0 + i);
+  const lines = poolView(s, context(120, 20, false));
+  assert.ok(
+    lines.some((l) => l.startsWith("─ Workers (5 · 7 evicted, table holds 5 (least recently seen go first)) ─")),
+    lines.join("\n"),
+  );
+  assert.match(lines[lines.length - 1], /evicted 7$/);
+  assert.ok(lines.some((l) => l.startsWith("pod-11 ")) && !lines.some((l) => l.startsWith("pod-6 ")));
+});
