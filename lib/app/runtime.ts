@@ -33,6 +33,7 @@ import type { Monitor, ServiceHistory, SourceSpec } from "./monitor.ts";
 import type { Output, OutputHost, OutputSummary, Received } from "./output.ts";
 import { exportHistory, readRecording } from "./recorder.ts";
 import { ReplayFeed } from "./replay_feed.ts";
+import { type ReplayClock, replayClockFor } from "./replay_clock.ts";
 
 /** Options for {@link runMonitor}. */
 export interface RunOptions {
@@ -87,6 +88,8 @@ class MonitorRun<S> implements OutputHost {
   #resolveExit!: (code: number) => void;
   #exited = new Promise<number>((resolve) => this.#resolveExit = resolve);
   #bellsSeen: number;
+  #recording: ReturnType<typeof readRecording> | null;
+  #replayClock: ReplayClock | null;
   /** Recently seen event ids, one window per source: a duplicate delivery changes the state once. */
   #dedup = new Map<string, DedupWindow>();
 
@@ -95,7 +98,13 @@ class MonitorRun<S> implements OutputHost {
     this.#monitor = monitor;
     this.#options = options;
     this.#outputs = options.outputs;
-    this.#now = options.now ?? Date.now;
+    this.#recording = options.replayPath ? readRecording(Deno.readTextFileSync(options.replayPath)) : null;
+    // A replay runs on the recording's own time: elapsed times read as they did when it was recorded.
+    this.#replayClock = this.#recording
+      ? replayClockFor(this.#recording.frames, options.replaySpeed, options.now)
+      : null;
+    const clock = this.#replayClock;
+    this.#now = clock ? () => clock.now() : options.now ?? Date.now;
     this.startedAt = this.#now();
     this.alerts = options.alerts ?? [];
     this.accept = options.accept;
@@ -200,7 +209,7 @@ class MonitorRun<S> implements OutputHost {
 
   #createFeeds(): Feed[] {
     const { replayPath, replaySpeed } = this.#options;
-    const recording = replayPath ? readRecording(Deno.readTextFileSync(replayPath)) : null;
+    const recording = this.#recording;
     if (recording && recording.skipped > 0) {
       console.error(`replay: skipped ${recording.skipped} unreadable line(s) of ${replayPath}`);
     }
@@ -212,7 +221,11 @@ class MonitorRun<S> implements OutputHost {
       };
       if (recording) {
         const frames = recording.frames.filter((f) => f.service === source.name);
-        return new ReplayFeed(`${replayPath} (${source.name})`, frames, { speed: replaySpeed, ...callbacks });
+        return new ReplayFeed(`${replayPath} (${source.name})`, frames, {
+          speed: replaySpeed,
+          clock: this.#replayClock ?? undefined,
+          ...callbacks,
+        });
       }
       return connect(source, callbacks);
     });
