@@ -37,7 +37,6 @@ import {
 import { clearHistory, noteHistory } from "./lib/model/history.ts";
 import { createPoolState, poolAlertValues, reducePool } from "./lib/model/pool_state.ts";
 import { getPoolStatusRequest } from "./lib/protocol/envelope.ts";
-import { sanitizeText } from "./lib/protocol/sanitize.ts";
 
 interface DashboardOptions extends CommonOptions {
   mahavishnuHost: string;
@@ -141,20 +140,13 @@ export async function main(args: string[]): Promise<number> {
       { host: o.akoshaHost, port: o.akoshaPort, why: "Akosha", commonToken: false },
     ],
   });
+  const patternTypes = listOf(o.akoshaPatternTypes);
+  const akoshaChannels = listOf([o.akoshaChannels, ...patternTypes.map((type) => `patterns:${type}`)].join(","));
   const state = {
     workflows: createWorkflowsOverview(o.history),
     pool: createPoolState(o.poolId, { historySize: o.history }),
-    akosha: createAkoshaOverview(o.history),
+    akosha: createAkoshaOverview(o.history, { channels: listOf(o.akoshaChannels), patternTypes }),
   };
-  const patternTypes = listOf(o.akoshaPatternTypes);
-  const akoshaChannels = listOf([o.akoshaChannels, ...patternTypes.map((type) => `patterns:${type}`)].join(","));
-  // Until the panel has a place for it, its history says which pattern types are watched.
-  state.akosha = noteHistory(state.akosha, {
-    at: Date.now(),
-    event: "watching",
-    severity: "info",
-    text: sanitizeText(`patterns: ${patternTypes.join(", ") || "none"}`, { maxLength: 200 }),
-  });
   const tokens = serviceTokens(o, common.token);
   const shared = { caCerts: common.caCerts };
   return await runLiveApp({

@@ -34,6 +34,10 @@ export interface WorkflowState {
   stageNames: string[] | null;
   /** Total stages, when known. */
   totalStages: number | null;
+  /** The prompt from `workflow.started`, when given. */
+  prompt: string | null;
+  /** The adapter from `workflow.started`, when given. */
+  adapter: string | null;
   /** Completed stages in completion order, one per name. */
   stages: StageRecord[];
   /** The running stage, when known. */
@@ -66,6 +70,8 @@ export function createWorkflowState(workflowId: string, options: WorkflowStateOp
     finishedAt: null,
     stageNames: null,
     totalStages: null,
+    prompt: null,
+    adapter: null,
     stages: [],
     currentStage: null,
     result: null,
@@ -200,6 +206,8 @@ export function reduceWorkflow(state: WorkflowState, event: DomainEvent, now: nu
       if (names) state.stageNames = names;
       state.totalStages = event.totalStages ?? names?.length ?? state.totalStages;
       state.currentStage = nextStage(state);
+      state.prompt = event.prompt;
+      state.adapter = event.adapter;
       const about = [event.adapter, event.prompt].filter((v) => v !== null);
       record(state, now, event.name, [`started`, ...about].join(" · "), "info");
       return state;

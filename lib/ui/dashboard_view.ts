@@ -6,12 +6,20 @@
  * @module
  */
 
-import { activeWorkflows, type AkoshaOverview, type WorkflowsOverview } from "../model/overview_state.ts";
+import {
+  activeWorkflows,
+  type AkoshaOverview,
+  type WorkflowRow,
+  workflowRows,
+  type WorkflowsOverview,
+} from "../model/overview_state.ts";
+import { ANOMALY_LEVELS, paintAnomalyLevel } from "./event_labels.ts";
+import { formatDuration } from "../protocol/timestamp.ts";
 import type { HistoryEntry } from "../model/history.ts";
 import { poolHealth, type PoolState, workerCounts } from "../model/pool_state.ts";
 import { paintPoolStatus, paintWorkerStatus, STATUS_WIDTH } from "./pool_view.ts";
 import { paintHealth, type Style } from "./style.ts";
-import { fit, truncate } from "./text.ts";
+import { displayWidth, fit, fitRight, truncate, wrap } from "./text.ts";
 import {
   connectionBadge,
   filterHistory,
@@ -37,6 +45,8 @@ interface PanelContent {
   title: string;
   source: SourceView;
   numbers: string[];
+  /** Rows between the numbers and the history (the workflows), given the width and the rows free. */
+  table?: (width: number, rows: number) => string[];
   history: HistoryEntry[];
 }
 
@@ -52,22 +62,71 @@ function panel(content: PanelContent, width: number, height: number, ctx: ViewCo
     lines.push(style.dim(truncate(`${s.status.url} · msgs ${s.messages} · reconnects ${s.reconnects}`, width)));
   }
   for (const n of content.numbers) lines.push(truncate(n, width));
+  if (content.table) {
+    // The table takes up to half of what is left, and leaves at least two history rows.
+    const free = height - lines.length - 1;
+    lines.push(...content.table(width, Math.max(1, Math.min(Math.ceil(free / 2), free - 2))));
+  }
   lines.push(style.dim("─".repeat(width)));
   const entries = filterHistory(content.history, ctx.filter, ctx.accept);
-  lines.push(...historyLines(entries, width, height - lines.length, style, { scroll: ctx.scroll, eventWidth: 18 }));
+  lines.push(...historyLines(entries, width, height - lines.length, style, { scroll: ctx.scroll, linesPerEntry: 2 }));
   while (lines.length < height) lines.push("");
   return lines.slice(0, height).map((l) => fit(l, width));
 }
 
+function count(paint: (text: string) => string, n: number): string {
+  return n > 0 ? paint(String(n)) : "0";
+}
+
 function workflowNumbers(w: WorkflowsOverview, style: Style): string[] {
+  const active = `${w.activeUntracked > 0 ? "~" : ""}${activeWorkflows(w)}`;
   return [
-    `active ${style.cyan(String(activeWorkflows(w)))}  completed ${style.green(String(w.completed))}  failed ${
-      w.failed > 0 ? style.red(String(w.failed)) : "0"
-    }`,
-    `started ${w.started}  stages done ${w.stagesCompleted}`,
+    `active ${style.cyan(active)}  completed ${count(style.green, w.completed)}  failed ${count(style.red, w.failed)}`,
+    style.dim(`started ${w.started}  stages done ${w.stagesCompleted}`),
   ];
 }
 
+/** `████░░░░` for `done` of `total` (unknown total: dotted). */
+function miniBar(row: WorkflowRow, width: number, style: Style): string {
+  if (row.total === null || row.total === 0) return style.dim("·".repeat(width));
+  const ratio = row.status === "completed" ? 1 : Math.min(1, row.done / row.total);
+  const filled = Math.round(width * ratio);
+  const paint = row.status === "failed" ? style.red : style.green;
+  return paint("█".repeat(filled)) + style.dim("░".repeat(width - filled));
+}
+
+function elapsed(row: WorkflowRow, now: number): string {
+  if (row.startedAt === null) return "?";
+  return formatDuration(Math.max(0, (row.finishedAt ?? now) - row.startedAt));
+}
+
+/** One line per workflow: mark, id, bar, done/total, current stage (or error), elapsed time. */
+export function workflowTable(w: WorkflowsOverview, width: number, rows: number, now: number, style: Style): string[] {
+  const all = workflowRows(w);
+  if (all.length === 0) return [style.dim("  (no workflow seen yet)")];
+  const shown = all.length > rows ? all.slice(0, Math.max(0, rows - 1)) : all;
+  const idWidth = Math.min(Math.max(8, Math.floor(width / 4)), Math.max(2, ...shown.map((r) => displayWidth(r.id))));
+  const barWidth = width >= 60 ? 10 : 8;
+  const stageWidth = Math.max(4, width - 2 - idWidth - 1 - barWidth - 1 - 6 - 7);
+  const lines = shown.map((r) => {
+    const counts = fitRight(`${r.done}/${r.total ?? "?"}`, 5);
+    const time = fitRight(elapsed(r, now), 6);
+    const what = r.status === "failed"
+      ? style.red(fit(r.error ?? "failed", stageWidth))
+      : r.status === "completed"
+      ? style.green(fit("done", stageWidth))
+      : fit(r.stage ?? "", stageWidth);
+    const mark = r.status === "failed" ? style.red("✗") : r.status === "completed" ? style.green("✓") : style.cyan("▸");
+    const id = r.status === "failed" ? style.red(style.bold(fit(r.id, idWidth))) : fit(r.id, idWidth);
+    return `${mark} ${id} ${miniBar(r, barWidth, style)} ${counts} ${what} ${time}`;
+  });
+  if (shown.length < all.length) {
+    const hidden = all.slice(shown.length);
+    const running = hidden.filter((r) => r.status === "running").length;
+    lines.push(style.dim(`  … ${running} more running, ${hidden.length - running} finished not shown`));
+  }
+  return lines;
+}
 function poolNumbers(p: PoolState, style: Style): string[] {
   const health = poolHealth(p);
   const counts = workerCounts(p);
@@ -79,17 +138,38 @@ function poolNumbers(p: PoolState, style: Style): string[] {
   ];
 }
 
-function akoshaNumbers(a: AkoshaOverview, style: Style): string[] {
+/** `anomalies critical 1  high 0  medium 2  low 0`, each level in its colour when there are some. */
+function anomalyCounts(a: AkoshaOverview, style: Style): string {
+  const levels = ANOMALY_LEVELS.map((l) => {
+    const n = a.anomalyLevels[l];
+    return n > 0 ? paintAnomalyLevel(style, l, `${l} ${n}`) : style.dim(`${l} 0`);
+  });
+  if (a.anomalyLevels.unknown > 0) levels.push(style.yellow(`unrated ${a.anomalyLevels.unknown}`));
+  return `anomalies ${count(style.yellow, a.anomalies)}  ${levels.join("  ")}`;
+}
+
+function akoshaNumbers(a: AkoshaOverview, width: number, now: number, style: Style): string[] {
+  const metrics = a.channels.includes("metrics");
   const top = [...a.byType.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([k, v]) => `${truncate(k, 20)} ${v}`)
-    .join(
-      "  ",
-    );
-  return [
-    `insights ${style.cyan(String(a.insights))}  patterns ${style.cyan(String(a.patterns))}  anomalies ${
-      a.anomalies > 0 ? style.yellow(String(a.anomalies)) : "0"
-    }`,
-    style.dim(top || "no types yet"),
+    .join("  ");
+  const lines = [
+    `insights ${style.cyan(String(a.insights))}  patterns ${style.cyan(String(a.patterns))}`,
+    anomalyCounts(a, style),
+    style.dim(top ? `top ${top}` : "no types yet"),
   ];
+  const watched = a.watchedPatternTypes.length > 0 ? a.watchedPatternTypes.join(", ") : "none";
+  lines.push(...wrap(`pattern types watched: ${watched}`, width, 2).map((l) => style.dim(l)));
+  if (metrics) {
+    const g = a.lastAggregation;
+    lines.push(
+      g === null
+        ? style.dim("aggregations 0")
+        : `aggregations ${style.cyan(String(a.aggregations))} · last ${g.type ?? "?"} ${g.records ?? "?"} records ${
+          style.dim(`${formatDuration(Math.max(0, now - g.at))} ago`)
+        }`,
+    );
+  }
+  return lines;
 }
 
 /** The dashboard: header, three panels, footer with totals. */
@@ -100,11 +180,14 @@ export function dashboardView(state: DashboardState, ctx: ViewContext): string[]
   const lines = [
     spread(style.bold("Mahavishnu Multi-Service Dashboard"), `${badges}  ${uptime(ctx.startedAt, now)}`, width),
   ];
+  const sideBySide = width >= SIDE_BY_SIDE_MIN_COLUMNS;
+  const panelWidth = sideBySide ? Math.floor((width - 6) / 3) : width;
   const panels: PanelContent[] = [
     {
       title: "Mahavishnu workflows",
       source: m,
       numbers: workflowNumbers(state.workflows, style),
+      table: (w, r) => workflowTable(state.workflows, w, r, now, style),
       history: state.workflows.history.newestFirst(),
     },
     {
@@ -116,13 +199,12 @@ export function dashboardView(state: DashboardState, ctx: ViewContext): string[]
     {
       title: "Akosha insights",
       source: a,
-      numbers: akoshaNumbers(state.akosha, style),
+      numbers: akoshaNumbers(state.akosha, panelWidth, now, style),
       history: state.akosha.history.newestFirst(),
     },
   ];
   const body = rows - 2;
   if (width >= SIDE_BY_SIDE_MIN_COLUMNS) {
-    const panelWidth = Math.floor((width - 6) / 3);
     const drawn = panels.map((c) => panel(c, panelWidth, body, ctx));
     for (let i = 0; i < body; i++) lines.push(drawn.map((d) => d[i]).join(style.dim(" │ ")));
   } else {

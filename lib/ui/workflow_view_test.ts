@@ -36,7 +36,12 @@ Deno.test("progressBar() with and without a known total", () => {
 
 Deno.test("workflowView() exact lines while running, and the failure notice", async (t) => {
   let s = createWorkflowState("wf_1");
-  s = reduceWorkflow(s, decoded("workflow.started", { workflow_id: "wf_1", stages: ["plan", "build", "test"] }), T);
+  const metadata = { prompt: "Fix the build", adapter: "llamaindex" };
+  s = reduceWorkflow(
+    s,
+    decoded("workflow.started", { workflow_id: "wf_1", stages: ["plan", "build", "test"], ...metadata }),
+    T,
+  );
   s = reduceWorkflow(
     s,
     decoded("workflow.stage_completed", { workflow_id: "wf_1", stage_name: "plan", result: { n: 1 } }),
@@ -45,6 +50,8 @@ Deno.test("workflowView() exact lines while running, and the failure notice", as
   await t.step("running", () => {
     assert.deepEqual(workflowView(s, ctx(60, 14)), [
       "Mahavishnu Workflow Monitor  w… ● connected  msgs 3  up 7.0s",
+      'Prompt "Fix the build"   Adapter llamaindex',
+      "Stages plan → build → test",
       "Status  RUNNING    Current stage build",
       "[████░░░░░░░░░] 1/3 stages 33%   elapsed 7.0s   ~4.0s left",
       "─ Stages ───────────────────────────────────────────────────",
@@ -52,10 +59,8 @@ Deno.test("workflowView() exact lines while running, and the failure notice", as
       "▸ build           running 5.0s",
       "· test",
       "─ Events (2) ───────────────────────────────────────────────",
-      "12:00:02 workflow.stage_comp… plan done in 2000ms",
-      "12:00:00 workflow.started     started",
-      "",
-      "",
+      "12:00:02 stage ✓  plan done in 2000ms",
+      "12:00:00 wf ▸     started · llamaindex · Fix the build",
       "",
       "q quit  p pause  / filt… events 2 · stages 1/3 · malformed 0",
     ]);
