@@ -44,7 +44,8 @@ export const SIDE_BY_SIDE_MIN_COLUMNS = 120;
 interface PanelContent {
   title: string;
   source: SourceView;
-  numbers: string[];
+  /** Groups of numbers: each group starts a row unless it fits whole on the row before; items wrap between them. */
+  numbers: string[][];
   /** Rows between the numbers and the history (the workflows), given the width and the rows free. */
   table?: (width: number, rows: number) => string[];
   history: HistoryEntry[];
@@ -61,7 +62,8 @@ function panel(content: PanelContent, width: number, height: number, ctx: ViewCo
   } else {
     lines.push(style.dim(truncate(`${s.status.url} · msgs ${s.messages} · reconnects ${s.reconnects}`, width)));
   }
-  for (const n of content.numbers) lines.push(truncate(n, width));
+  // The numbers leave room for the rule and two history rows.
+  lines.push(...packRows(content.numbers, width).slice(0, Math.max(1, height - lines.length - 3)));
   if (content.table) {
     // The table takes up to half of what is left, and leaves at least two history rows.
     const free = height - lines.length - 1;
@@ -74,15 +76,51 @@ function panel(content: PanelContent, width: number, height: number, ctx: ViewCo
   return lines.slice(0, height).map((l) => fit(l, width));
 }
 
+/**
+ * Lays groups of items out in rows of `width` cells, two spaces apart: a
+ * group goes on the current row when it fits there whole and the group
+ * before took one row, else on new rows, wrapping between its items (an
+ * item wider than a row is cut).
+ */
+export function packRows(groups: string[][], width: number): string[] {
+  const rows: string[] = [];
+  const gap = 2;
+  let joinable = false;
+  for (const group of groups) {
+    const whole = group.join("  ");
+    const last = rows.length - 1;
+    if (joinable && displayWidth(rows[last]) + gap + displayWidth(whole) <= width) {
+      rows[last] += "  " + whole;
+      continue;
+    }
+    const before = rows.length;
+    let row = "";
+    for (const item of group) {
+      if (row && displayWidth(row) + gap + displayWidth(item) <= width) row += "  " + item;
+      else {
+        if (row) rows.push(row);
+        row = truncate(item, width);
+      }
+    }
+    if (row) rows.push(row);
+    joinable = rows.length === before + 1;
+  }
+  return rows;
+}
+
 function count(paint: (text: string) => string, n: number): string {
   return n > 0 ? paint(String(n)) : "0";
 }
 
-function workflowNumbers(w: WorkflowsOverview, style: Style): string[] {
+function workflowNumbers(w: WorkflowsOverview, style: Style): string[][] {
   const active = `${w.activeUntracked > 0 ? "~" : ""}${activeWorkflows(w)}`;
   return [
-    `active ${style.cyan(active)}  completed ${count(style.green, w.completed)}  failed ${count(style.red, w.failed)}`,
-    style.dim(`started ${w.started}  stages done ${w.stagesCompleted}`),
+    [
+      `active ${style.cyan(active)}`,
+      `completed ${count(style.green, w.completed)}`,
+      `failed ${count(style.red, w.failed)}`,
+    ],
+    [style.dim(`started ${w.started}`), style.dim(`stages done ${w.stagesCompleted}`)],
   ];
 }
 
@@ -107,9 +145,11 @@ export function workflowTable(w: WorkflowsOverview, width: number, rows: number,
   const shown = all.length > rows ? all.slice(0, Math.max(0, rows - 1)) : all;
   const idWidth = Math.min(Math.max(8, Math.floor(width / 4)), Math.max(2, ...shown.map((r) => displayWidth(r.id))));
   const barWidth = width >= 60 ? 10 : 8;
-  const stageWidth = Math.max(4, width - 2 - idWidth - 1 - barWidth - 1 - 6 - 7);
+  const countText = (r: WorkflowRow) => `${r.done}/${r.total ?? "?"}`;
+  const countWidth = Math.min(11, Math.max(...shown.map((r) => countText(r).length)));
+  const stageWidth = Math.max(4, width - 2 - idWidth - 1 - barWidth - 1 - countWidth - 1 - 7);
   const lines = shown.map((r) => {
-    const counts = fitRight(`${r.done}/${r.total ?? "?"}`, 5);
+    const counts = fitRight(countText(r), countWidth);
     const time = fitRight(elapsed(r, now), 6);
     const what = r.status === "failed"
       ? style.red(fit(r.error ?? "failed", stageWidth))
@@ -127,49 +167,54 @@ export function workflowTable(w: WorkflowsOverview, width: number, rows: number,
   }
   return lines;
 }
-function poolNumbers(p: PoolState, style: Style): string[] {
+function poolNumbers(p: PoolState, style: Style): string[][] {
   const health = poolHealth(p);
   const counts = workerCounts(p);
   return [
-    `${paintPoolStatus(style, p, `● ${truncate(p.status, STATUS_WIDTH)}`)}  workers ${
-      p.workerCount ?? p.workers.size
-    }  queue ${p.queueSize ?? "?"}  ${paintHealth(style, health.level, health.reason)}`,
-    ["idle", "busy", "error", "offline"].map((k) => paintWorkerStatus(style, k, `${k} ${counts[k] ?? 0}`)).join("  "),
+    [
+      paintPoolStatus(style, p, `● ${truncate(p.status, STATUS_WIDTH)}`),
+      `workers ${p.workerCount ?? p.workers.size}`,
+      `queue ${p.queueSize ?? "?"}`,
+      paintHealth(style, health.level, health.reason),
+    ],
+    ["idle", "busy", "error", "offline"].map((k) => paintWorkerStatus(style, k, `${k} ${counts[k] ?? 0}`)),
   ];
 }
 
-/** `anomalies critical 1  high 0  medium 2  low 0`, each level in its colour when there are some. */
-function anomalyCounts(a: AkoshaOverview, style: Style): string {
+/** `anomalies 3`, then each level in its colour when there are some (dim when none). */
+function anomalyCounts(a: AkoshaOverview, style: Style): string[] {
   const levels = ANOMALY_LEVELS.map((l) => {
     const n = a.anomalyLevels[l];
     return n > 0 ? paintAnomalyLevel(style, l, `${l} ${n}`) : style.dim(`${l} 0`);
   });
   if (a.anomalyLevels.unknown > 0) levels.push(style.yellow(`unrated ${a.anomalyLevels.unknown}`));
-  return `anomalies ${count(style.yellow, a.anomalies)}  ${levels.join("  ")}`;
+  return [`anomalies ${count(style.yellow, a.anomalies)}`, ...levels];
 }
 
-function akoshaNumbers(a: AkoshaOverview, width: number, now: number, style: Style): string[] {
-  const metrics = a.channels.includes("metrics");
-  const top = [...a.byType.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([k, v]) => `${truncate(k, 20)} ${v}`)
-    .join("  ");
-  const lines = [
-    `insights ${style.cyan(String(a.insights))}  patterns ${style.cyan(String(a.patterns))}`,
+/** Akosha's numbers, most important first (the panel cuts from the end when short of rows). */
+function akoshaNumbers(a: AkoshaOverview, width: number, now: number, style: Style): string[][] {
+  const groups = [
+    [`insights ${style.cyan(String(a.insights))}`, `patterns ${style.cyan(String(a.patterns))}`],
     anomalyCounts(a, style),
-    style.dim(top ? `top ${top}` : "no types yet"),
   ];
-  const watched = a.watchedPatternTypes.length > 0 ? a.watchedPatternTypes.join(", ") : "none";
-  lines.push(...wrap(`pattern types watched: ${watched}`, width, 2).map((l) => style.dim(l)));
-  if (metrics) {
+  if (a.channels.includes("metrics")) {
     const g = a.lastAggregation;
-    lines.push(
-      g === null
-        ? style.dim("aggregations 0")
-        : `aggregations ${style.cyan(String(a.aggregations))} · last ${g.type ?? "?"} ${g.records ?? "?"} records ${
-          style.dim(`${formatDuration(Math.max(0, now - g.at))} ago`)
-        }`,
+    groups.push(
+      g === null ? [style.dim("aggregations 0")] : [
+        `aggregations ${style.cyan(String(a.aggregations))}`,
+        `${g.type ?? "?"} ${g.records ?? "?"} records ${style.dim(`${formatDuration(Math.max(0, now - g.at))} ago`)}`,
+      ],
     );
   }
-  return lines;
+  const watched = a.watchedPatternTypes.length > 0 ? a.watchedPatternTypes.join(", ") : "none";
+  groups.push(wrap(`pattern types watched: ${watched}`, width, 2).map((l) => style.dim(l)));
+  const top = [...a.byType.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3);
+  groups.push(
+    top.length > 0 ? [style.dim("top"), ...top.map(([k, v]) => style.dim(`${truncate(k, 20)} ${v}`))] : [
+      style.dim("no types yet"),
+    ],
+  );
+  return groups;
 }
 
 /** The dashboard: header, three panels, footer with totals. */

@@ -4,7 +4,7 @@ import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";
 import type { ViewContext } from "./view_parts.ts";
 import { createWorkflowState, reduceWorkflow } from "../model/workflow_state.ts";
-import { progressBar, stageLines, workflowView } from "./workflow_view.ts";
+import { metadataLines, progressBar, stageLines, workflowView } from "./workflow_view.ts";
 
 const T = new Date(2026, 10, 28, 12, 0, 0).getTime();
 
@@ -114,4 +114,20 @@ Deno.test("workflowView() keeps its layout with a 10,000-character string in eve
     assert.ok(plain.some((l) => l.startsWith("✗ b ")), "the stage after it is still listed");
     assert.match(plain[h - 1], /stages 1\/2 · malformed 0$/);
   }
+});
+
+Deno.test("metadataLines() shows the prompt, the adapter and the stage list from workflow.started", () => {
+  let s = createWorkflowState("wf");
+  assert.deepEqual(metadataLines(s, 60, createStyle(false)), [], "nothing before the start is seen");
+  const started = { workflow_id: "wf", stages: ["plan", "build", "test"], prompt: "Fix CI", adapter: "prefect" };
+  s = reduceWorkflow(s, decoded("workflow.started", started), T);
+  s = reduceWorkflow(s, decoded("workflow.stage_completed", { workflow_id: "wf", stage_name: "plan" }), T + 1000);
+  assert.deepEqual(metadataLines(s, 60, createStyle(false)), [
+    'Prompt "Fix CI"   Adapter prefect',
+    "Stages plan → build → test",
+  ]);
+  const [, stages] = metadataLines(s, 60, createStyle(true));
+  assert.ok(stages.includes("\x1b[32mplan\x1b[0m"), "done: green");
+  assert.ok(stages.includes("\x1b[1m\x1b[36mbuild\x1b[0m\x1b[0m"), "running: bold cyan");
+  assert.ok(stages.includes("\x1b[2mtest\x1b[0m"), "pending: dim");
 });
