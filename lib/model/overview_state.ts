@@ -300,6 +300,13 @@ const ANOMALY_HISTORY_SEVERITY: Record<AnomalySeverity | "unknown", Severity> = 
   unknown: "warning",
 };
 
+/** True when `text` names `type` already (`load_spike` or `load spike`): then the type is not repeated. */
+function mentions(text: string, type: string): boolean {
+  const t = text.toLowerCase();
+  const name = type.toLowerCase();
+  return t.includes(name) || t.includes(name.replaceAll("_", " "));
+}
+
 function countType(state: AkoshaOverview, type: string | null): void {
   if (type === null) return;
   if (!state.byType.has(type) && state.byType.size >= 50) return;
@@ -317,7 +324,7 @@ export function reduceAkoshaOverview(state: AkoshaOverview, decoded: DomainEvent
       countType(state, event.insightType);
       const title = event.title ?? event.insightId ?? "insight";
       const type = event.insightType ?? "?";
-      const head = title.toLowerCase().includes(type.toLowerCase()) ? title : `${type}: ${title}`;
+      const head = mentions(title, type) ? title : `${type}: ${title}`;
       const text = event.description !== null ? `${head} · ${event.description}` : head;
       pushHistory(state.history, now, name, "info", text);
       return state;
@@ -327,7 +334,8 @@ export function reduceAkoshaOverview(state: AkoshaOverview, decoded: DomainEvent
       countType(state, event.patternType);
       const text = event.description ?? event.patternId ?? "pattern";
       const conf = event.confidence !== null ? ` (${Math.round(event.confidence * 100)}%)` : "";
-      pushHistory(state.history, now, name, "info", `${event.patternType ?? "?"}: ${text}${conf}`);
+      const type = event.patternType ?? "?";
+      pushHistory(state.history, now, name, "info", `${mentions(text, type) ? "" : `${type}: `}${text}${conf}`);
       return state;
     }
     case "anomaly": {

@@ -52,6 +52,8 @@ Deno.test("reduceAkoshaOverview() accepts old and new field names", () => {
   assert.equal(s.history.fromNewest(0)?.text, "x=1");
   const titled = decoded("insight.generated", { insight_type: "cost", title: "Cost insight #3", description: "up 5%" });
   assert.equal(reduceAkoshaOverview(s, titled, 9).history.fromNewest(0)?.text, "Cost insight #3 · up 5%");
+  const named = decoded("pattern.detected", { pattern_type: "load_spike", description: "load spike on 3 workers" });
+  assert.equal(reduceAkoshaOverview(s, named, 10).history.fromNewest(0)?.text, "load spike on 3 workers");
 });
 
 Deno.test("reduceAkoshaOverview() counts payloads with bad numbers as unusable", () => {

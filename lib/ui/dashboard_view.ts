@@ -144,7 +144,7 @@ export function workflowTable(w: WorkflowsOverview, width: number, rows: number,
   if (all.length === 0) return [style.dim("  (no workflow seen yet)")];
   const shown = all.length > rows ? all.slice(0, Math.max(0, rows - 1)) : all;
   const idWidth = Math.min(Math.max(8, Math.floor(width / 4)), Math.max(2, ...shown.map((r) => displayWidth(r.id))));
-  const barWidth = width >= 60 ? 10 : 8;
+  const barWidth = width >= 60 ? 10 : width >= 45 ? 8 : 5;
   const countText = (r: WorkflowRow) => `${r.done}/${r.total ?? "?"}`;
   const countWidth = Math.min(11, Math.max(...shown.map((r) => countText(r).length)));
   const stageWidth = Math.max(4, width - 2 - idWidth - 1 - barWidth - 1 - countWidth - 1 - 7);
