@@ -133,6 +133,8 @@ export async function main(args: string[]): Promise<number> {
       "insights",
       "patterns",
       "anomalies",
+      "anomalies.critical",
+      "anomalies.high",
     ],
     servers: [
       { host: o.mahavishnuHost, port: o.mahavishnuPort, why: "Mahavishnu" },
@@ -196,6 +198,8 @@ export async function main(args: string[]): Promise<number> {
       insights: state.akosha.insights,
       patterns: state.akosha.patterns,
       anomalies: state.akosha.anomalies,
+      "anomalies.critical": state.akosha.anomalyLevels.critical,
+      "anomalies.high": state.akosha.anomalyLevels.high,
     }),
     note: (entry) => state.pool = noteHistory(state.pool, entry),
     history: () => [
