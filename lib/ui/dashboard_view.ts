@@ -6,20 +6,15 @@
  * @module
  */
 
-import {
-  activeWorkflows,
-  type AkoshaOverview,
-  type WorkflowRow,
-  workflowRows,
-  type WorkflowsOverview,
-} from "../model/overview_state.ts";
+import { activeWorkflows, type AkoshaOverview, type WorkflowsOverview } from "../model/overview_state.ts";
 import { ANOMALY_LEVELS, paintAnomalyLevel } from "./event_labels.ts";
 import { formatDuration } from "../protocol/timestamp.ts";
 import type { HistoryEntry } from "../model/history.ts";
 import { poolHealth, type PoolState, workerCounts } from "../model/pool_state.ts";
 import { paintPoolStatus, paintWorkerStatus, STATUS_WIDTH } from "./pool_view.ts";
 import { paintHealth, type Style } from "./style.ts";
-import { displayWidth, fit, fitRight, truncate, wrap } from "./text.ts";
+import { displayWidth, fit, truncate, wrap } from "./text.ts";
+import { workflowTable } from "./workflow_table.ts";
 import {
   connectionBadge,
   filterHistory,
@@ -124,49 +119,6 @@ function workflowNumbers(w: WorkflowsOverview, style: Style): string[][] {
   ];
 }
 
-/** `████░░░░` for `done` of `total` (unknown total: dotted). */
-function miniBar(row: WorkflowRow, width: number, style: Style): string {
-  if (row.total === null || row.total === 0) return style.dim("·".repeat(width));
-  const ratio = row.status === "completed" ? 1 : Math.min(1, row.done / row.total);
-  const filled = Math.round(width * ratio);
-  const paint = row.status === "failed" ? style.red : style.green;
-  return paint("█".repeat(filled)) + style.dim("░".repeat(width - filled));
-}
-
-function elapsed(row: WorkflowRow, now: number): string {
-  if (row.startedAt === null) return "?";
-  return formatDuration(Math.max(0, (row.finishedAt ?? now) - row.startedAt));
-}
-
-/** One line per workflow: mark, id, bar, done/total, current stage (or error), elapsed time. */
-export function workflowTable(w: WorkflowsOverview, width: number, rows: number, now: number, style: Style): string[] {
-  const all = workflowRows(w);
-  if (all.length === 0) return [style.dim("  (no workflow seen yet)")];
-  const shown = all.length > rows ? all.slice(0, Math.max(0, rows - 1)) : all;
-  const idWidth = Math.min(Math.max(8, Math.floor(width / 4)), Math.max(2, ...shown.map((r) => displayWidth(r.id))));
-  const barWidth = width >= 60 ? 10 : width >= 45 ? 8 : 5;
-  const countText = (r: WorkflowRow) => `${r.done}/${r.total ?? "?"}`;
-  const countWidth = Math.min(11, Math.max(...shown.map((r) => countText(r).length)));
-  const stageWidth = Math.max(4, width - 2 - idWidth - 1 - barWidth - 1 - countWidth - 1 - 7);
-  const lines = shown.map((r) => {
-    const counts = fitRight(countText(r), countWidth);
-    const time = fitRight(elapsed(r, now), 6);
-    const what = r.status === "failed"
-      ? style.red(fit(r.error ?? "failed", stageWidth))
-      : r.status === "completed"
-      ? style.green(fit("done", stageWidth))
-      : fit(r.stage ?? "", stageWidth);
-    const mark = r.status === "failed" ? style.red("✗") : r.status === "completed" ? style.green("✓") : style.cyan("▸");
-    const id = r.status === "failed" ? style.red(style.bold(fit(r.id, idWidth))) : fit(r.id, idWidth);
-    return `${mark} ${id} ${miniBar(r, barWidth, style)} ${counts} ${what} ${time}`;
-  });
-  if (shown.length < all.length) {
-    const hidden = all.slice(shown.length);
-    const running = hidden.filter((r) => r.status === "running").length;
-    lines.push(style.dim(`  … ${running} more running, ${hidden.length - running} finished not shown`));
-  }
-  return lines;
-}
 function poolNumbers(p: PoolState, style: Style): string[][] {
   const health = poolHealth(p);
   const counts = workerCounts(p);

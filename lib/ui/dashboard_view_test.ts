@@ -12,6 +12,7 @@ import { createStyle } from "./style.ts";
 import { displayWidth } from "./text.ts";
 import { hostilePool } from "./_wide_cases.ts";
 import { sampleDashboard, T0 } from "./_dashboard_sample.ts";
+import { workflowTable } from "./workflow_table.ts";
 import type { SourceView, ViewContext } from "./view_parts.ts";
 
 function source(name: string, state: "connected" | "reconnecting"): SourceView {
@@ -272,4 +273,21 @@ Deno.test("dashboardView() lists running workflows before finished ones and says
   assert.deepEqual(rows.slice(0, 3).map((l) => l.split(" ")[1]), ["wf_123", "wf_125", "wf_b0"]);
   assert.ok(lines.some((l) => /… \d+ more running, 2 finished not shown/.test(l)), lines.join("\n"));
   assert.ok(lines.some((l) => l.startsWith("active 42  completed 1  failed 1")));
+});
+
+Deno.test("workflowTable() counts what it does not show from the exact counters, not from its bounded rows", () => {
+  const w = createWorkflowsOverview(10, { maxRows: 50 });
+  for (let i = 0; i < 10_000; i++) {
+    reduceWorkflowsOverview(w, decoded("workflow.started", { workflow_id: `wf_${i}`, stages: ["a", "b"] }), T0);
+  }
+  reduceWorkflowsOverview(w, decoded("workflow.failed", { workflow_id: "wf_9999", error: "boom" }), T0 + 1000);
+  const lines = workflowTable(w, 60, 5, T0 + 2000, createStyle(false));
+  assert.deepEqual(lines, [
+    "▸ wf_9950 ░░░░░░░░░░ 0/2 a                              2.0s",
+    "▸ wf_9951 ░░░░░░░░░░ 0/2 a                              2.0s",
+    "▸ wf_9952 ░░░░░░░░░░ 0/2 a                              2.0s",
+    "▸ wf_9953 ░░░░░░░░░░ 0/2 a                              2.0s",
+    "  … 9995 more running, 1 finished not shown",
+  ]);
+  assert.equal(workflowTable(w, 60, 1, T0 + 2000, createStyle(false)).length, 1, "one row: one workflow");
 });
