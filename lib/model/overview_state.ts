@@ -42,13 +42,17 @@ export interface WorkflowsOverview {
   running: Map<string, WorkflowRow>;
   /** Finished workflows shown, oldest finish first: evicted before any running one. */
   finished: Map<string, WorkflowRow>;
-  /** Ids of every workflow known to be running (exact up to {@link MAX_ACTIVE_IDS}). */
+  /** Ids of every workflow known to be running (exact up to `maxActiveIds`). */
   activeIds: Set<string>;
-  /** Running workflows beyond {@link MAX_ACTIVE_IDS}: then the active count is a lower bound. */
+  /**
+   * Starts beyond `maxActiveIds`, whose ids are not kept: their finish cannot be told from that of a
+   * workflow started before the monitor, so the active count is then approximate (shown with `~`).
+   */
   activeUntracked: number;
   /** Rows dropped so far (finished first, then the oldest running). */
   evicted: number;
   maxRows: number;
+  maxActiveIds: number;
   started: number;
   completed: number;
   failed: number;
@@ -90,6 +94,8 @@ const MAX_ROW_STAGES = 200;
 export interface WorkflowsOverviewOptions {
   /** Workflow rows kept for display. Default {@link MAX_WORKFLOW_ROWS}. */
   maxRows?: number;
+  /** Running workflow ids counted exactly. Default {@link MAX_ACTIVE_IDS}. */
+  maxActiveIds?: number;
 }
 
 /** A fresh workflows overview. */
@@ -101,6 +107,7 @@ export function createWorkflowsOverview(historySize = 500, options: WorkflowsOve
     activeUntracked: 0,
     evicted: 0,
     maxRows: options.maxRows ?? MAX_WORKFLOW_ROWS,
+    maxActiveIds: options.maxActiveIds ?? MAX_ACTIVE_IDS,
     started: 0,
     completed: 0,
     failed: 0,
@@ -170,7 +177,7 @@ export function workflowRows(state: WorkflowsOverview): WorkflowRow[] {
 
 function markActive(state: WorkflowsOverview, id: string): void {
   if (state.activeIds.has(id)) return;
-  if (state.activeIds.size < MAX_ACTIVE_IDS) state.activeIds.add(id);
+  if (state.activeIds.size < state.maxActiveIds) state.activeIds.add(id);
   else state.activeUntracked++;
 }
 

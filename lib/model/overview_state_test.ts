@@ -155,3 +155,22 @@ Deno.test("reduceWorkflowsOverview() counts a repeated stage once and follows th
   assert.deepEqual([row.done, row.total, row.stage, row.startedAt], [2, 3, "test", 0]);
   assert.equal(s.stagesCompleted, 3);
 });
+
+Deno.test("reduceWorkflowsOverview() beyond the id bound counts on and says the count is approximate", () => {
+  const s = createWorkflowsOverview(10, { maxRows: 5, maxActiveIds: 100 });
+  for (let i = 0; i < 150; i++) reduceWorkflowsOverview(s, decoded("workflow.started", { workflow_id: `w${i}` }), i);
+  assert.deepEqual([s.activeIds.size, s.activeUntracked, activeWorkflows(s)], [100, 50, 150]);
+});
+
+Deno.test("reduceWorkflowsOverview() a finished workflow started again runs again", () => {
+  const s = createWorkflowsOverview();
+  reduceWorkflowsOverview(s, decoded("workflow.started", { workflow_id: "wf_123", stages: ["a"] }), 0);
+  reduceWorkflowsOverview(s, decoded("workflow.stage_completed", { workflow_id: "wf_123", stage_name: "a" }), 1);
+  reduceWorkflowsOverview(s, decoded("workflow.completed", { workflow_id: "wf_123" }), 2);
+  assert.equal(activeWorkflows(s), 0);
+  reduceWorkflowsOverview(s, decoded("workflow.started", { workflow_id: "wf_123", stages: ["a", "b"] }), 3);
+  assert.equal(activeWorkflows(s), 1);
+  assert.deepEqual(workflowRows(s).map((r) => [r.id, r.status, r.done, r.total, r.startedAt]), [
+    ["wf_123", "running", 0, 2, 3],
+  ]);
+});
