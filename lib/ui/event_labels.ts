@@ -47,7 +47,6 @@ const KNOWN: Record<string, [string, Colour]> = {
   error: ["error", "red"],
   snapshot: ["snapshot", "dim"],
   subscribed: ["subscr.", "dim"],
-  watching: ["watching", "dim"],
   alert: ["alert", "red"],
 };
 
