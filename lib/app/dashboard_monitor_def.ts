@@ -16,7 +16,6 @@ import {
 } from "../model/overview_state.ts";
 import { createPoolState, poolAlertValues, reducePool } from "../model/pool_state.ts";
 import { getPoolStatusRequest } from "../protocol/envelope.ts";
-import { sanitizeText } from "../protocol/sanitize.ts";
 import { type DashboardState, dashboardView } from "../ui/dashboard_view.ts";
 import type { Monitor, SourceSettings } from "./monitor.ts";
 import { POOL_ALERT_FIELDS } from "./pool_monitor_def.ts";
@@ -34,7 +33,7 @@ export interface DashboardMonitorOptions extends SourceSettings {
   akoshaUrl: string;
   /** Akosha channels. Default `insights`. */
   akoshaChannels?: string[];
-  /** The `patterns:TYPE` types among `akoshaChannels`, named in the Akosha history at the start. */
+  /** The `patterns:TYPE` types among `akoshaChannels`, named in the Akosha panel. */
   patternTypes?: string[];
   /** Each service's token (none when absent); `token` is not used. */
   tokens?: { mahavishnu?: string; pool?: string; akosha?: string };
@@ -53,6 +52,8 @@ export const DASHBOARD_ALERT_FIELDS: readonly string[] = [
   "insights",
   "patterns",
   "anomalies",
+  "anomalies.critical",
+  "anomalies.high",
 ];
 
 /** The dashboard: workflows, a pool and Akosha side by side. */
@@ -80,15 +81,10 @@ export function dashboardMonitor(options: DashboardMonitorOptions): Monitor<Dash
       },
       { name: "akosha", url: options.akoshaUrl, channels: akoshaChannels, token: tokens.akosha, ...shared },
     ],
-    init: (now) => {
-      const akosha = createAkoshaOverview(options.historySize);
-      // Until the panel has a place for it, its history says which pattern types are watched.
-      const types = options.patternTypes ?? [];
-      noteHistory(akosha, {
-        at: now,
-        event: "watching",
-        severity: "info",
-        text: sanitizeText(`patterns: ${types.join(", ") || "none"}`, { maxLength: 200 }),
+    init: () => {
+      const akosha = createAkoshaOverview(options.historySize, {
+        channels: akoshaChannels.filter((c) => !c.startsWith("patterns:")),
+        patternTypes: options.patternTypes ?? [],
       });
       return {
         workflows: createWorkflowsOverview(options.historySize),
@@ -114,6 +110,8 @@ export function dashboardMonitor(options: DashboardMonitorOptions): Monitor<Dash
       insights: s.akosha.insights,
       patterns: s.akosha.patterns,
       anomalies: s.akosha.anomalies,
+      "anomalies.critical": s.akosha.anomalyLevels.critical,
+      "anomalies.high": s.akosha.anomalyLevels.high,
     }),
     history: (s) => [
       { service: "mahavishnu", entries: s.workflows.history.newestFirst() },

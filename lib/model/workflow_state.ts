@@ -49,6 +49,10 @@ export interface WorkflowState {
   stageNames: string[] | null;
   /** Total stages as the server said (a valid count); see {@link workflowProgress} for when it is believed. */
   totalStages: number | null;
+  /** The prompt from `workflow.started`, when given. */
+  prompt: string | null;
+  /** The adapter from `workflow.started`, when given. */
+  adapter: string | null;
   /** Completed stages in completion order, one per name. */
   stages: StageRecord[];
   /** The running stage, when known. */
@@ -98,6 +102,8 @@ export function createWorkflowState(workflowId: string, options: WorkflowStateOp
     finishedAt: null,
     stageNames: null,
     totalStages: null,
+    prompt: null,
+    adapter: null,
     stages: [],
     currentStage: null,
     result: null,
@@ -272,6 +278,8 @@ export function reduceWorkflow(state: WorkflowState, event: DomainEvent, now: nu
       if (names) state.stageNames = names;
       state.totalStages = event.totalStages ?? names?.length ?? state.totalStages;
       state.currentStage = nextStage(state);
+      state.prompt = event.prompt;
+      state.adapter = event.adapter;
       return state;
     }
     case "workflow.stage_completed": {

@@ -122,6 +122,28 @@ export function stageLines(state: WorkflowState, width: number, rows: number, no
   return lines.map((l) => truncate(l, width));
 }
 
+/**
+ * The metadata `workflow.started` gave: prompt and adapter on one line, the
+ * stage list on the next (done green, running cyan, pending dim). None when
+ * the start was not seen.
+ */
+export function metadataLines(state: WorkflowState, width: number, style: Style): string[] {
+  const lines: string[] = [];
+  const about = [
+    state.prompt !== null ? `Prompt ${style.bold(`"${state.prompt}"`)}` : "",
+    state.adapter !== null ? `Adapter ${style.cyan(state.adapter)}` : "",
+  ].filter(Boolean);
+  if (about.length > 0) lines.push(truncate(about.join("   "), width));
+  if (state.stageNames && state.stageNames.length > 0) {
+    const done = new Set(state.stages.map((s) => s.name));
+    const names = state.stageNames.slice(0, 100).map((n) =>
+      done.has(n) ? style.green(n) : n === state.currentStage ? style.bold(style.cyan(n)) : style.dim(n)
+    );
+    lines.push(truncate(`Stages ${names.join(style.dim(" → "))}`, width));
+  }
+  return lines;
+}
+
 /** The full-screen workflow monitor. */
 export function workflowView(state: WorkflowState, ctx: ViewContext): string[] {
   const { columns: width, rows, style, now } = ctx;
@@ -134,6 +156,7 @@ export function workflowView(state: WorkflowState, ctx: ViewContext): string[] {
   ));
   const problem = connectionProblem(source, style);
   if (problem) lines.push(truncate(problem, width));
+  lines.push(...metadataLines(state, width, style));
   const p = workflowProgress(state, now);
   const current = state.currentStage ? `Current stage ${style.bold(state.currentStage)}` : "";
   lines.push(truncate(`Status ${statusBadge(truncate(state.status, 24), style)}   ${current}`, width));
