@@ -174,3 +174,12 @@ Deno.test("reduceWorkflowsOverview() a finished workflow started again runs agai
     ["wf_123", "running", 0, 2, 3],
   ]);
 });
+
+Deno.test("reduceAkoshaOverview() counts at most 50 insight and pattern types, the total stays exact", () => {
+  const s = createAkoshaOverview();
+  for (let i = 0; i < 10_000; i++) {
+    reduceAkoshaOverview(s, decoded("insight.generated", { insight_type: `type_${i}`, title: "t" }), i);
+  }
+  assert.equal(s.byType.size, 50, "the type map is bounded");
+  assert.equal(s.insights, 10_000);
+});

@@ -266,3 +266,9 @@ Deno.test("reduceWorkflow() replays an old recording from its own receive times,
   assert.deepEqual([s.clockSkew, s.startedAt, s.finishedAt], [0, R, R + 9000]);
   assert.equal(workflowProgress(s, R + 9050).elapsedMs, 9000);
 });
+
+Deno.test("reduceWorkflow() keeps at most MAX_STAGES stages whatever the server sends", () => {
+  const events = [started, ...Array.from({ length: 5000 }, (_, i) => stage(`s${i}`, 1))];
+  const s = apply(...events);
+  assert.equal(s.stages.length, 1000, "the stage list is bounded");
+});
