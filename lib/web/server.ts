@@ -1,0 +1,293 @@
+/**
+ * The HTTP side of the browser view: pages, assets, `/metrics`, `/healthz`
+ * and a server-sent-events push channel. Changes are coalesced into at most
+ * one frame per `frameMs`; each frame builds one snapshot per open page kind
+ * and sends the same bytes to every page showing it. With a token every
+ * request (push channel included) must carry it; without one, the server
+ * only binds to loopback and only answers loopback `Host` names.
+ *
+ * @module
+ */
+
+import { timingSafeEqual } from "node:crypto";
+import { type Asset, loadAssets } from "./_assets.ts";
+import { METRICS_CONTENT_TYPE } from "./metrics.ts";
+import type { PageView } from "./snapshot.ts";
+
+/** Options for {@link startWebServer}. */
+export interface WebServerOptions {
+  /** Interface to listen on. Default `127.0.0.1`. */
+  hostname?: string;
+  /** Port; 0 picks a free one. Default 8700. */
+  port?: number;
+  /** Required on every request when set; mandatory for a non-loopback `hostname`. */
+  token?: string;
+  /** The snapshot of one page, JSON-ready. */
+  snapshot(page: PageView): unknown;
+  /** The `/metrics` text. */
+  metrics(): string;
+  /** The chart columns, sent when a page opens. */
+  series(): unknown;
+  /** `/healthz` details. */
+  health(): unknown;
+  /** Called once a second; what it returns is pushed to every page as a chart point. */
+  tick?(): unknown;
+  /** At most one frame per this many ms. Default 100. */
+  frameMs?: number;
+  /** Clock. Default `Date.now`. */
+  now?: () => number;
+  /** Called once listening. */
+  onListen?(addr: Deno.NetAddr): void;
+}
+
+/** A running web server. */
+export interface WebServer {
+  readonly hostname: string;
+  readonly port: number;
+  /** Pages with an open push channel. */
+  readonly clients: number;
+  /** Frames sent since start (one per coalesced change). */
+  readonly frames: number;
+  /** Marks the model changed: a frame follows within `frameMs`. */
+  changed(): void;
+  /** Closes every push channel and the listener. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+
+/** True for loopback interface names and addresses. */
+export function isLoopback(hostname: string): boolean {
+  return LOOPBACK_NAMES.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/** The Content-Security-Policy of every response. */
+export const CSP = "default-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+const COOKIE = "mv_web_token";
+
+function headers(type: string, extra: Record<string, string> = {}): Headers {
+  return new Headers({
+    "content-type": type,
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+    ...extra,
+  });
+}
+
+function text(status: number, body: string, extra: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: headers("text/plain; charset=utf-8", extra) });
+}
+
+function sameToken(given: string | null | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = new TextEncoder().encode(given);
+  const b = new TextEncoder().encode(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieToken(request: Request): string | null {
+  for (const part of (request.headers.get("cookie") ?? "").split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === COOKIE) return decodeURIComponent(v.join("="));
+  }
+  return null;
+}
+
+/** Parses a page path: `/`, `/pool/ID`, `/workflow/ID`; null for anything else. */
+export function pageOf(pathname: string): PageView | null {
+  if (pathname === "/") return { view: "dashboard" };
+  const m = /^\/(pool|workflow)\/([^/]+)$/.exec(pathname);
+  if (!m) return null;
+  let id: string;
+  try {
+    id = decodeURIComponent(m[2]);
+  } catch {
+    return null;
+  }
+  return m[1] === "pool" ? { view: "pool", id } : { view: "workflow", id };
+}
+
+interface Client {
+  key: string;
+  page: PageView;
+  controller: ReadableStreamDefaultController<Uint8Array<ArrayBuffer>>;
+  /** A frame was skipped while its queue was full: send the next one. */
+  behind: boolean;
+}
+
+/** Starts the server. Throws `TypeError` when binding beyond loopback without a token. */
+export function startWebServer(options: WebServerOptions): WebServer {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const token = options.token;
+  if (!isLoopback(hostname) && !token) {
+    throw new TypeError(
+      `Cannot listen on ${hostname} without --web-token-file: only loopback addresses may serve without a token`,
+    );
+  }
+  const frameMs = options.frameMs ?? 100;
+  const now = options.now ?? Date.now;
+  const assets: Map<string, Asset> = loadAssets();
+  const encoder = new TextEncoder();
+  const clients = new Set<Client>();
+  let frames = 0;
+  let frameTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastFrameAt = 0;
+  let closed = false;
+
+  const event = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+  const send = (client: Client, bytes: Uint8Array<ArrayBuffer>, droppable: boolean): void => {
+    if (droppable && (client.controller.desiredSize ?? 0) <= 0) {
+      client.behind = true; // The page is slow: skip this frame; the newest one replaces it.
+      return;
+    }
+    try {
+      client.controller.enqueue(bytes);
+    } catch {
+      clients.delete(client);
+    }
+  };
+  const frame = () => {
+    frameTimer = null;
+    lastFrameAt = now();
+    frames++;
+    const byKey = new Map<string, Uint8Array<ArrayBuffer>>();
+    for (const client of clients) {
+      let bytes = byKey.get(client.key);
+      if (!bytes) {
+        bytes = event("state", options.snapshot(client.page));
+        byKey.set(client.key, bytes);
+      }
+      client.behind = false;
+      send(client, bytes, true);
+    }
+  };
+  const changed = () => {
+    if (closed || frameTimer !== null || clients.size === 0) return;
+    frameTimer = setTimeout(frame, Math.max(0, lastFrameAt + frameMs - now()));
+  };
+  const ticker = setInterval(() => {
+    if (clients.size === 0) {
+      options.tick?.();
+      return;
+    }
+    const point = options.tick?.();
+    if (point !== undefined) {
+      const bytes = event("point", point);
+      for (const client of clients) send(client, bytes, false);
+    }
+    if ([...clients].some((c) => c.behind)) changed();
+  }, 1000);
+
+  const authorized = (request: Request, url: URL): boolean => {
+    if (!token) return true;
+    const auth = request.headers.get("authorization");
+    if (auth?.startsWith("Bearer ") && sameToken(auth.slice(7).trim(), token)) return true;
+    if (sameToken(cookieToken(request), token)) return true;
+    return sameToken(url.searchParams.get("token"), token);
+  };
+
+  const push = (request: Request, url: URL): Response => {
+    const view = url.searchParams.get("view") ?? "dashboard";
+    const id = url.searchParams.get("id") ?? "";
+    const page: PageView | null = view === "dashboard"
+      ? { view }
+      : (view === "pool" || view === "workflow") && id
+      ? { view, id }
+      : null;
+    if (!page) return text(400, "unknown view\n");
+    let client: Client;
+    const body = new ReadableStream<Uint8Array<ArrayBuffer>>({
+      start(controller) {
+        client = { key: `${page.view}\u0000${"id" in page ? page.id : ""}`, page, controller, behind: false };
+        clients.add(client);
+        controller.enqueue(encoder.encode("retry: 1000\n\n"));
+        controller.enqueue(event("series", options.series()));
+        controller.enqueue(event("state", options.snapshot(page)));
+      },
+      cancel() {
+        clients.delete(client);
+      },
+    }, { highWaterMark: 8 });
+    request.signal.addEventListener("abort", () => clients.delete(client));
+    return new Response(body, {
+      headers: headers("text/event-stream; charset=utf-8", { "x-accel-buffering": "no" }),
+    });
+  };
+
+  const handle = (request: Request): Response => {
+    const url = new URL(request.url);
+    if (!token) {
+      // No token: answer only loopback Host names (a DNS-rebinding page cannot read the dashboard).
+      const host = (request.headers.get("host") ?? "").replace(/:\d+$/, "");
+      if (!isLoopback(host)) return text(403, "forbidden host\n");
+    }
+    if (request.method !== "GET" && request.method !== "HEAD") return text(405, "method not allowed\n");
+    if (!authorized(request, url)) {
+      return text(401, "unauthorized: open the page once as /?token=TOKEN, or send Authorization: Bearer TOKEN\n", {
+        "www-authenticate": 'Bearer realm="mahavishnu-web"',
+      });
+    }
+    const page = pageOf(url.pathname);
+    if (page && url.searchParams.has("token")) {
+      // Keep the token in an HttpOnly cookie and take it out of the address bar and history.
+      return new Response(null, {
+        status: 303,
+        headers: headers("text/plain; charset=utf-8", {
+          location: url.pathname,
+          "set-cookie": `${COOKIE}=${encodeURIComponent(token ?? "")}; Path=/; HttpOnly; SameSite=Strict`,
+        }),
+      });
+    }
+    if (page) {
+      const index = assets.get("/")!;
+      return new Response(index.body, { headers: headers(index.type) });
+    }
+    switch (url.pathname) {
+      case "/events":
+        return push(request, url);
+      case "/metrics":
+        return new Response(options.metrics(), { headers: headers(METRICS_CONTENT_TYPE) });
+      case "/favicon.ico":
+        return new Response(null, { status: 204, headers: headers("image/x-icon") });
+      case "/healthz":
+        return new Response(JSON.stringify(options.health()), { headers: headers("application/json") });
+    }
+    const asset = assets.get(url.pathname);
+    if (asset && url.pathname !== "/") {
+      return new Response(asset.body, { headers: headers(asset.type, { "cache-control": "max-age=300" }) });
+    }
+    return text(404, "not found\n");
+  };
+
+  const server = Deno.serve({
+    hostname,
+    port: options.port ?? 8700,
+    onListen: (addr) => options.onListen?.(addr),
+  }, handle);
+
+  return {
+    hostname,
+    port: server.addr.port,
+    get clients() {
+      return clients.size;
+    },
+    get frames() {
+      return frames;
+    },
+    changed,
+    async close() {
+      closed = true;
+      clearInterval(ticker);
+      if (frameTimer !== null) clearTimeout(frameTimer);
+      for (const c of clients) {
+        try {
+          c.controller.close();
+        } catch { /* already closed */ }
+      }
+      clients.clear();
+      await server.shutdown();
+    },
+  };
+}
