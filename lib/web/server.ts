@@ -188,7 +188,7 @@ export function startWebServer(options: WebServerOptions): WebServer {
     return sameToken(url.searchParams.get("token"), token);
   };
 
-  const push = (request: Request, url: URL): Response => {
+  const push = (url: URL): Response => {
     const view = url.searchParams.get("view") ?? "dashboard";
     const id = url.searchParams.get("id") ?? "";
     const page: PageView | null = view === "dashboard"
@@ -210,7 +210,6 @@ export function startWebServer(options: WebServerOptions): WebServer {
         clients.delete(client);
       },
     }, { highWaterMark: 8 });
-    request.signal.addEventListener("abort", () => clients.delete(client));
     return new Response(body, {
       headers: headers("text/event-stream; charset=utf-8", { "x-accel-buffering": "no" }),
     });
@@ -246,7 +245,7 @@ export function startWebServer(options: WebServerOptions): WebServer {
     }
     switch (url.pathname) {
       case "/events":
-        return push(request, url);
+        return push(url);
       case "/metrics":
         return new Response(options.metrics(), { headers: headers(METRICS_CONTENT_TYPE) });
       case "/favicon.ico":
