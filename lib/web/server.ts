@@ -1,6 +1,6 @@
 /**
  * The HTTP side of the browser view: pages, assets, `/metrics`, `/healthz`
- * and a server-sent-events push channel. Changes are coalesced into at most
+ * and a WebSocket push channel (`/live`). Changes are coalesced into at most
  * one frame per `frameMs`; each frame builds one snapshot per open page kind
  * and sends the same bytes to every page showing it. With a token every
  * request (push channel included) must carry it; without one, the server
@@ -112,10 +112,13 @@ export function pageOf(pathname: string): PageView | null {
 interface Client {
   key: string;
   page: PageView;
-  controller: ReadableStreamDefaultController<Uint8Array<ArrayBuffer>>;
-  /** A frame was skipped while its queue was full: send the next one. */
+  ws: WebSocket;
+  /** A frame was skipped while the socket was backed up: send the next one. */
   behind: boolean;
 }
+
+/** A page whose socket holds more than this many unsent bytes skips frames until it drains. */
+const MAX_BUFFERED = 1 << 20;
 
 /** Starts the server. Throws `TypeError` when binding beyond loopback without a token. */
 export function startWebServer(options: WebServerOptions): WebServer {
@@ -129,38 +132,35 @@ export function startWebServer(options: WebServerOptions): WebServer {
   const frameMs = options.frameMs ?? 100;
   const now = options.now ?? Date.now;
   const assets: Map<string, Asset> = loadAssets();
-  const encoder = new TextEncoder();
   const clients = new Set<Client>();
+  const closing = new Set<Promise<void>>();
   let frames = 0;
   let frameTimer: ReturnType<typeof setTimeout> | null = null;
   let lastFrameAt = 0;
   let closed = false;
 
-  const event = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-  const send = (client: Client, bytes: Uint8Array<ArrayBuffer>, droppable: boolean): void => {
-    if (droppable && (client.controller.desiredSize ?? 0) <= 0) {
+  const message = (type: string, data: unknown) => JSON.stringify({ type, data });
+  const send = (client: Client, text: string, droppable: boolean): void => {
+    if (client.ws.readyState !== WebSocket.OPEN) return;
+    if (droppable && client.ws.bufferedAmount > MAX_BUFFERED) {
       client.behind = true; // The page is slow: skip this frame; the newest one replaces it.
       return;
     }
-    try {
-      client.controller.enqueue(bytes);
-    } catch {
-      clients.delete(client);
-    }
+    client.behind = false;
+    client.ws.send(text);
   };
   const frame = () => {
     frameTimer = null;
     lastFrameAt = now();
     frames++;
-    const byKey = new Map<string, Uint8Array<ArrayBuffer>>();
+    const byKey = new Map<string, string>();
     for (const client of clients) {
-      let bytes = byKey.get(client.key);
-      if (!bytes) {
-        bytes = event("state", options.snapshot(client.page));
-        byKey.set(client.key, bytes);
+      let text = byKey.get(client.key);
+      if (text === undefined) {
+        text = message("state", options.snapshot(client.page));
+        byKey.set(client.key, text);
       }
-      client.behind = false;
-      send(client, bytes, true);
+      send(client, text, true);
     }
   };
   const changed = () => {
@@ -168,14 +168,11 @@ export function startWebServer(options: WebServerOptions): WebServer {
     frameTimer = setTimeout(frame, Math.max(0, lastFrameAt + frameMs - now()));
   };
   const ticker = setInterval(() => {
-    if (clients.size === 0) {
-      options.tick?.();
-      return;
-    }
     const point = options.tick?.();
+    if (clients.size === 0) return;
     if (point !== undefined) {
-      const bytes = event("point", point);
-      for (const client of clients) send(client, bytes, false);
+      const text = message("point", point);
+      for (const client of clients) send(client, text, false);
     }
     if ([...clients].some((c) => c.behind)) changed();
   }, 1000);
@@ -188,7 +185,14 @@ export function startWebServer(options: WebServerOptions): WebServer {
     return sameToken(url.searchParams.get("token"), token);
   };
 
-  const push = (url: URL): Response => {
+  /** The push channel: a WebSocket per page (browsers allow only six long HTTP requests per host). */
+  const push = (request: Request, url: URL): Response => {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return text(426, "WebSocket only\n");
+    // A page of another site may not open our push channel with the user's cookie.
+    const origin = request.headers.get("origin");
+    if (origin !== null && origin !== `${url.protocol}//${request.headers.get("host")}`) {
+      return text(403, "forbidden origin\n");
+    }
     const view = url.searchParams.get("view") ?? "dashboard";
     const id = url.searchParams.get("id") ?? "";
     const page: PageView | null = view === "dashboard"
@@ -197,22 +201,24 @@ export function startWebServer(options: WebServerOptions): WebServer {
       ? { view, id }
       : null;
     if (!page) return text(400, "unknown view\n");
-    let client: Client;
-    const body = new ReadableStream<Uint8Array<ArrayBuffer>>({
-      start(controller) {
-        client = { key: `${page.view}\u0000${"id" in page ? page.id : ""}`, page, controller, behind: false };
-        clients.add(client);
-        controller.enqueue(encoder.encode("retry: 1000\n\n"));
-        controller.enqueue(event("series", options.series()));
-        controller.enqueue(event("state", options.snapshot(page)));
-      },
-      cancel() {
-        clients.delete(client);
-      },
-    }, { highWaterMark: 8 });
-    return new Response(body, {
-      headers: headers("text/event-stream; charset=utf-8", { "x-accel-buffering": "no" }),
+    const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 30 });
+    const client: Client = { key: `${page.view}\u0000${"id" in page ? page.id : ""}`, page, ws: socket, behind: false };
+    const gone: Promise<void> = new Promise((resolve) =>
+      socket.addEventListener("close", () => {
+        closing.delete(gone);
+        resolve();
+      })
+    );
+    closing.add(gone);
+    socket.addEventListener("open", () => {
+      if (closed) return socket.close(1001, "server closing");
+      clients.add(client);
+      socket.send(message("series", options.series()));
+      socket.send(message("state", options.snapshot(page)));
     });
+    socket.addEventListener("close", () => clients.delete(client));
+    socket.addEventListener("error", () => clients.delete(client));
+    return response;
   };
 
   const handle = (request: Request): Response => {
@@ -244,8 +250,8 @@ export function startWebServer(options: WebServerOptions): WebServer {
       return new Response(index.body, { headers: headers(index.type) });
     }
     switch (url.pathname) {
-      case "/events":
-        return push(url);
+      case "/live":
+        return push(request, url);
       case "/metrics":
         return new Response(options.metrics(), { headers: headers(METRICS_CONTENT_TYPE) });
       case "/favicon.ico":
@@ -282,10 +288,11 @@ export function startWebServer(options: WebServerOptions): WebServer {
       if (frameTimer !== null) clearTimeout(frameTimer);
       for (const c of clients) {
         try {
-          c.controller.close();
+          c.ws.close(1001, "server closing");
         } catch { /* already closed */ }
       }
       clients.clear();
+      await Promise.all([...closing]);
       await server.shutdown();
     },
   };

@@ -18,26 +18,29 @@ function options(extra: Partial<WebServerOptions> = {}): WebServerOptions & { sn
   return o;
 }
 
-/** Reads server-sent events from a response until `count` events arrived. */
-async function readEvents(response: Response, count: number): Promise<{ event: string; data: unknown }[]> {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  const events: { event: string; data: unknown }[] = [];
-  while (events.length < count) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let end;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event && data) events.push({ event, data: JSON.parse(data) });
-    }
-  }
-  await reader.cancel();
-  return events;
+/** Opens the push channel and collects its messages. */
+function openPush(url: string, init?: { headers?: Record<string, string> }) {
+  // Deno's WebSocket takes headers as a second-argument option (cookies, as a browser sends them).
+  const ws = new WebSocket(url, init as unknown as string[]);
+  const messages: { type: string; data: unknown }[] = [];
+  ws.onmessage = (e) => messages.push(JSON.parse(e.data));
+  const closed = new Promise<void>((resolve) => ws.addEventListener("close", () => resolve()));
+  return {
+    ws,
+    messages,
+    async count(n: number) {
+      const start = Date.now();
+      while (messages.length < n) {
+        if (Date.now() - start > 5000) throw new Error(`only ${messages.length} of ${n} messages`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    async close() {
+      ws.close();
+      await closed;
+    },
+    closed,
+  };
 }
 
 Deno.test("pageOf() reads the page routes and nothing else", () => {
@@ -114,7 +117,7 @@ Deno.test("startWebServer() with a token checks it on every request and on the p
   const base = `http://127.0.0.1:${server.port}`;
   try {
     await t.step("refused without it", async () => {
-      for (const path of ["/", "/metrics", "/healthz", "/events", "/assets/app.js", "/pool/x"]) {
+      for (const path of ["/", "/metrics", "/healthz", "/live", "/assets/app.js", "/pool/x"]) {
         const r = await fetch(base + path);
         await r.body?.cancel();
         assert.equal(r.status, 401, path);
@@ -136,9 +139,15 @@ Deno.test("startWebServer() with a token checks it on every request and on the p
       const cookie = r.headers.get("set-cookie")!;
       assert.match(cookie, /HttpOnly/);
       assert.match(cookie, /SameSite=Strict/);
-      const push = await fetch(`${base}/events?view=dashboard`, { headers: { cookie: cookie.split(";")[0] } });
-      assert.equal(push.status, 200);
-      assert.deepEqual((await readEvents(push, 1))[0].event, "series");
+      const push = openPush(`ws://127.0.0.1:${server.port}/live?view=dashboard`, {
+        headers: { cookie: cookie.split(";")[0] },
+      });
+      await push.count(2);
+      assert.deepEqual(push.messages.map((m) => m.type), ["series", "state"]);
+      await push.close();
+      const refused = openPush(`ws://127.0.0.1:${server.port}/live?view=dashboard`);
+      await refused.closed;
+      assert.equal(refused.messages.length, 0);
     });
   } finally {
     await server.close();
@@ -148,23 +157,41 @@ Deno.test("startWebServer() with a token checks it on every request and on the p
 Deno.test("startWebServer() coalesces changes into frames and shares one snapshot per page kind", async () => {
   const o = options({ frameMs: 50 });
   const server = startWebServer(o);
-  const base = `http://127.0.0.1:${server.port}`;
   try {
-    const pages = await Promise.all([1, 2, 3].map(() => fetch(`${base}/events?view=dashboard`)));
-    const other = await fetch(`${base}/events?view=pool&id=p1`);
-    const firsts = await Promise.all([...pages, other].map((p) => readEvents(p.clone(), 2)));
-    for (const f of firsts) assert.deepEqual(f.map((e) => e.event), ["series", "state"]);
+    const pages = [1, 2, 3].map(() => openPush(`ws://127.0.0.1:${server.port}/live?view=dashboard`));
+    const other = openPush(`ws://127.0.0.1:${server.port}/live?view=pool&id=p1`);
+    const all = [...pages, other];
+    for (const p of all) await p.count(2);
+    for (const p of all) assert.deepEqual(p.messages.map((m) => m.type), ["series", "state"]);
     assert.equal(server.clients, 4);
     const before = o.snapshots;
     const framesBefore = server.frames;
     for (let i = 0; i < 1000; i++) server.changed();
-    const got = await Promise.all([...pages, other].map((p) => readEvents(p, 3)));
+    for (const p of all) await p.count(3);
     assert.equal(server.frames - framesBefore, 1);
     assert.equal(o.snapshots - before, 2); // one for the dashboards, one for the pool page
-    assert.deepEqual(got[0][2], got[1][2]);
-    assert.deepEqual((got[3][2].data as { page: unknown }).page, { view: "pool", id: "p1" });
+    assert.deepEqual(pages[0].messages[2], pages[1].messages[2]);
+    assert.deepEqual((other.messages[2].data as { page: unknown }).page, { view: "pool", id: "p1" });
+    await pages[0].close();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(server.clients, 3);
   } finally {
     await server.close();
   }
   assert.equal(server.clients, 0);
+});
+
+Deno.test("startWebServer() refuses a push channel opened from another site's page", async () => {
+  const server = startWebServer(options());
+  try {
+    const url = `ws://127.0.0.1:${server.port}/live?view=dashboard`;
+    const evil = openPush(url, { headers: { origin: "http://evil.example" } });
+    await evil.closed;
+    assert.equal(evil.messages.length, 0);
+    const same = openPush(url, { headers: { origin: `http://127.0.0.1:${server.port}` } });
+    await same.count(2);
+    await same.close();
+  } finally {
+    await server.close();
+  }
 });

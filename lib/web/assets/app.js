@@ -130,8 +130,18 @@ function panelHead(title, name, link) {
 }
 
 function progressBar(done, total, status) {
-  const pct = total ? Math.min(100, Math.round((done / total) * 100)) : status === "completed" ? 100 : 0;
-  const bar = h("span", { class: "bar", "data-status": status }, h("span", { class: "fill" }));
+  const known = Boolean(total) || status === "completed" || status === "failed";
+  const pct = total ? Math.min(100, Math.round((done / total) * 100)) : known ? 100 : 0;
+  const bar = h(
+    "span",
+    {
+      class: "bar",
+      "data-status": status,
+      "data-unknown": known ? null : "",
+      title: known ? null : "total stages unknown",
+    },
+    h("span", { class: "fill" }),
+  );
   bar.firstChild.style.width = `${pct}%`;
   return bar;
 }
@@ -293,13 +303,29 @@ function footerLine() {
 }
 
 // --- pages -------------------------------------------------------------------
+/** Panels redrawn only when their data changed, or once a second for the ages they show. */
+const drawn = new Map();
+function panelFor(key, data, build) {
+  const text = JSON.stringify(data);
+  const last = drawn.get(key);
+  if (last && last.text === text && Date.now() - last.at < 1000 && last.el.isConnected) return last.el;
+  const el = build();
+  drawn.set(key, { text, at: Date.now(), el });
+  return el;
+}
+
 function renderDashboard(main) {
   let panels = main.querySelector(".panels");
   if (!panels) {
     panels = h("div", { class: "panels" });
     main.append(panels, chartRow(["events", "queue", "workers"]), h("footer", {}));
   }
-  panels.replaceChildren(workflowsPanel(), poolPanel(), akoshaPanel());
+  const next = [
+    panelFor("workflows", [state.workflows, serviceOf("mahavishnu")], workflowsPanel),
+    panelFor("pool", [state.pool, serviceOf("pool")], poolPanel),
+    panelFor("akosha", [state.akosha, serviceOf("akosha")], akoshaPanel),
+  ];
+  if (next.some((el, i) => panels.children[i] !== el)) panels.replaceChildren(...next);
   main.querySelector("footer").replaceWith(footerLine());
 }
 
@@ -548,30 +574,34 @@ function addPoint(point) {
 function connect() {
   const params = new URLSearchParams({ view: page.view });
   if (page.id) params.set("id", page.id);
-  const source = new EventSource(`/events?${params}`);
+  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/live?${params}`);
   const link = $("link");
-  source.addEventListener("open", () => {
+  socket.addEventListener("open", () => {
     link.dataset.state = "connected";
     link.textContent = "";
   });
-  source.addEventListener("error", () => {
+  socket.addEventListener("close", () => {
     link.dataset.state = "reconnecting";
     link.textContent = "dashboard server unreachable, retrying…";
+    setTimeout(connect, 1000);
   });
-  source.addEventListener("series", (e) => {
-    series = JSON.parse(e.data);
-    for (const c of charts) {
-      c.plot?.destroy();
-      c.plot = null;
+  socket.addEventListener("message", (e) => {
+    const { type, data } = JSON.parse(e.data);
+    if (type === "state") {
+      state = data;
+      offset = Date.now() - state.now;
+      render();
+    } else if (type === "series") {
+      series = data;
+      for (const c of charts) {
+        c.plot?.destroy();
+        c.plot = null;
+      }
+      updateCharts();
+    } else if (type === "point") {
+      addPoint(data);
     }
-    updateCharts();
   });
-  source.addEventListener("state", (e) => {
-    state = JSON.parse(e.data);
-    offset = Date.now() - state.now;
-    render();
-  });
-  source.addEventListener("point", (e) => addPoint(JSON.parse(e.data)));
 }
 
 setInterval(() => {
