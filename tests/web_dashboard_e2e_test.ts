@@ -10,14 +10,10 @@ import { launchBrowser, SKIP_BROWSER } from "./_browser.ts";
 import { type RunningScript, runScript, startDemoProcess } from "./_process.ts";
 import { answerSubscribe, frame, type ScriptServer, startScriptServer, waitFor, welcome } from "./_script_server.ts";
 import { parseMessage } from "../lib/protocol/envelope.ts";
-import { createPoolState, poolAlertValues, reducePool } from "../lib/model/pool_state.ts";
-import {
-  activeWorkflows,
-  createAkoshaOverview,
-  createWorkflowsOverview,
-  reduceAkoshaOverview,
-  reduceWorkflowsOverview,
-} from "../lib/model/overview_state.ts";
+import { decodeMessage } from "../lib/protocol/decode.ts";
+import { poolAlertValues } from "../lib/model/pool_state.ts";
+import { activeWorkflows } from "../lib/model/overview_state.ts";
+import { dashboardMonitor } from "../lib/app/dashboard_monitor_def.ts";
 
 const ARTIFACTS = new URL("./artifacts/", import.meta.url);
 const HOSTILE = "<img src=x onerror=alert(1)>";
@@ -190,12 +186,14 @@ Deno.test({
       "--pool-id",
       "pool_x",
     ]);
-    // The terminal dashboard's model, fed the very frames the test sends.
-    const terminal = {
-      pool: createPoolState("pool_x"),
-      workflows: createWorkflowsOverview(),
-      akosha: createAkoshaOverview(),
-    };
+    // The terminal dashboard's monitor (multi_service_dashboard.ts runs it), fed the very frames the test sends.
+    const terminalMonitor = dashboardMonitor({
+      mahavishnuUrl: upstream.url,
+      poolUrl: upstream.url,
+      poolId: "pool_x",
+      akoshaUrl: upstream.url,
+    });
+    const terminal = terminalMonitor.init(Date.now());
     const sentPoolEvents = new Map<string, number>();
     const send = (channel: string, f: string) => {
       upstream.broadcast(channel, f);
@@ -205,10 +203,8 @@ Deno.test({
         const name = parsed.message.event ?? "";
         sentPoolEvents.set(name, (sentPoolEvents.get(name) ?? 0) + 1);
       }
-      const now = Date.now();
-      if (channel.startsWith("pool:")) reducePool(terminal.pool, parsed.message, now);
-      else if (channel === "global") reduceWorkflowsOverview(terminal.workflows, parsed.message, now);
-      else reduceAkoshaOverview(terminal.akosha, parsed.message, now);
+      const service = channel.startsWith("pool:") ? "pool" : channel === "global" ? "mahavishnu" : "akosha";
+      terminalMonitor.update(terminal, { service, event: decodeMessage(parsed.message) }, Date.now());
     };
     const b = await launchBrowser();
     try {
@@ -216,7 +212,10 @@ Deno.test({
         () => upstream.subscribed("pool:pool_x") === 1 && upstream.subscribed("global") === 1,
         "subscriptions",
       );
-      await waitFor(() => upstream.subscribed("insights") === 1, "akosha subscriptions");
+      await waitFor(
+        () => upstream.subscribed("insights") === 1 && upstream.subscribed("anomalies") === 1,
+        "akosha subscriptions",
+      );
       const page = await b.browser.newPage();
       let dialogs = 0;
       page.on("dialog", async (d) => {
@@ -339,7 +338,10 @@ Deno.test({
       };
       let get = await read();
       const start = Date.now();
-      while (get("mahavishnu_pool_queue_size") !== 9 && Date.now() - start < 5000) {
+      while (
+        (get("mahavishnu_pool_queue_size") !== 9 || get("akosha_items", { kind: "anomalies" }) !== 1) &&
+        Date.now() - start < 5000
+      ) {
         await new Promise((r) => setTimeout(r, 50));
         get = await read();
       }
@@ -375,7 +377,7 @@ Deno.test({
   async fn() {
     const run = runScript("web_dashboard.ts", ["--listen", "0.0.0.0:0"], WEB_PERMISSIONS);
     const status = await run.done;
-    assert.equal(status.code, 1);
+    assert.equal(status.code, 4); // a configuration error
     assert.match(run.stderr(), /without --web-token-file/);
   },
 });

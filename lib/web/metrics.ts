@@ -13,7 +13,7 @@ import { workerCounts } from "../model/pool_state.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import type { ConnectionState } from "../transport/connection.ts";
 import type { ServiceInfo } from "./service_stats.ts";
-import type { WebModel } from "./web_model.ts";
+import type { WebModel } from "./web_monitor.ts";
 
 /** The content type of the exposition. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

@@ -5,7 +5,7 @@ import { activeWorkflows } from "../model/overview_state.ts";
 import { poolAlertValues } from "../model/pool_state.ts";
 import { escapeLabel, prometheusText } from "./metrics.ts";
 import { ServiceStats } from "./service_stats.ts";
-import { applyWebModel, createWebModel } from "./web_model.ts";
+import { testModel } from "./_test_model.ts";
 
 type Family = {
   name: string;
@@ -15,7 +15,7 @@ type Family = {
 };
 
 function feed() {
-  const model = createWebModel("pool_a");
+  const { model, update } = testModel("pool_a");
   const stats = new ServiceStats([
     { name: "mahavishnu", url: "ws://127.0.0.1:1" },
     { name: "pool", url: "ws://127.0.0.1:1" },
@@ -43,7 +43,7 @@ function feed() {
   ];
   messages.forEach(([service, m], i) => {
     stats.received(service, m.event);
-    applyWebModel(model, service, m, 1000 + i);
+    update(service, m, 1000 + i);
   });
   stats.problem("pool");
   const at = (since: number) => ({ url: "ws://x", attempt: 0, retryAt: null, reason: null, since });
@@ -111,7 +111,7 @@ Deno.test("prometheusText() numbers are the model's numbers", () => {
 });
 
 Deno.test("prometheusText() escapes hostile label values", () => {
-  const model = createWebModel('p"o\\ol\n}x');
+  const { model } = testModel('p"o\\ol\n}x');
   const stats = new ServiceStats([{ name: "pool", url: "" }]);
   stats.received("pool", 'ev"il\\{name="x"}\x1b[2J');
   const text = prometheusText(model, stats.services);
@@ -128,7 +128,7 @@ Deno.test("prometheusText() escapes hostile label values", () => {
 Deno.test("prometheusText() bounds the event label set", () => {
   const stats = new ServiceStats([{ name: "pool", url: "" }]);
   for (let i = 0; i < 500; i++) stats.received("pool", `custom.${i}`);
-  const fams = families(prometheusText(createWebModel("p"), stats.services));
+  const fams = families(prometheusText(testModel("p").model, stats.services));
   const events = fams.get("mahavishnu_monitor_events_total")!;
   assert.equal(events.metrics.length, 101);
   assert.equal(value(events, { event: "_other" }), 400);

@@ -11,7 +11,7 @@ import type { HistoryEntry } from "../model/history.ts";
 import { poolHealth, type PoolState, workerCounts } from "../model/pool_state.ts";
 import { workflowProgress, type WorkflowState } from "../model/workflow_state.ts";
 import type { ServiceInfo } from "./service_stats.ts";
-import type { WebModel } from "./web_model.ts";
+import type { WebModel } from "./web_monitor.ts";
 
 /** Which page a snapshot is for. */
 export type PageView = { view: "dashboard" } | { view: "pool"; id: string } | { view: "workflow"; id: string };

@@ -2,18 +2,18 @@ import assert from "node:assert/strict";
 import { ev } from "../protocol/_test_envelope.ts";
 import { pageSnapshot } from "./snapshot.ts";
 import { ServiceStats } from "./service_stats.ts";
-import { applyWebModel, createWebModel } from "./web_model.ts";
+import { testModel } from "./_test_model.ts";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 
 function model() {
-  const m = createWebModel("pool_a");
-  applyWebModel(m, "pool", ev("worker.status_changed", { pool_id: "pool_a", worker_id: HOSTILE, status: "busy" }), 1);
+  const { model: m, update } = testModel("pool_a");
+  update("pool", ev("worker.status_changed", { pool_id: "pool_a", worker_id: HOSTILE, status: "busy" }), 1);
   for (let i = 0; i < 30; i++) {
-    applyWebModel(m, "pool", ev("worker.added", { pool_id: "pool_a", worker_id: `w${i}` }), 2 + i);
+    update("pool", ev("worker.added", { pool_id: "pool_a", worker_id: `w${i}` }), 2 + i);
   }
-  applyWebModel(m, "mahavishnu", ev("workflow.started", { workflow_id: "wf1", stages: ["a", "b", "c"] }), 100);
-  applyWebModel(m, "mahavishnu", ev("workflow.stage_completed", { workflow_id: "wf1", stage_name: "a" }), 200);
+  update("mahavishnu", ev("workflow.started", { workflow_id: "wf1", stages: ["a", "b", "c"] }), 100);
+  update("mahavishnu", ev("workflow.stage_completed", { workflow_id: "wf1", stage_name: "a" }), 200);
   return m;
 }
 
@@ -62,9 +62,9 @@ Deno.test("pageSnapshot() pool and workflow pages", async (t) => {
   });
 });
 
-Deno.test("applyWebModel() keeps at most maxWorkflowDetails workflow states", () => {
-  const m = createWebModel("p", { maxWorkflowDetails: 5 });
-  for (let i = 0; i < 50; i++) applyWebModel(m, "mahavishnu", ev("workflow.started", { workflow_id: `wf${i}` }), i);
+Deno.test("webDashboard() keeps at most maxWorkflowDetails workflow states", () => {
+  const { model: m, update } = testModel("p", { maxWorkflowDetails: 5 });
+  for (let i = 0; i < 50; i++) update("mahavishnu", ev("workflow.started", { workflow_id: `wf${i}` }), i);
   assert.deepEqual([...m.workflowDetails.keys()], ["wf45", "wf46", "wf47", "wf48", "wf49"]);
   assert.equal(m.workflows.started, 50);
 });

@@ -1,9 +1,9 @@
 /**
- * The browser view as an output of the monitor runtime: counts what each
- * service sends, samples the charts once a second, and serves the page,
- * the push channel and `/metrics` (see `server.ts`) from the model states it
- * is given. It never opens an upstream connection: however many pages are
- * open, the runtime's one connection per service feeds them all.
+ * The browser view as an output of the monitor runtime: counts events by
+ * name, samples the charts once a second, and serves the page, the push
+ * channel and `/metrics` (see `server.ts`) from the model state it reads.
+ * It never opens an upstream connection: however many pages are open, the
+ * runtime's one connection per service feeds them all.
  *
  * @module
  */
@@ -13,13 +13,13 @@ import { workerCounts } from "../model/pool_state.ts";
 import type { Problem } from "../protocol/envelope.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import type { ConnectionStatus } from "../transport/connection.ts";
-import type { Output, Received } from "./_output.ts";
+import type { Output, OutputHost, OutputSummary, Received } from "../app/output.ts";
 import { prometheusText } from "./metrics.ts";
 import { Series } from "./series.ts";
 import { startWebServer, type WebServer } from "./server.ts";
 import { ServiceStats } from "./service_stats.ts";
 import { pageSnapshot } from "./snapshot.ts";
-import type { WebModel } from "./web_model.ts";
+import type { WebModel } from "./web_monitor.ts";
 
 /** Options for {@link WebOutput}. */
 export interface WebOutputOptions {
@@ -33,7 +33,7 @@ export interface WebOutputOptions {
   token?: string;
   /** At most one pushed frame per this many ms. Default 100. */
   frameMs?: number;
-  /** Clock. Default `Date.now`. */
+  /** Clock. Default: the run's, else `Date.now`. */
   now?: () => number;
   /** Called once listening. */
   onListen?(addr: Deno.NetAddr): void;
@@ -41,20 +41,24 @@ export interface WebOutputOptions {
 
 const WORKER_STATES = ["idle", "busy", "error", "offline"];
 
-/** Serves `model` to browsers and Prometheus; feed it through the {@link Output} methods. */
+/** Serves the model to browsers and Prometheus; the runtime feeds it through {@link Output}. */
 export class WebOutput implements Output {
+  /** People watch the page: the run outlives its sources. */
+  readonly interactive = true;
   readonly stats: ServiceStats;
   readonly series: Series;
   readonly server: WebServer;
-  #model: WebModel;
+  #model: () => WebModel;
+  #host: OutputHost | null = null;
   #now: () => number;
   #alerts: { at: number; kind: string; rule: string; value: number | null }[] = [];
   #lastEvents = new Map<string, number>();
   #lastTickAt: number;
 
-  constructor(model: WebModel, options: WebOutputOptions) {
+  /** Starts listening at once (so a bad address fails before any connection opens). */
+  constructor(model: () => WebModel, options: WebOutputOptions) {
     this.#model = model;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? (() => this.#host?.now() ?? Date.now());
     this.#lastTickAt = this.#now();
     this.stats = new ServiceStats(options.services);
     this.series = new Series([
@@ -70,20 +74,37 @@ export class WebOutput implements Output {
       now: this.#now,
       onListen: options.onListen,
       snapshot: (page) => ({
-        ...pageSnapshot(page, this.#model, this.stats.services, this.#now()),
+        ...pageSnapshot(page, this.#model(), this.#services(), this.#now()),
         alerts: this.#alerts,
       }),
-      metrics: () => prometheusText(this.#model, this.stats.services, { clients: this.server.clients }),
+      metrics: () => prometheusText(this.#model(), this.#services(), { clients: this.server.clients }),
       series: () => ({ names: this.series.names, ...this.series.columns() }),
       health: () => ({
         status: "ok",
-        services: this.stats.services.map((s) => ({ name: s.name, state: s.status?.state ?? "connecting" })),
+        services: this.#services().map((s) => ({ name: s.name, state: s.status?.state ?? "connecting" })),
       }),
       tick: () => this.sample(),
     });
   }
 
-  /** Takes one chart sample now and returns it (the server pushes it). */
+  /** Keeps the run, whose connection counters the page and `/metrics` show. */
+  start(host: OutputHost): void {
+    this.#host = host;
+  }
+
+  /** The services with the run's own counters and statuses (the terminal's numbers) when running. */
+  #services() {
+    for (const source of this.#host?.sources() ?? []) {
+      const s = this.stats.get(source.name);
+      s.status = source.status;
+      s.messages = source.messages;
+      s.malformed = source.malformed;
+      s.reconnects = source.reconnects;
+    }
+    return this.stats.services;
+  }
+
+  /** Takes one chart sample now and returns it (the server pushes it to the pages). */
   sample(): { t: number; values: Record<string, number | null> } | null {
     const now = this.#now();
     const seconds = Math.max(0.001, (now - this.#lastTickAt) / 1000);
@@ -94,16 +115,22 @@ export class WebOutput implements Output {
       this.#lastEvents.set(s.name, s.events);
       values[`events.${s.name}`] = Math.round((s.events - before) / seconds * 10) / 10;
     }
-    values.queue = this.#model.pool.queueSize;
-    const counts = workerCounts(this.#model.pool);
-    for (const state of WORKER_STATES) values[`workers.${state}`] = counts[state] ?? 0;
+    let model: WebModel | null = null;
+    try {
+      model = this.#model();
+    } catch { /* not started yet */ }
+    if (model) {
+      values.queue = model.pool.queueSize;
+      const counts = workerCounts(model.pool);
+      for (const state of WORKER_STATES) values[`workers.${state}`] = counts[state] ?? 0;
+    }
     this.series.push(now, values);
     return this.series.last();
   }
 
-  /** Counts a message (the runtime applies it to the model). */
+  /** Counts a message by its cleaned event name. */
   received(r: Received): void {
-    this.stats.received(r.service, r.message.type === "event" ? r.message.event ?? "?" : null);
+    this.stats.received(r.service, r.message.type === "event" ? r.event.name : null);
   }
 
   /** Records a connection status and pushes it. */
@@ -133,6 +160,11 @@ export class WebOutput implements Output {
   /** The model changed: a frame follows (coalesced). */
   changed(): void {
     this.server.changed();
+  }
+
+  /** `web N pages` for the status line of other outputs. */
+  summary(): OutputSummary {
+    return { text: `web ${this.server.clients} pages`, ok: true };
   }
 
   /** Closes every page's push channel and the listener. */
