@@ -1,6 +1,6 @@
 /**
  * Browser view benchmark (run on demand, not part of the tests):
- * `deno run --allow-net=127.0.0.1,localhost --allow-run --allow-read --allow-write --allow-env bench/web.ts [--rate 1000] [--seconds 15] [--pages 50]`
+ * `deno task bench:web` (`deno run --allow-net=127.0.0.1,localhost --allow-run --allow-read --allow-write --allow-env --allow-sys=loadavg bench/web.ts [--rate 1000] [--seconds 15] [--pages 50]`)
  *
  * An upstream server in this process sends `--rate` pool events per second
  * to `web_dashboard.ts` (run as shipped: a separate process with the task's
@@ -176,21 +176,56 @@ const openPage = async () => {
   await p.evaluate(OBSERVE);
   pages.push(p);
 };
+const counter = async (name: string) => {
+  const text = await (await fetch(new URL("metrics", url))).text();
+  return Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? NaN);
+};
 const measure = async (seconds: number) => {
   const cpu0 = await cpuSeconds();
+  const sent0 = await counter("mahavishnu_monitor_web_messages_total");
+  const skipped0 = await counter("mahavishnu_monitor_web_frames_skipped_total");
   const seq0 = seq;
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const wall = (performance.now() - t0) / 1000;
   const cpu = (await cpuSeconds()) - cpu0;
-  return { cpuPercent: Math.round((cpu / wall) * 1000) / 10, firstSeq: seq0 + 1, lastSeq: seq - 5 };
+  const perSecond = (n: number) => Math.round(n / wall);
+  return {
+    cpuPercent: Math.round((cpu / wall) * 1000) / 10,
+    pushedPerSecond: perSecond((await counter("mahavishnu_monitor_web_messages_total")) - sent0),
+    skippedPerSecond: perSecond((await counter("mahavishnu_monitor_web_frames_skipped_total")) - skipped0),
+    firstSeq: seq0 + 1,
+    lastSeq: seq - 5,
+  };
 };
 
 const log = (text: string) => console.error(`bench/web: ${text}`);
+const latencies = async (list: Page[], from: number, to: number) => {
+  const all: number[] = [];
+  let missed = 0;
+  for (const p of list) {
+    const seen = await p.evaluate("window.__seen") as Record<string, number>;
+    for (let s = from; s <= to; s++) {
+      if (seen[s] === undefined) missed++;
+      else all.push(seen[s] - sentAt.get(s)!);
+    }
+  }
+  all.sort((a, b) => a - b);
+  const at = (q: number) => all[Math.min(all.length - 1, Math.floor(q * all.length))];
+  // A marker replaced by the next one within a frame never shows; that is coalescing, not loss.
+  return { samples: all.length, coalescedAway: missed, p50: at(0.5), p99: at(0.99), max: all.at(-1) };
+};
+const renderMs = async (list: Page[]) => {
+  const values = await Promise.all(list.map((p) => p.evaluate("Number(document.body.dataset.renderMs ?? 0)")));
+  return Math.round((values as number[]).reduce((a, b) => a + b, 0) / values.length * 10) / 10;
+};
+
 await openPage();
 await sleep(2000);
 log(`1 page open; measuring ${SECONDS} s`);
 const one = await measure(SECONDS);
+const oneLatency = await latencies(pages, one.firstSeq, one.lastSeq);
+const oneRender = await renderMs(pages);
 for (let i = 1; i < PAGES; i++) await openPage();
 await sleep(3000);
 log(`${PAGES} pages open; measuring ${SECONDS} s`);
@@ -199,27 +234,16 @@ await sleep(1500);
 sending = false; // let the pages go quiet before asking them
 await pump;
 log("collecting");
-
-const latencies: number[] = [];
-let missed = 0;
-for (const p of pages) {
-  const seen = await p.evaluate("window.__seen") as Record<string, number>;
-  for (let s = many.firstSeq; s <= many.lastSeq; s++) {
-    if (seen[s] === undefined) missed++;
-    else latencies.push(seen[s] - sentAt.get(s)!);
-  }
-}
-latencies.sort((a, b) => a - b);
-const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-// A marker replaced by the next one within a frame never shows; that is coalescing, not loss.
+const manyLatency = await latencies(pages, many.firstSeq, many.lastSeq);
+const manyRender = await renderMs(pages);
 const result = {
   rate: RATE,
   pages: PAGES,
-  markersPerPage: many.lastSeq - many.firstSeq + 1,
-  samples: latencies.length,
-  coalescedAway: missed,
-  latencyMs: { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) },
-  webCpuPercent: { onePage: one.cpuPercent, manyPages: many.cpuPercent },
+  seconds: SECONDS,
+  onePage: { latencyMs: oneLatency, webCpuPercent: one.cpuPercent, pageRenderMs: oneRender, push: one },
+  manyPages: { latencyMs: manyLatency, webCpuPercent: many.cpuPercent, pageRenderMs: manyRender, push: many },
+  cores: navigator.hardwareConcurrency,
+  loadAverage: Deno.loadavg(),
 };
 
 await b.close();
@@ -227,9 +251,11 @@ web.kill("SIGTERM");
 await web.status;
 await upstream.shutdown();
 
-console.log(
-  `web: ${RATE} events/s, ${PAGES} pages: upstream event -> DOM p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms ` +
-    `(${result.samples} samples); web_dashboard CPU ${result.webCpuPercent.onePage}% with 1 page, ` +
-    `${result.webCpuPercent.manyPages}% with ${PAGES}`,
-);
+const line = (label: string, r: typeof result.onePage) =>
+  `${label}: upstream event -> DOM p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms (${r.latencyMs.samples} samples), ` +
+  `web_dashboard CPU ${r.webCpuPercent}% pushing ${r.push.pushedPerSecond} messages/s ` +
+  `(${r.push.skippedPerSecond}/s skipped for busy pages), page render ${r.pageRenderMs} ms`;
+console.log(`web bench at ${RATE} events/s on ${result.cores} cores (load ${result.loadAverage.join(" ")})`);
+console.log(line("1 page", result.onePage));
+console.log(line(`${PAGES} pages`, result.manyPages));
 console.log(JSON.stringify(result));

@@ -27,6 +27,10 @@ const WORKER_STATES = ["idle", "busy", "error", "offline"];
 export interface MetricsExtra {
   /** Pages with an open push channel. */
   clients?: number;
+  /** Messages pushed to pages. */
+  sent?: number;
+  /** Frames skipped for pages whose socket was backed up. */
+  skipped?: number;
 }
 
 /** Escapes a label value for the exposition (after removing control characters). */
@@ -154,6 +158,17 @@ export function prometheusText(model: WebModel, services: readonly ServiceInfo[]
     out.family("mahavishnu_monitor_web_clients", "gauge", "Browser pages with an open push channel.", [
       [{}, extra.clients],
     ]);
+  }
+  if (extra.sent !== undefined) {
+    out.family("mahavishnu_monitor_web_messages_total", "counter", "Messages pushed to pages.", [[{}, extra.sent]]);
+  }
+  if (extra.skipped !== undefined) {
+    out.family(
+      "mahavishnu_monitor_web_frames_skipped_total",
+      "counter",
+      "Frames not sent to a page whose connection was backed up (it gets the next one).",
+      [[{}, extra.skipped]],
+    );
   }
   return out.text();
 }

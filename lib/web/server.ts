@@ -46,8 +46,12 @@ export interface WebServer {
   readonly port: number;
   /** Pages with an open push channel. */
   readonly clients: number;
-  /** Frames sent since start (one per coalesced change). */
+  /** Frames made since start (one per coalesced change, sent to every page). */
   readonly frames: number;
+  /** Messages sent to pages since start (frames, chart points, first snapshots). */
+  readonly sent: number;
+  /** Frames not sent to a page because its socket was backed up (a slow page gets the next one). */
+  readonly skipped: number;
   /** Marks the model changed: a frame follows within `frameMs`. */
   changed(): void;
   /** Closes every push channel and the listener. */
@@ -118,7 +122,7 @@ interface Client {
 }
 
 /** A page whose socket holds more than this many unsent bytes skips frames until it drains. */
-const MAX_BUFFERED = 1 << 20;
+const MAX_BUFFERED = 128 * 1024;
 
 /** Starts the server. Throws `TypeError` when binding beyond loopback without a token. */
 export function startWebServer(options: WebServerOptions): WebServer {
@@ -135,6 +139,8 @@ export function startWebServer(options: WebServerOptions): WebServer {
   const clients = new Set<Client>();
   const closing = new Set<Promise<void>>();
   let frames = 0;
+  let sent = 0;
+  let skipped = 0;
   let frameTimer: ReturnType<typeof setTimeout> | null = null;
   let lastFrameAt = 0;
   let closed = false;
@@ -144,10 +150,12 @@ export function startWebServer(options: WebServerOptions): WebServer {
     if (client.ws.readyState !== WebSocket.OPEN) return;
     if (droppable && client.ws.bufferedAmount > MAX_BUFFERED) {
       client.behind = true; // The page is slow: skip this frame; the newest one replaces it.
+      skipped++;
       return;
     }
     client.behind = false;
     client.ws.send(text);
+    sent++;
   };
   const frame = () => {
     frameTimer = null;
@@ -215,6 +223,7 @@ export function startWebServer(options: WebServerOptions): WebServer {
       clients.add(client);
       socket.send(message("series", options.series()));
       socket.send(message("state", options.snapshot(page)));
+      sent += 2;
     });
     socket.addEventListener("close", () => clients.delete(client));
     socket.addEventListener("error", () => clients.delete(client));
@@ -280,6 +289,12 @@ export function startWebServer(options: WebServerOptions): WebServer {
     },
     get frames() {
       return frames;
+    },
+    get sent() {
+      return sent;
+    },
+    get skipped() {
+      return skipped;
     },
     changed,
     async close() {

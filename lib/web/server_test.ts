@@ -169,6 +169,8 @@ Deno.test("startWebServer() coalesces changes into frames and shares one snapsho
     for (let i = 0; i < 1000; i++) server.changed();
     for (const p of all) await p.count(3);
     assert.equal(server.frames - framesBefore, 1);
+    assert.equal(server.sent, 4 * 3); // series + first state + one frame, per page
+    assert.equal(server.skipped, 0);
     assert.equal(o.snapshots - before, 2); // one for the dashboards, one for the pool page
     assert.deepEqual(pages[0].messages[2], pages[1].messages[2]);
     assert.deepEqual((other.messages[2].data as { page: unknown }).page, { view: "pool", id: "p1" });

@@ -16,7 +16,7 @@ import type { WebModel } from "./web_monitor.ts";
 /** Which page a snapshot is for. */
 export type PageView = { view: "dashboard" } | { view: "pool"; id: string } | { view: "workflow"; id: string };
 
-/** Rows and history entries sent per list (the rest is counted, not sent). Defaults 200 / 40 / 20. */
+/** Rows and history entries sent per list (the rest is counted, not sent). Defaults 200 / 20 (pages: 40) / 20. */
 export interface SnapshotOptions {
   maxWorkers?: number;
   maxHistory?: number;
@@ -54,9 +54,10 @@ function services(list: readonly ServiceInfo[]): ServiceSnapshot[] {
   }));
 }
 
-function history(entries: { newestFirst(): HistoryEntry[]; size: number }, max: number) {
-  const list = entries.newestFirst().slice(0, max);
-  return { entries: list, total: entries.size };
+function history(ring: { fromNewest(i: number): HistoryEntry | undefined; size: number }, max: number) {
+  const entries: HistoryEntry[] = [];
+  for (let i = 0; i < Math.min(max, ring.size); i++) entries.push(ring.fromNewest(i)!);
+  return { entries, total: ring.size };
 }
 
 function pool(state: PoolState, maxWorkers: number, maxHistory: number) {
@@ -110,7 +111,7 @@ export function pageSnapshot(
   now: number,
   options: SnapshotOptions = {},
 ): Record<string, unknown> {
-  const maxHistory = options.maxHistory ?? 40;
+  const maxHistory = options.maxHistory ?? 20;
   const base = { view: page.view, now, services: services(serviceList) };
   if (page.view === "pool") {
     if (page.id !== model.pool.poolId) return { ...base, missing: page.id, followed: model.pool.poolId };

@@ -77,7 +77,12 @@ export class WebOutput implements Output {
         ...pageSnapshot(page, this.#model(), this.#services(), this.#now()),
         alerts: this.#alerts,
       }),
-      metrics: () => prometheusText(this.#model(), this.#services(), { clients: this.server.clients }),
+      metrics: () =>
+        prometheusText(this.#model(), this.#services(), {
+          clients: this.server.clients,
+          sent: this.server.sent,
+          skipped: this.server.skipped,
+        }),
       series: () => ({ names: this.series.names, ...this.series.columns() }),
       health: () => ({
         status: "ok",

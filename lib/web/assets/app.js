@@ -46,6 +46,7 @@ const $ = (id) => document.getElementById(id);
 let state = null;
 let offset = 0; // local clock minus server clock
 let series = null;
+let renderPending = false;
 const charts = [];
 
 // --- formatting ------------------------------------------------------------
@@ -366,7 +367,7 @@ function renderPool(main) {
       stateBar(p.counts, p.workersTotal),
       h("div", { class: "scroll tall" }, workersTable(p, 1000)),
     ),
-    h("section", { class: "panel", id: "p-history" }, h("h2", {}, "Events"), historyList(p.history, 80)),
+    h("section", { class: "panel", id: "p-history" }, h("h2", {}, "Events"), historyList(p.history, 40)),
   );
   main.querySelector("footer").replaceWith(footerLine());
 }
@@ -588,9 +589,18 @@ function connect() {
   socket.addEventListener("message", (e) => {
     const { type, data } = JSON.parse(e.data);
     if (type === "state") {
+      // Frames that queued up while the page was busy are drawn once: only the newest counts.
       state = data;
       offset = Date.now() - state.now;
-      render();
+      if (!renderPending) {
+        renderPending = true;
+        setTimeout(() => {
+          renderPending = false;
+          const t0 = performance.now();
+          render();
+          document.body.dataset.renderMs = (performance.now() - t0).toFixed(1);
+        }, 0);
+      }
     } else if (type === "series") {
       series = data;
       for (const c of charts) {
