@@ -232,7 +232,7 @@ function workflowsPanel() {
       ? h("div", { class: "note" }, `${num(w.tracked - w.recent.length)} older workflows not shown`)
       : null,
     h("h3", {}, "Events"),
-    historyList(w.history, 14),
+    historyList(w.history, 20),
   );
 }
 
@@ -268,7 +268,7 @@ function poolPanel() {
     stateBar(p.counts, p.workersTotal),
     h("div", { class: "scroll" }, workersTable(p, 200)),
     h("h3", {}, "Events"),
-    historyList(p.history, 10),
+    historyList(p.history, 20),
   );
 }
 
@@ -288,7 +288,7 @@ function akoshaPanel() {
     ),
     h("div", { class: "chips" }, a.byType.map(([type, n]) => h("span", { class: "chip" }, type, h("b", {}, num(n))))),
     h("h3", {}, "Events"),
-    historyList(a.history, 18),
+    historyList(a.history, 20),
   );
 }
 
