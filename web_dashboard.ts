@@ -23,7 +23,7 @@
  * @module
  */
 
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { DASHBOARD_ALERT_FIELDS } from "./lib/app/dashboard_monitor_def.ts";
 import type { Output } from "./lib/app/output.ts";
 import { RecordOutput } from "./lib/app/record_output.ts";
@@ -44,7 +44,6 @@ import { WebOutput } from "./lib/web/web_output.ts";
 interface WebOptions extends DashboardOptions {
   listen: { hostname: string; port: number };
   webTokenFile?: string;
-  subscribe: string[];
 }
 
 /** Parses `HOST:PORT` (`[::1]:8700` for IPv6). */
@@ -73,17 +72,12 @@ export async function main(args: string[]): Promise<number> {
       new Command()
         .name("web_dashboard.ts")
         .description("Mahavishnu workflows, a pool and Akosha in a browser, plus Prometheus /metrics")
-        .option("--listen <host:port>", "address to serve the page on", parseListen, {
-          hostname: "127.0.0.1",
-          port: 8700,
-        })
-        .option("--web-token-file <file>", "browsers and scrapers must present this token (required beyond loopback)")
-        .option(
-          "--subscribe <channel>",
-          "also subscribe the Mahavishnu connection to this channel (repeatable)",
-          (v: string, all: string[]) => [...all, v],
-          [] as string[],
-        ),
+        .addOption(
+          new Option("--listen <host:port>", "address to serve the page on")
+            .argParser(parseListen)
+            .default({ hostname: "127.0.0.1", port: 8700 }, "127.0.0.1:8700"),
+        )
+        .option("--web-token-file <file>", "browsers and scrapers must present this token (required beyond loopback)"),
     ),
   ).parse(args, { from: "user" }).opts<WebOptions>();
   if (!isLoopback(o.listen.hostname) && !o.webTokenFile) {
@@ -93,7 +87,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const webToken = o.webTokenFile ? readWebToken(o.webTokenFile) : undefined;
   const common = resolveCommon(o, { alertFields: DASHBOARD_ALERT_FIELDS, servers: dashboardServers(o) });
-  const web = webDashboard({ ...dashboardMonitorOptions(o, common), subscribe: o.subscribe });
+  const web = webDashboard(dashboardMonitorOptions(o, common));
   const output = new WebOutput(web.model, {
     services: web.monitor.sources.map((s) => ({ name: s.name, url: s.url })),
     hostname: o.listen.hostname,

@@ -185,6 +185,8 @@ Deno.test({
       port,
       "--pool-id",
       "pool_x",
+      "--subscribe",
+      "adapters",
     ]);
     // The terminal dashboard's monitor (multi_service_dashboard.ts runs it), fed the very frames the test sends.
     const terminalMonitor = dashboardMonitor({
@@ -203,7 +205,11 @@ Deno.test({
         const name = parsed.message.event ?? "";
         sentPoolEvents.set(name, (sentPoolEvents.get(name) ?? 0) + 1);
       }
-      const service = channel.startsWith("pool:") ? "pool" : channel === "global" ? "mahavishnu" : "akosha";
+      const service = channel.startsWith("pool:")
+        ? "pool"
+        : channel === "global" || channel === "adapters"
+        ? "mahavishnu"
+        : "akosha";
       terminalMonitor.update(terminal, { service, event: decodeMessage(parsed.message) }, Date.now());
     };
     const b = await launchBrowser();
@@ -268,6 +274,14 @@ Deno.test({
       assert.match(await text(page, "#p-mahavishnu .wf-list"), /<b onmouseover=alert\(3\)>wf<\/b>/);
       assert.match(await text(page, "#p-mahavishnu ol.history"), /<svg onload=alert\(4\)>/);
       assert.equal(dialogs, 0);
+      // --subscribe: an extra channel's events show in the workflows history.
+      await waitFor(() => upstream.subscribed("adapters") === 1, "--subscribe adapters");
+      send("adapters", frame("event", "adapter.registered", { adapter: "<i>llm</i>" }));
+      await until(
+        page,
+        "adapter event",
+        `document.querySelector("#p-mahavishnu ol.history").textContent.includes("adapter.registered")`,
+      );
       await page.screenshot({ path: `${ARTIFACTS.pathname}web_dashboard_hostile.png` });
 
       // A worker change shows within 1 s.

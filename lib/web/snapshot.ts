@@ -80,7 +80,7 @@ function pool(state: PoolState, maxWorkers: number, maxHistory: number) {
     counts: workerCounts(state),
     workers,
     workersTotal: state.workers.size,
-    workersDropped: state.workersDropped,
+    workersEvicted: state.workersEvicted,
     history: history(state.history, maxHistory),
   };
 }

@@ -22,8 +22,6 @@ export interface WebModel extends DashboardState {
 
 /** Options for {@link webDashboard}. */
 export interface WebDashboardOptions extends DashboardMonitorOptions {
-  /** Extra channels for the Mahavishnu connection (`--subscribe`). Default none. */
-  subscribe?: string[];
   /** Workflows followed in detail at most (oldest dropped). Default 200. */
   maxWorkflowDetails?: number;
 }
@@ -61,14 +59,10 @@ export function applyWorkflowDetails(model: WebModel, event: DomainEvent, now: n
 /** The web dashboard monitor for `options`. */
 export function webDashboard(options: WebDashboardOptions): WebDashboard {
   const base = dashboardMonitor(options);
-  const extra = options.subscribe ?? [];
   const max = options.maxWorkflowDetails ?? 200;
   let current: WebModel | null = null;
   const monitor: Monitor<WebModel> = {
     ...base,
-    sources: base.sources.map((s) =>
-      s.name === "mahavishnu" && extra.length > 0 ? { ...s, channels: [...new Set([...s.channels, ...extra])] } : s
-    ),
     init: (now) => current = { ...base.init(now), workflowDetails: new Map() },
     update: (state, input, now) => {
       const changed = base.update(state, input, now);

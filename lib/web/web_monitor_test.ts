@@ -6,7 +6,7 @@ import { webDashboard } from "./web_monitor.ts";
 const urls = { mahavishnuUrl: "ws://127.0.0.1:1", poolUrl: "ws://127.0.0.1:1", akoshaUrl: "ws://127.0.0.1:2" };
 
 Deno.test("webDashboard() has the dashboard's sources, with --subscribe channels on Mahavishnu", () => {
-  const web = webDashboard({ ...urls, poolId: "p", subscribe: ["adapters", "global", "worker:w1"] });
+  const web = webDashboard({ ...urls, poolId: "p", extraChannels: ["adapters", "global", "worker:w1"] });
   assert.deepEqual(web.monitor.sources.map((s) => [s.name, s.channels]), [
     ["mahavishnu", ["global", "adapters", "worker:w1"]],
     ["pool", ["pool:p"]],

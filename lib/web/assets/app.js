@@ -193,7 +193,9 @@ function workersTable(pool, limit) {
   const hidden = pool.workersTotal - rows.length;
   const notes = [];
   if (hidden > 0) notes.push(`${num(hidden)} more workers not shown`);
-  if (pool.workersDropped > 0) notes.push(`${num(pool.workersDropped)} not tracked (limit reached)`);
+  if (pool.workersEvicted > 0) {
+    notes.push(`${num(pool.workersEvicted)} least recently seen workers dropped (limit reached)`);
+  }
   return [table, notes.length ? h("div", { class: "note" }, notes.join(" · ")) : null];
 }
 
