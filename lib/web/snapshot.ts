@@ -6,7 +6,7 @@
  * @module
  */
 
-import { activeWorkflows } from "../model/overview_state.ts";
+import { activeWorkflows, workflowRows } from "../model/overview_state.ts";
 import type { HistoryEntry } from "../model/history.ts";
 import { poolHealth, type PoolState, workerCounts } from "../model/pool_state.ts";
 import { workflowProgress, type WorkflowState } from "../model/workflow_state.ts";
@@ -124,18 +124,18 @@ export function pageSnapshot(
   }
   const w = model.workflows;
   const maxWorkflows = options.maxWorkflows ?? 20;
-  const recent = [...w.workflows].sort((a, b) => b[1].updatedAt - a[1].updatedAt).slice(0, maxWorkflows)
-    .map(([id, info]) => {
-      const detail = model.workflowDetails.get(id);
-      return {
-        id,
-        status: info.status,
-        done: detail?.stages.length ?? info.stages,
-        total: detail?.totalStages ?? null,
-        currentStage: detail?.currentStage ?? null,
-        updatedAt: info.updatedAt,
-      };
-    });
+  // Running workflows first, then the finished ones newest first (the terminal panel's order).
+  const recent = workflowRows(w).slice(0, maxWorkflows).map((row) => {
+    const detail = model.workflowDetails.get(row.id);
+    return {
+      id: row.id,
+      status: row.status,
+      done: detail?.stages.length ?? row.done,
+      total: detail?.totalStages ?? row.total,
+      currentStage: detail?.currentStage ?? row.stage,
+      updatedAt: row.finishedAt ?? row.startedAt ?? now,
+    };
+  });
   const a = model.akosha;
   return {
     ...base,
@@ -147,7 +147,7 @@ export function pageSnapshot(
       failed: w.failed,
       stagesCompleted: w.stagesCompleted,
       unusable: w.unusable,
-      tracked: w.workflows.size,
+      tracked: w.running.size + w.finished.size,
       recent,
       history: history(w.history, maxHistory),
     },
