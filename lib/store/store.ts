@@ -1,0 +1,36 @@
+/**
+ * Opens the store a `--store` value names, SQLite or PostgreSQL, migrated
+ * and ready.
+ *
+ * @module
+ */
+
+import type { StoreBackend } from "./backend.ts";
+import { openPostgresStore } from "./postgres.ts";
+import type { Migration } from "./schema.ts";
+import { openSqliteStore } from "./sqlite.ts";
+import { parseStoreTarget, type StoreTarget } from "./target.ts";
+
+/** Options for {@link openStore}. */
+export interface OpenStoreOptions {
+  /** PostgreSQL password (never printed). Default: from the URL, else `PGPASSWORD`. */
+  password?: string;
+  /** Read only: no migration, no writes (history, replay). Default false. */
+  readOnly?: boolean;
+  /** Migrations to apply (tests). */
+  migrations?: readonly Migration[];
+}
+
+/** Opens the store named by `target` (a `--store` value or a parsed {@link StoreTarget}). */
+export function openStore(target: string | StoreTarget, options: OpenStoreOptions = {}): Promise<StoreBackend> {
+  const t = typeof target === "string" ? parseStoreTarget(target) : target;
+  if (t.kind === "sqlite") {
+    return openSqliteStore(t.path, { readOnly: options.readOnly, migrations: options.migrations });
+  }
+  return openPostgresStore(t.url, {
+    label: t.label,
+    password: options.password,
+    readOnly: options.readOnly,
+    migrations: options.migrations,
+  });
+}
