@@ -37,8 +37,13 @@ function findBin(name: string): string | null {
   return null;
 }
 
+async function idOf(flag: string, user?: string): Promise<number> {
+  const out = await new Deno.Command("id", { args: user ? [flag, user] : [flag], stdout: "piped" }).output();
+  return Number(new TextDecoder().decode(out.stdout).trim());
+}
+
 async function run(cmd: string[], what: string): Promise<void> {
-  const asRoot = Deno.uid() === 0;
+  const asRoot = (await idOf("-u")) === 0;
   const args = asRoot ? ["-u", "postgres", "--", ...cmd] : cmd.slice(1);
   const out = await new Deno.Command(asRoot ? "runuser" : cmd[0], { args, stdout: "piped", stderr: "piped" }).output();
   if (!out.success) {
@@ -62,11 +67,7 @@ export async function startCluster(): Promise<TestCluster> {
   const pgCtl = findBin("pg_ctl");
   if (!initdb || !pgCtl) throw new Error("PostgreSQL is not installed: apt-get install -y postgresql");
   const dir = Deno.makeTempDirSync({ prefix: "mahavishnu_pg_" });
-  if (Deno.uid() === 0) {
-    const pw = await new Deno.Command("id", { args: ["-u", "postgres"], stdout: "piped" }).output();
-    const gid = await new Deno.Command("id", { args: ["-g", "postgres"], stdout: "piped" }).output();
-    Deno.chownSync(dir, Number(new TextDecoder().decode(pw.stdout)), Number(new TextDecoder().decode(gid.stdout)));
-  }
+  if ((await idOf("-u")) === 0) Deno.chownSync(dir, await idOf("-u", "postgres"), await idOf("-g", "postgres"));
   const data = `${dir}/data`;
   await run([initdb, "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"], "initdb");
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
