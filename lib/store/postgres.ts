@@ -95,9 +95,10 @@ const CAST: Record<(typeof COLUMNS)[number], string> = {
   payload: "text",
 };
 
-const INSERT_SQL = `INSERT INTO events (${COLUMNS.join(", ")}) SELECT ${
-  COLUMNS.map((c) => c === "payload" ? "payload::jsonb" : c).join(", ")
-} FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${CAST[c]}[]`).join(", ")}) AS t(${COLUMNS.join(", ")}) ` +
+const INSERT_SQL =
+  `INSERT INTO events (${COLUMNS.join(", ")}) SELECT ${
+    COLUMNS.map((c) => c === "payload" ? "payload::jsonb" : c).join(", ")
+  } FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${CAST[c]}[]`).join(", ")}) AS t(${COLUMNS.join(", ")}) ` +
   "ON CONFLICT (id) DO NOTHING";
 
 class PostgresStore implements StoreBackend {

@@ -14,30 +14,33 @@ async function rawCount(url: string): Promise<number> {
   return r.n;
 }
 
-Deno.test({ name: "openPostgresStore() migrates once, records the version and refuses a newer one", ...opts }, async () => {
-  const db = await freshDatabase();
-  try {
-    const store = await openPostgresStore(db.url);
-    assert.equal(await store.version(), SCHEMA_VERSION);
-    await store.close();
-    const v2: Migration[] = [...MIGRATIONS, {
-      version: 2,
-      description: "test column",
-      sqlite: [],
-      postgres: ["ALTER TABLE events ADD COLUMN note TEXT"],
-    }];
-    const again = await openPostgresStore(db.url, { migrations: v2 });
-    assert.equal(await again.version(), 2);
-    await again.close();
-    await assert.rejects(openPostgresStore(db.url), (e: StoreError) => {
-      assert.ok(e.permanent);
-      assert.match(e.message, /schema version 2 is newer than this program knows \(1\)/);
-      return true;
-    });
-  } finally {
-    await db.drop();
-  }
-});
+Deno.test(
+  { name: "openPostgresStore() migrates once, records the version and refuses a newer one", ...opts },
+  async () => {
+    const db = await freshDatabase();
+    try {
+      const store = await openPostgresStore(db.url);
+      assert.equal(await store.version(), SCHEMA_VERSION);
+      await store.close();
+      const v2: Migration[] = [...MIGRATIONS, {
+        version: 2,
+        description: "test column",
+        sqlite: [],
+        postgres: ["ALTER TABLE events ADD COLUMN note TEXT"],
+      }];
+      const again = await openPostgresStore(db.url, { migrations: v2 });
+      assert.equal(await again.version(), 2);
+      await again.close();
+      await assert.rejects(openPostgresStore(db.url), (e: StoreError) => {
+        assert.ok(e.permanent);
+        assert.match(e.message, /schema version 2 is newer than this program knows \(1\)/);
+        return true;
+      });
+    } finally {
+      await db.drop();
+    }
+  },
+);
 
 Deno.test({ name: "insert() stores duplicates once and a failing batch not at all", ...opts }, async () => {
   const db = await freshDatabase();
@@ -69,7 +72,10 @@ Deno.test({ name: "select(), stats() and deleteBefore() work on PostgreSQL", ...
     assert.deepEqual((await store.select({ contains: "TASK_997" })).map((r) => r.taskId), ["task_997"]);
     const [first] = await store.select({ limit: 1 });
     // JSONB keeps the payload's content, not its key order.
-    assert.deepEqual({ ...first, payload: JSON.parse(first.payload) }, { ...sample[0], payload: JSON.parse(sample[0].payload) });
+    assert.deepEqual({ ...first, payload: JSON.parse(first.payload) }, {
+      ...sample[0],
+      payload: JSON.parse(sample[0].payload),
+    });
     const stats = await store.stats({}, 500);
     assert.deepEqual(stats.filter((s) => s.event === "task.assigned"), [
       { event: "task.assigned", bucket: t0, count: 125 },

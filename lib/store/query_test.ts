@@ -10,7 +10,10 @@ Deno.test("globToLike() escapes LIKE characters and maps * and ?", () => {
 Deno.test("whereClause() numbers PostgreSQL parameters and uses ? for SQLite", () => {
   const q = { since: 1, until: 2, events: ["worker.*", "task.completed"], pool: "p" };
   const pg = whereClause(q, "postgres");
-  assert.equal(pg.sql, " WHERE received_at >= $1 AND received_at < $2 AND (event LIKE $3 ESCAPE '\\' OR event = $4) AND pool_id = $5");
+  assert.equal(
+    pg.sql,
+    " WHERE received_at >= $1 AND received_at < $2 AND (event LIKE $3 ESCAPE '\\' OR event = $4) AND pool_id = $5",
+  );
   assert.deepEqual(pg.params, [1, 2, "worker.%", "task.completed", "p"]);
   const lite = whereClause(q, "sqlite");
   assert.equal(lite.sql.match(/\?/g)?.length, 5);

@@ -125,8 +125,10 @@ Deno.test("select() and stats() filter by event glob, time, ids and text", async
   assert.equal((await store.select({ events: ["task.completed", "worker.status_changed"] })).length, 500);
   assert.equal((await store.select({ since: t0 + 100, until: t0 + 200 })).length, 100);
   assert.equal((await store.select({ pool: "pool_1" })).length, 333);
-  assert.equal((await store.select({ worker: "worker_3", events: ["task.assigned"] })).length,
-    rows(1000, t0).filter((r) => r.workerId === "worker_3" && r.event === "task.assigned").length);
+  assert.equal(
+    (await store.select({ worker: "worker_3", events: ["task.assigned"] })).length,
+    rows(1000, t0).filter((r) => r.workerId === "worker_3" && r.event === "task.assigned").length,
+  );
   const wf = await store.select({ workflow: "wf_2" });
   assert.ok(wf.length > 0 && wf.every((r) => r.workflowId === "wf_2"));
   assert.deepEqual((await store.select({ contains: "TASK_997" })).map((r) => r.taskId), ["task_997"]);

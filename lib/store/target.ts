@@ -24,7 +24,9 @@ export function parseStoreTarget(value: string): StoreTarget {
     } catch {
       throw new TypeError(`Cannot use store as the PostgreSQL URL is invalid: current value is ${redact(v)}`);
     }
-    if (!url.hostname) throw new TypeError(`Cannot use store as the PostgreSQL URL has no host: current value is ${redact(v)}`);
+    if (!url.hostname) {
+      throw new TypeError(`Cannot use store as the PostgreSQL URL has no host: current value is ${redact(v)}`);
+    }
     const safe = new URL(url.href);
     safe.password = "";
     return { kind: "postgres", url: url.href, label: safe.href, host: url.hostname.replace(/^\[|\]$/g, "") };

@@ -2,9 +2,15 @@ import assert from "node:assert/strict";
 import { parseStoreTarget } from "./target.ts";
 
 Deno.test("parseStoreTarget() tells SQLite from PostgreSQL", async (t) => {
-  await t.step("file.db", () => assert.deepEqual(parseStoreTarget("events.db"), { kind: "sqlite", path: "events.db", label: "events.db" }));
+  await t.step(
+    "file.db",
+    () => assert.deepEqual(parseStoreTarget("events.db"), { kind: "sqlite", path: "events.db", label: "events.db" }),
+  );
   await t.step(".sqlite", () => assert.equal(parseStoreTarget("/tmp/x.sqlite").kind, "sqlite"));
-  await t.step("sqlite:PATH", () => assert.equal((parseStoreTarget("sqlite:data/ev") as { path: string }).path, "data/ev"));
+  await t.step(
+    "sqlite:PATH",
+    () => assert.equal((parseStoreTarget("sqlite:data/ev") as { path: string }).path, "data/ev"),
+  );
   await t.step("postgres://", () => {
     const t = parseStoreTarget("postgres://mon:secret@db.local:5433/events");
     assert.equal(t.kind, "postgres");

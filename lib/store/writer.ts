@@ -78,7 +78,9 @@ export class StoreWriter {
     const batchSize = options.batchSize ?? 5000;
     const maxBuffered = options.maxBuffered ?? 200_000;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new RangeError(`Cannot create writer as batchSize is not a positive whole number: current value is ${batchSize}`);
+      throw new RangeError(
+        `Cannot create writer as batchSize is not a positive whole number: current value is ${batchSize}`,
+      );
     }
     if (!Number.isInteger(maxBuffered) || maxBuffered < 1) {
       throw new RangeError(
@@ -86,7 +88,9 @@ export class StoreWriter {
       );
     }
     if (options.retentionMs !== undefined && !(options.retentionMs > 0)) {
-      throw new RangeError(`Cannot create writer as retention is not positive: current value is ${options.retentionMs}`);
+      throw new RangeError(
+        `Cannot create writer as retention is not positive: current value is ${options.retentionMs}`,
+      );
     }
     this.#open = open;
     this.#opts = {
