@@ -54,7 +54,24 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const safe = new URL(url);
   safe.password = "";
   const label = options.label ?? safe.href;
+  let user: string | undefined;
+  if (!safe.username) {
+    // The client would fall back to the OS user name, which needs --allow-sys: say what to do instead.
+    const env = Deno.permissions.querySync({ name: "env", variable: "PGUSER" }).state === "granted"
+      ? Deno.env.get("PGUSER")
+      : undefined;
+    if (!env) {
+      throw new StoreError(
+        `Cannot use store ${label} as it names no user: write postgres://USER@host/db or set PGUSER`,
+        {
+          permanent: true,
+        },
+      );
+    }
+    user = env;
+  }
   const sql = postgres(url, {
+    ...(user !== undefined ? { user } : {}),
     max: 2,
     connect_timeout: options.connectTimeoutS ?? 5,
     idle_timeout: 60,

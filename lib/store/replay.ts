@@ -9,6 +9,7 @@
 import type { StoreBackend } from "./backend.ts";
 import type { EventQuery } from "./query.ts";
 import { rowFrame } from "./record.ts";
+import { openStore } from "./store.ts";
 
 /** One stored message as a frame. */
 export interface StoredFrame {
@@ -48,5 +49,33 @@ export async function* storedFrames(
     if (page.length < pageSize) return;
     const last = page[page.length - 1];
     after = { receivedAt: last.receivedAt, id: last.id };
+  }
+}
+
+/** A recorded frame as `lib/app/recorder.ts` reads it from a `--record` file. */
+export interface RecordingFrame {
+  /** Receive time, ISO 8601 UTC. */
+  t: string;
+  service: string;
+  frame: string;
+}
+
+/**
+ * Reads the frames of a store (SQLite file or PostgreSQL, opened read-only)
+ * between `since` and `until` as a recording, for `demo_server.ts --replay events.db`.
+ */
+export async function readStoreRecording(
+  target: string,
+  options: StoredFramesOptions & { password?: string } = {},
+): Promise<RecordingFrame[]> {
+  const store = await openStore(target, { readOnly: true, password: options.password });
+  try {
+    const frames: RecordingFrame[] = [];
+    for await (const f of storedFrames(store, options)) {
+      frames.push({ t: new Date(f.receivedAt).toISOString(), service: f.service, frame: f.raw });
+    }
+    return frames;
+  } finally {
+    await store.close();
   }
 }

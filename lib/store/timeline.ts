@@ -48,9 +48,14 @@ export function workflowTimeline(workflowId: string, rows: readonly EventRow[]):
     }
     return run;
   };
+  // The same event broadcast to several rooms (`global` and `workflow:ID`) arrives once per room.
+  const seen = new Set<string>();
   for (const row of sorted) {
     const data = JSON.parse(row.payload) as Record<string, unknown>;
     const t = at(row);
+    const key = `${row.event}|${asString(data.stage_name) ?? ""}|${row.eventAt ?? row.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     switch (row.event) {
       case "workflow.started": {
         run = { workflowId, startedAt: t, endedAt: null, status: "running", error: null, stages: [] };
@@ -90,7 +95,13 @@ export function workflowTimeline(workflowId: string, rows: readonly EventRow[]):
   }
   const open = runs[runs.length - 1];
   if (open && open.status === "running" && plan.length > open.stages.length) {
-    open.stages.push({ name: stageAt(plan, open.stages.length), start: last, end: null, durationMs: null, status: "running" });
+    open.stages.push({
+      name: stageAt(plan, open.stages.length),
+      start: last,
+      end: null,
+      durationMs: null,
+      status: "running",
+    });
   }
   return runs;
 }

@@ -14,6 +14,7 @@ Deno.test("workflowTimeline() gives each stage its start, end and duration", () 
     ev("workflow.stage_completed", { stage_name: "plan" }, T + 2000),
     ev("workflow.started", { stages: ["plan", "build", "test"] }, T),
     ev("workflow.stage_completed", { stage_name: "build" }, T + 5000),
+    ev("workflow.stage_completed", { stage_name: "build" }, T + 5000), // the same event via a second room
   ]);
   assert.equal(runs.length, 1);
   assert.equal(runs[0].status, "running");
@@ -36,7 +37,13 @@ Deno.test("workflowTimeline() marks the failing stage and splits runs of the sam
   assert.equal(runs.length, 2);
   assert.equal(runs[0].status, "failed");
   assert.equal(runs[0].error, "adapter timeout");
-  assert.deepEqual(runs[0].stages[1], { name: "build", start: T + 1000, end: T + 4000, durationMs: 3000, status: "failed" });
+  assert.deepEqual(runs[0].stages[1], {
+    name: "build",
+    start: T + 1000,
+    end: T + 4000,
+    durationMs: 3000,
+    status: "failed",
+  });
   assert.equal(runs[1].status, "completed");
   assert.equal(runs[1].endedAt, T + 10_600);
   assert.equal(runs[1].stages.length, 1);
