@@ -133,7 +133,7 @@ export async function main(args: string[]): Promise<number> {
   const out = new Out();
   try {
     if (o.timeline) await printTimeline(store, query, o.workflow!, format, now, out);
-    else if (o.stats) await printStats(store, query, o.by, format, now, out);
+    else if (o.stats) await printStats(store, query, o.by, format, out);
     else await printEvents(store, query, format, o.limit ?? (format === "table" ? 200 : undefined), out);
     await out.flush();
   } finally {
@@ -181,7 +181,6 @@ async function printStats(
   query: EventQuery,
   by: "minute" | "hour",
   format: string,
-  now: number,
   out: Out,
 ): Promise<void> {
   const size = by === "hour" ? 3_600_000 : 60_000;
@@ -208,9 +207,9 @@ async function printStats(
   }
   if (stats.length === 0) return await out.line("no stored events match");
   const first = Math.floor((query.since ?? Math.min(...stats.map((s) => s.bucket))) / size) * size;
-  const last = Math.floor(Math.min(query.until ?? now, Math.max(now, ...stats.map((s) => s.bucket))) / size) * size;
-  const lastStat = Math.max(...stats.map((s) => s.bucket));
-  const end = Math.max(Math.min(last, query.until !== undefined ? last : lastStat), first);
+  // `until` is exclusive; without it the range ends at the newest stored bucket.
+  const lastTime = query.until !== undefined ? query.until - 1 : Math.max(...stats.map((s) => s.bucket));
+  const end = Math.max(first, Math.floor(lastTime / size) * size);
   const start = Math.max(first, end - (MAX_BUCKETS - 1) * size);
   const buckets: number[] = [];
   for (let b = start; b <= end; b += size) buckets.push(b);
