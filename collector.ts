@@ -8,8 +8,10 @@
  *
  * Usage: `deno task collect --store events.db [--retention 7d]
  * [--mahavishnu-host H --mahavishnu-port 8690] [--pool-host H --pool-port 8690 --pool-id pool_local]
- * [--akosha-host H --akosha-port 8692 --akosha-channels insights,anomalies] [--no-akosha] [--no-pool]
- * [--subscribe CHANNEL]... [--token-env VAR | --token-file FILE] [--tls] [--ca FILE]
+ * [--akosha-host H --akosha-port 8692 --akosha-channels insights,anomalies,metrics]
+ * [--akosha-pattern-types code_pattern,...] [--no-akosha] [--no-pool] [--subscribe CHANNEL]...
+ * [--token-env VAR | --token-file FILE] [--pool-token-env VAR | --pool-token-file FILE]
+ * [--akosha-token-env VAR | --akosha-token-file FILE] [--tls] [--ca FILE] [--allow-insecure-token]
  * [--store-password-file FILE] [--status-interval 60s] [--flush-timeout 10s]`
  *
  * Permissions: `--allow-net` to the server hosts and the PostgreSQL host;
@@ -17,14 +19,18 @@
  * companions) and the token/CA/password files; `--allow-env=PG*` for the
  * PostgreSQL client's standard variables (`PGPASSWORD`…) and the token variable.
  *
- * Exit status: 0 all stored; 1 bad options; 2 the store cannot be used
- * (corrupt file, newer schema, read-only); 3 some events could not be stored.
+ * Exit codes: 0 stopped by a signal, everything stored; 2 usage error; 4
+ * configuration error (an unsafe token setting); 5 the store cannot be used
+ * (corrupt file, newer schema, read-only file) or some events could not be
+ * stored (the last status line says how many).
  *
  * @module
  */
 
 import { Command } from "commander";
-import { parseDurationMs, parsePort, readCaFile, readToken, serverUrl, VERSION } from "./lib/cli/cli.ts";
+import { parseDurationMs, parsePort, readCaFile, serverUrl, VERSION } from "./lib/cli/cli.ts";
+import { checkTokenTransport, serviceToken } from "./lib/cli/tokens.ts";
+import { ConfigError, configureUsage, EXIT_CODES, UsageError } from "./lib/cli/usage.ts";
 import { addStoreOptions, resolveStoreOptions, type StoreCliOptions } from "./lib/cli/store_options.ts";
 import { runMain } from "./lib/cli/monitor_cli.ts";
 import { Connection } from "./lib/transport/connection.ts";
@@ -43,9 +49,15 @@ interface CollectorOptions extends StoreCliOptions {
   akoshaPort: number;
   akoshaChannels: string;
   akosha: boolean;
+  akoshaPatternTypes: string;
   subscribe: string[];
   tokenEnv?: string;
   tokenFile?: string;
+  poolTokenEnv?: string;
+  poolTokenFile?: string;
+  akoshaTokenEnv?: string;
+  akoshaTokenFile?: string;
+  allowInsecureToken?: boolean;
   tls?: boolean;
   ca?: string;
   statusInterval: number;
@@ -57,6 +69,40 @@ export function isAkoshaChannel(channel: string): boolean {
   return /^(insights|anomalies|metrics|patterns(:.*)?)$/.test(channel);
 }
 
+/** Pattern types watched by default, as the dashboard does (Akosha has no `patterns:*` wildcard). */
+const DEFAULT_PATTERN_TYPES = "code_pattern,anomaly_burst,temporal,error_cluster,load_spike";
+
+function list(option: string): string[] {
+  return [...new Set(option.split(",").map((c) => c.trim()).filter(Boolean))];
+}
+
+/** Each service's token, as the dashboard reads them: the pool shares Mahavishnu's when it is the same server. */
+function tokens(o: CollectorOptions, tls: boolean) {
+  const read = (
+    service: string,
+    prefix: string,
+    env: string | undefined,
+    file: string | undefined,
+    useDefault: boolean,
+  ) => {
+    try {
+      return serviceToken({ service, prefix, tokenEnv: env, tokenFile: file, useDefault });
+    } catch (error) {
+      throw new ConfigError(error instanceof Error ? error.message : String(error));
+    }
+  };
+  const mahavishnu = read("Mahavishnu", "--token", o.tokenEnv, o.tokenFile, true);
+  const ownPool = read("the pool's server", "--pool-token", o.poolTokenEnv, o.poolTokenFile, false);
+  const sameServer = o.poolHost === o.mahavishnuHost && o.poolPort === o.mahavishnuPort;
+  const pool = ownPool ?? (sameServer ? mahavishnu : undefined);
+  const akosha = read("Akosha", "--akosha-token", o.akoshaTokenEnv, o.akoshaTokenFile, false);
+  const allow = o.allowInsecureToken === true;
+  checkTokenTransport({ name: "Mahavishnu", host: o.mahavishnuHost, tls, token: mahavishnu }, allow);
+  checkTokenTransport({ name: "the pool's server", host: o.poolHost, tls, token: pool }, allow);
+  checkTokenTransport({ name: "Akosha", host: o.akoshaHost, tls, token: akosha }, allow);
+  return { mahavishnu, pool, akosha };
+}
+
 function clock(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }
@@ -64,7 +110,7 @@ function clock(ms: number): string {
 /** Parses `args`, collects until SIGINT/SIGTERM, resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
   const program = addStoreOptions(
-    new Command()
+    configureUsage(new Command())
       .name("collector.ts")
       .description("store every event of the Mahavishnu services, headless")
       .version(VERSION)
@@ -77,6 +123,11 @@ export async function main(args: string[]): Promise<number> {
       .option("--akosha-host <host>", "Akosha host", "127.0.0.1")
       .option("--akosha-port <port>", "Akosha WebSocket port (8682 is its HTTP port)", parsePort, 8692)
       .option("--akosha-channels <list>", "Akosha channels, comma separated", "insights,anomalies,metrics")
+      .option(
+        "--akosha-pattern-types <list>",
+        'pattern types to store, comma separated: one patterns:TYPE subscription each ("" for none)',
+        DEFAULT_PATTERN_TYPES,
+      )
       .option("--no-akosha", "no Akosha connection")
       .option(
         "--subscribe <channel>",
@@ -86,6 +137,14 @@ export async function main(args: string[]): Promise<number> {
       )
       .option("--token-env <var>", "read the auth token from this environment variable (default MAHAVISHNU_TOKEN)")
       .option("--token-file <file>", "read the auth token from the first line of this file")
+      .option(
+        "--pool-token-env <var>",
+        "the pool server's token from this variable (default: --token-* when same server)",
+      )
+      .option("--pool-token-file <file>", "the pool server's token from the first line of this file")
+      .option("--akosha-token-env <var>", "Akosha's token from this variable (default: no token)")
+      .option("--akosha-token-file <file>", "Akosha's token from the first line of this file")
+      .option("--allow-insecure-token", "allow sending a token over plain ws:// to a host that is not this machine")
       .option("--tls", "connect with wss:// instead of ws://")
       .option("--ca <file>", "trust this CA certificate (PEM) for wss:// (implies --tls)")
       .option("--status-interval <duration>", "time between status lines on stderr", parseDurationMs, 60_000)
@@ -95,13 +154,13 @@ export async function main(args: string[]): Promise<number> {
         parseDurationMs,
         10_000,
       ),
-  ).showHelpAfterError().parse(args, { from: "user" });
+  ).parse(args, { from: "user" });
   const o = program.opts<CollectorOptions>();
   const store = resolveStoreOptions(o);
-  if (!store) throw new TypeError("Cannot collect without a store: give --store events.db or --store postgres://…");
-  const token = readToken(o);
+  if (!store) throw new UsageError("Cannot collect without a store: give --store events.db or --store postgres://…");
   const caCerts = readCaFile(o.ca);
   const tls = o.tls === true || o.ca !== undefined;
+  const token = tokens(o, tls);
 
   const output = new StoreOutput(store.target, {
     password: store.password,
@@ -116,26 +175,29 @@ export async function main(args: string[]): Promise<number> {
     if (error instanceof StoreError && error.permanent) {
       await output.close();
       console.error(`collector: ${error.message}`);
-      return 2;
+      return EXIT_CODES.output;
     }
     // A server that is not up yet: keep collecting into the buffer, the writer retries.
   }
 
   const mahavishnuChannels = ["global", ...o.subscribe.filter((c) => !isAkoshaChannel(c))];
-  const akoshaChannels = [
-    ...o.akoshaChannels.split(",").map((c) => c.trim()).filter(Boolean),
+  const akoshaChannels = list([
+    o.akoshaChannels,
+    ...list(o.akoshaPatternTypes).map((type) => `patterns:${type}`),
     ...o.subscribe.filter(isAkoshaChannel),
-  ];
+  ].join(","));
   const sources: {
     name: string;
     url: string;
     channels: string[];
+    token: string | undefined;
     initial?: () => ReturnType<typeof getPoolStatusRequest>[];
   }[] = [
     {
       name: "mahavishnu",
       url: serverUrl(o.mahavishnuHost, o.mahavishnuPort, tls),
       channels: [...new Set(mahavishnuChannels)],
+      token: token.mahavishnu,
     },
   ];
   if (o.pool) {
@@ -143,6 +205,7 @@ export async function main(args: string[]): Promise<number> {
       name: "pool",
       url: serverUrl(o.poolHost, o.poolPort, tls),
       channels: [`pool:${o.poolId}`],
+      token: token.pool,
       initial: () => [getPoolStatusRequest(o.poolId)],
     });
   }
@@ -150,13 +213,14 @@ export async function main(args: string[]): Promise<number> {
     sources.push({
       name: "akosha",
       url: serverUrl(o.akoshaHost, o.akoshaPort, tls),
-      channels: [...new Set(akoshaChannels)],
+      channels: akoshaChannels,
+      token: token.akosha,
     });
   }
   const connections = sources.map((s) =>
     new Connection(s.url, {
       channels: s.channels,
-      token,
+      token: s.token,
       caCerts,
       initialRequests: s.initial,
       onMessage: (message, info) =>
@@ -189,7 +253,7 @@ export async function main(args: string[]): Promise<number> {
   await Promise.all(connections.map((c) => c.close()));
   await output.close();
   console.error(statusLine().replace(/^collector \S+:/, "collector stopped:"));
-  return output.counts.dropped > 0 ? 3 : 0;
+  return output.counts.dropped > 0 ? EXIT_CODES.output : EXIT_CODES.ok;
 }
 
 if (import.meta.main) await runMain("collector", main);

@@ -20,6 +20,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parsePositiveInt, VERSION } from "./lib/cli/cli.ts";
 import { runMain } from "./lib/cli/monitor_cli.ts";
+import { configureUsage, UsageError } from "./lib/cli/usage.ts";
 import { parseTimeArg, resolveStoreOptions } from "./lib/cli/store_options.ts";
 import { parseStoreTarget } from "./lib/store/target.ts";
 import { openStore } from "./lib/store/store.ts";
@@ -85,7 +86,7 @@ class Out {
 
 /** Parses `args`, prints what was asked, resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const program = new Command()
+  const program = configureUsage(new Command())
     .name("history.ts")
     .description("query a Mahavishnu event store")
     .version(VERSION)
@@ -112,7 +113,6 @@ export async function main(args: string[]): Promise<number> {
     .option("--stats", "counts per event and time bucket, with a sparkline each")
     .addOption(new Option("--by <bucket>", "bucket for --stats").choices(["minute", "hour"]).default("minute"))
     .option("--timeline", "with --workflow: the workflow's stages with start, end and duration")
-    .showHelpAfterError()
     .parse(args, { from: "user" });
   const o = program.opts<HistoryOptions>();
   const now = Date.now();
@@ -127,7 +127,7 @@ export async function main(args: string[]): Promise<number> {
     worker: o.worker,
     contains: o.contains,
   };
-  if (o.timeline && !o.workflow) throw new TypeError("Cannot show a timeline without --workflow ID");
+  if (o.timeline && !o.workflow) throw new UsageError("Cannot show a timeline without --workflow ID");
   const format = o.format ?? (Deno.stdout.isTerminal() ? "table" : "json");
   const store = await openStore(resolved.target, { password: resolved.password, readOnly: true });
   const out = new Out();

@@ -86,7 +86,7 @@ Deno.test("collector.ts refuses a corrupt or read-only store with a clear messag
     Deno.writeTextFileSync(`${dir}/bad.db`, "just some text\n".repeat(100));
     const run = runScript("collector.ts", ["--store", `${dir}/bad.db`, "--mahavishnu-port", "9"], COLLECT(dir));
     const status = await run.done;
-    assert.equal(status.code, 2);
+    assert.equal(status.code, 5);
     assert.match(run.stderr(), /is not an SQLite database or is corrupt/);
     assert.equal(Deno.readTextFileSync(`${dir}/bad.db`), "just some text\n".repeat(100));
   });
@@ -94,12 +94,12 @@ Deno.test("collector.ts refuses a corrupt or read-only store with a clear messag
     (await openSqliteStore(`${dir}/ro.db`)).close();
     Deno.chmodSync(`${dir}/ro.db`, 0o444);
     const run = runScript("collector.ts", ["--store", `${dir}/ro.db`, "--mahavishnu-port", "9"], COLLECT(dir));
-    assert.equal((await run.done).code, 2);
+    assert.equal((await run.done).code, 5);
     assert.match(run.stderr(), /Cannot write to store .*ro\.db as the file is read-only/);
   });
   await t.step("no store", async () => {
     const run = runScript("collector.ts", [], COLLECT(dir));
-    assert.equal((await run.done).code, 1);
+    assert.equal((await run.done).code, 2);
     assert.match(run.stderr(), /Cannot collect without a store/);
   });
   Deno.removeSync(dir, { recursive: true });
@@ -208,7 +208,7 @@ Deno.test("history.ts prints tables, JSON lines, CSV, stats with sparklines and 
     assert.equal((await missing.done).code, 1);
     assert.match(missing.stderr(), /missing\.db as the file does not exist/);
     const bad = runScript("history.ts", ["--store", db, "--since", "yesterday"], HISTORY);
-    assert.notEqual((await bad.done).code, 0);
+    assert.equal((await bad.done).code, 2);
     assert.match(bad.stderr(), /expected an age like 1h or an ISO date/);
   });
   Deno.removeSync(dir, { recursive: true });
