@@ -72,6 +72,7 @@ export class StoreWriter {
   #counts: StoreCounts = { stored: 0, duplicates: 0, buffered: 0, dropped: 0, failures: 0, expired: 0, error: null };
   #ready: { promise: Promise<StoreBackend>; resolve: (b: StoreBackend) => void; reject: (e: unknown) => void };
   #readySettled = false;
+  #lastPermanent = false;
 
   /** `open` is called to (re)open the store: first on demand, again after a permanent failure. */
   constructor(open: () => Promise<StoreBackend>, options: StoreWriterOptions = {}) {
@@ -168,6 +169,7 @@ export class StoreWriter {
       const before = this.#counts.failures;
       await this.#step(true);
       if (this.#counts.failures !== before) {
+        if (this.#lastPermanent) break; // retrying cannot help within the flush timeout
         const wait = Math.min(this.#retryAt - this.#opts.now(), deadline - this.#opts.now());
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
@@ -242,6 +244,7 @@ export class StoreWriter {
   }
 
   #fail(error: StoreError): void {
+    this.#lastPermanent = error.permanent;
     this.#counts.failures++;
     this.#counts.error = error.message;
     this.#retryAt = this.#opts.now() + this.#backoff.next();
