@@ -12,7 +12,7 @@ import postgres from "postgres";
 import type { StoreBackend } from "./backend.ts";
 import { COLUMNS, type EventRow } from "./record.ts";
 import { type EventQuery, fromDbRow, selectStatement, type StatsRow, statsStatement } from "./query.ts";
-import { type Migration, MIGRATIONS, pendingMigrations, StoreError, VERSION_TABLE } from "./schema.ts";
+import { checkReadable, type Migration, MIGRATIONS, pendingMigrations, StoreError, VERSION_TABLE } from "./schema.ts";
 
 /** Options for {@link openPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -81,7 +81,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const store = new PostgresStore(sql, label);
   try {
     if (options.readOnly) {
-      pendingMigrations(await store.version(), label, options.migrations ?? MIGRATIONS);
+      checkReadable(await store.version(), label, options.migrations ?? MIGRATIONS);
     } else {
       await store.migrate(options.migrations ?? MIGRATIONS, options.now ?? Date.now);
     }

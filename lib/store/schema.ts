@@ -116,3 +116,13 @@ export function pendingMigrations(
   }
   return migrations.filter((m) => m.version > current);
 }
+
+/** Refuses to read a store that was never written (no schema yet), or one newer than the code. */
+export function checkReadable(current: number, label: string, migrations: readonly Migration[] = MIGRATIONS): void {
+  if (current === 0) {
+    throw new StoreError(`Cannot read store ${label} as nothing was ever stored in it (no schema)`, {
+      permanent: true,
+    });
+  }
+  pendingMigrations(current, label, migrations);
+}

@@ -10,7 +10,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { StoreBackend } from "./backend.ts";
 import { COLUMNS, type EventRow, rowValues } from "./record.ts";
 import { type EventQuery, fromDbRow, selectStatement, type StatsRow, statsStatement } from "./query.ts";
-import { type Migration, MIGRATIONS, pendingMigrations, StoreError, VERSION_TABLE } from "./schema.ts";
+import { checkReadable, type Migration, MIGRATIONS, pendingMigrations, StoreError, VERSION_TABLE } from "./schema.ts";
 
 /** Options for {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -110,7 +110,7 @@ class SqliteStore implements StoreBackend {
         if (options.maxPageCount !== undefined) this.#db.exec(`PRAGMA max_page_count = ${options.maxPageCount}`);
         this.#migrate(options.migrations ?? MIGRATIONS, options.now ?? Date.now);
       } else {
-        pendingMigrations(this.#versionSync(), path, options.migrations ?? MIGRATIONS);
+        checkReadable(this.#versionSync(), path, options.migrations ?? MIGRATIONS);
       }
     } catch (error) {
       this.#db.close();

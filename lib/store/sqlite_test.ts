@@ -91,6 +91,8 @@ Deno.test("openSqliteStore() read-only refuses a missing file instead of creatin
   using db = tempDb();
   await assert.rejects(openSqliteStore(db.path, { readOnly: true }), /does not exist/);
   assert.throws(() => Deno.statSync(db.path), Deno.errors.NotFound);
+  new DatabaseSync(db.path).close(); // an empty SQLite file
+  await assert.rejects(openSqliteStore(db.path, { readOnly: true }), /nothing was ever stored in it/);
 });
 
 Deno.test("insert() stores a duplicate event id once", async () => {
