@@ -9,6 +9,7 @@ import type { StoreBackend } from "./backend.ts";
 import { openPostgresStore } from "./postgres.ts";
 import type { Migration } from "./schema.ts";
 import { openSqliteStore } from "./sqlite.ts";
+import { openThreadedSqliteStore } from "./sqlite_threaded.ts";
 import { parseStoreTarget, type StoreTarget } from "./target.ts";
 
 /** Options for {@link openStore}. */
@@ -19,13 +20,16 @@ export interface OpenStoreOptions {
   readOnly?: boolean;
   /** Migrations to apply (tests). */
   migrations?: readonly Migration[];
+  /** SQLite: run the database on its own thread (writers: the display never waits). Default false. */
+  threaded?: boolean;
 }
 
 /** Opens the store named by `target` (a `--store` value or a parsed {@link StoreTarget}). */
 export function openStore(target: string | StoreTarget, options: OpenStoreOptions = {}): Promise<StoreBackend> {
   const t = typeof target === "string" ? parseStoreTarget(target) : target;
   if (t.kind === "sqlite") {
-    return openSqliteStore(t.path, { readOnly: options.readOnly, migrations: options.migrations });
+    const open = options.threaded ? openThreadedSqliteStore : openSqliteStore;
+    return open(t.path, { readOnly: options.readOnly, migrations: options.migrations });
   }
   return openPostgresStore(t.url, {
     label: t.label,

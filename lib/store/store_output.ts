@@ -1,7 +1,8 @@
 /**
  * The event store as an output of the monitor runtime: every received
  * message becomes a row (see `record.ts`), written in batches by a
- * {@link StoreWriter} so the display never waits for the database.
+ * {@link StoreWriter} so the display never waits for the database (SQLite
+ * runs on its own thread; PostgreSQL is a socket away).
  *
  * @module
  */
@@ -25,6 +26,8 @@ export interface StoreOutputOptions extends StoreWriterOptions {
   password?: string;
   /** Longest time (ms) `close()` spends flushing. Default 5 000. */
   flushTimeoutMs?: number;
+  /** SQLite on its own thread, so inserts never hold up the display. Default true. */
+  threaded?: boolean;
   /** Opens the backend instead of {@link openStore} (tests). */
   open?: () => Promise<StoreBackend>;
 }
@@ -42,7 +45,8 @@ export class StoreOutput implements ReceivedOutput {
     const t = typeof target === "string" ? parseStoreTarget(target) : target;
     this.label = t.label;
     this.#flushTimeoutMs = options.flushTimeoutMs ?? 5000;
-    const open = options.open ?? (() => openStore(t, { password: options.password }));
+    const open = options.open ??
+      (() => openStore(t, { password: options.password, threaded: options.threaded ?? true }));
     this.#writer = new StoreWriter(open, options);
   }
 

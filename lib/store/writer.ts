@@ -138,8 +138,8 @@ export class StoreWriter {
 
   /** Writes until the buffer is empty or a write fails; resolves either way (see {@link counts}). */
   async flush(): Promise<void> {
-    this.#cancel();
     while (this.#running) await this.#running;
+    this.#cancel();
     this.#running = (async () => {
       while (this.#queue.length - this.#head > 0) {
         const before = this.#counts.failures;
@@ -165,6 +165,7 @@ export class StoreWriter {
     this.#cancel();
     const deadline = this.#opts.now() + timeoutMs;
     while (this.#running) await this.#running;
+    this.#cancel();
     while (this.#queue.length - this.#head > 0 && this.#opts.now() < deadline) {
       const before = this.#counts.failures;
       await this.#step(true);
@@ -206,6 +207,7 @@ export class StoreWriter {
     }
     this.#timer = setTimeout(() => {
       this.#timer = null;
+      if (this.#running || this.#closed) return; // a flush or close is writing; it reschedules when done
       this.#running = this.#step(false).finally(() => {
         this.#running = null;
         this.#afterStep();

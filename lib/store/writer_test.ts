@@ -5,6 +5,7 @@ import { openSqliteStore } from "./sqlite.ts";
 import type { StoreBackend } from "./backend.ts";
 import { rows, waitFor } from "./_test_rows.ts";
 import { StoreError } from "./schema.ts";
+import { openThreadedSqliteStore } from "./sqlite_threaded.ts";
 
 function tempDb(): { path: string; [Symbol.dispose](): void } {
   const dir = Deno.makeTempDirSync({ prefix: "writer_test_" });
@@ -195,4 +196,26 @@ Deno.test("StoreWriter refuses bad options", () => {
   );
   assert.throws(() => new StoreWriter(open, { maxBuffered: 1.5 }), RangeError);
   assert.throws(() => new StoreWriter(open, { retentionMs: -1 }), /retention is not positive/);
+});
+
+Deno.test("StoreWriter flush() after ready() never writes a batch twice (a store on another thread)", async () => {
+  using db = tempDb();
+  const writer = new StoreWriter(() => openThreadedSqliteStore(db.path), { batchMs: 1 });
+  await writer.ready();
+  for (const r of rows(23_000)) writer.add(r);
+  await writer.flush();
+  const counts = await writer.close();
+  assert.equal(counts.stored, 23_000);
+  assert.equal(counts.duplicates, 0);
+  assert.equal(count(db.path), 23_000);
+});
+
+Deno.test("openThreadedSqliteStore() reports the same errors as the inline store", async () => {
+  using db = tempDb();
+  Deno.writeTextFileSync(db.path, "plain text ".repeat(100));
+  await assert.rejects(openThreadedSqliteStore(db.path), (e: StoreError) => {
+    assert.ok(e instanceof StoreError && e.permanent);
+    assert.match(e.message, /not an SQLite database or is corrupt/);
+    return true;
+  });
 });
