@@ -8,7 +8,7 @@
 
 import type { Dialect } from "./schema.ts";
 import { COLUMNS, type EventRow } from "./record.ts";
-import type { Severity } from "../model/severity.ts";
+import type { Severity } from "../protocol/severity.ts";
 
 /** A filter over stored events. Every field is optional; all given ones must hold. */
 export interface EventQuery {

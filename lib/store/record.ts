@@ -9,7 +9,7 @@ import type { Envelope } from "../protocol/envelope.ts";
 import { asObject } from "../protocol/_read.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import { parseTimestamp } from "../protocol/timestamp.ts";
-import { eventSeverity, type Severity } from "../model/severity.ts";
+import { eventSeverity, type Severity } from "../protocol/severity.ts";
 
 /** What the runtime hands an output for every parsed message (see `lib/app/output.ts`). */
 export interface ReceivedMessage {
