@@ -166,6 +166,7 @@ export async function main(args: string[]): Promise<number> {
     password: store.password,
     retentionMs: store.retentionMs,
     flushTimeoutMs: o.flushTimeout,
+    reportOnClose: false,
     onError: (e) => console.error(`collector: ${e.message}`),
     onRecovered: () => console.error(`collector: store ${store.target.label} is writable again`),
   });
@@ -233,7 +234,7 @@ export async function main(args: string[]): Promise<number> {
       return `${s.name} ${c.status.state} ${c.counters.messages} msgs` +
         (c.counters.malformed > 0 ? ` (${c.counters.malformed} malformed)` : "");
     });
-    return `collector ${clock(Date.now())}: ${links.join(", ")}; ${output.summary()}`;
+    return `collector ${clock(Date.now())}: ${links.join(", ")}; ${output.describe()}`;
   };
   for (const c of connections) c.start();
   console.error(

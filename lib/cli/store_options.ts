@@ -8,6 +8,7 @@
 
 import { type Command, InvalidArgumentError } from "commander";
 import { parseStoreTarget, type StoreTarget } from "../store/target.ts";
+import { StoreOutput, type StoreOutputOptions } from "../store/store_output.ts";
 
 const UNITS: Record<string, number> = {
   ms: 1,
@@ -96,4 +97,18 @@ export function resolveStoreOptions(options: StoreCliOptions): ResolvedStore | u
     }
   }
   return { target, password, retentionMs: options.retention };
+}
+
+/**
+ * The store output for a monitor's `--store` options, or undefined without
+ * `--store`: `outputs.push(...)` it in the runtime. It opens in the
+ * background; failures go to `options.onError` and its summary, never stop the monitor.
+ */
+export function createStoreOutput(
+  options: StoreCliOptions,
+  extra: Omit<StoreOutputOptions, "password" | "retentionMs"> = {},
+): StoreOutput | undefined {
+  const resolved = resolveStoreOptions(options);
+  if (!resolved) return undefined;
+  return new StoreOutput(resolved.target, { ...extra, password: resolved.password, retentionMs: resolved.retentionMs });
 }

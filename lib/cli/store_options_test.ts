@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { Command } from "commander";
-import { addStoreOptions, parseAge, parseTimeArg, resolveStoreOptions, type StoreCliOptions } from "./store_options.ts";
+import {
+  addStoreOptions,
+  createStoreOutput,
+  parseAge,
+  parseTimeArg,
+  resolveStoreOptions,
+  type StoreCliOptions,
+} from "./store_options.ts";
+import { received } from "../store/_test_rows.ts";
 
 Deno.test("parseAge() reads units from ms to weeks", () => {
   assert.equal(parseAge("7d"), 7 * 86_400_000);
@@ -39,4 +47,17 @@ Deno.test("addStoreOptions() validates --store and --retention; the password fil
     assert.equal(resolveStoreOptions(parse([])), undefined);
     assert.throws(() => resolveStoreOptions(parse(["--retention", "1d"])), /without --store/);
   });
+});
+
+Deno.test("createStoreOutput() gives a working store output for --store, none without", async () => {
+  assert.equal(createStoreOutput({}), undefined);
+  const dir = Deno.makeTempDirSync();
+  try {
+    const output = createStoreOutput({ store: `${dir}/m.db`, retention: 86_400_000 })!;
+    output.received(received("task.completed", { pool_id: "p" }, { receivedAt: Date.now() }));
+    await output.close();
+    assert.equal(output.counts.stored, 1);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

@@ -14,9 +14,17 @@ import { parseStoreTarget, type StoreTarget } from "./target.ts";
 import { type StoreCounts, StoreWriter, type StoreWriterOptions } from "./writer.ts";
 import type { StoreBackend } from "./backend.ts";
 
-/** The part of the runtime's `Output` interface (`lib/app/output.ts`) a store uses. */
+/** The status-line summary of an output, as the runtime's `OutputSummary` (`lib/app/output.ts`). */
+export interface StoreSummary {
+  text: string;
+  /** False while the store is failing or after events were lost. */
+  ok: boolean;
+}
+
+/** The part of the runtime's `Output` interface (`lib/app/output.ts`) a store implements. */
 export interface ReceivedOutput {
   received?(r: ReceivedMessage): void;
+  summary?(): StoreSummary | null;
   close(): Promise<void>;
 }
 
@@ -28,6 +36,8 @@ export interface StoreOutputOptions extends StoreWriterOptions {
   flushTimeoutMs?: number;
   /** SQLite on its own thread, so inserts never hold up the display. Default true. */
   threaded?: boolean;
+  /** Print {@link StoreOutput.describe} on stderr at close when events were lost or the store failed. Default true. */
+  reportOnClose?: boolean;
   /** Opens the backend instead of {@link openStore} (tests). */
   open?: () => Promise<StoreBackend>;
 }
@@ -39,12 +49,14 @@ export class StoreOutput implements ReceivedOutput {
   #writer: StoreWriter;
   #flushTimeoutMs: number;
   #closed: Promise<StoreCounts> | null = null;
+  #report: boolean;
 
   /** `target` is a `--store` value (`events.db`, `sqlite:PATH`, `postgres://…`) or a parsed one. */
   constructor(target: string | StoreTarget, options: StoreOutputOptions = {}) {
     const t = typeof target === "string" ? parseStoreTarget(target) : target;
     this.label = t.label;
     this.#flushTimeoutMs = options.flushTimeoutMs ?? 5000;
+    this.#report = options.reportOnClose ?? true;
     const open = options.open ??
       (() => openStore(t, { password: options.password, threaded: options.threaded ?? true }));
     this.#writer = new StoreWriter(open, options);
@@ -69,12 +81,22 @@ export class StoreOutput implements ReceivedOutput {
     return this.#writer.counts;
   }
 
-  /** A one-line summary: `store events.db: 1200 stored, 3 duplicate, 0 waiting, 0 dropped`. */
-  summary(): string {
+  /** The full line: `store events.db: 1200 stored, 3 duplicate, 0 waiting, 0 dropped[; last error]`. */
+  describe(): string {
     const c = this.counts;
     const parts = [`${c.stored} stored`, `${c.duplicates} duplicate`, `${c.buffered} waiting`, `${c.dropped} dropped`];
     if (c.expired > 0) parts.push(`${c.expired} expired`);
     return `store ${this.label}: ${parts.join(", ")}${c.error ? `; ${c.error}` : ""}`;
+  }
+
+  /** For the status line: `store 1200`, plus what waits or was lost; not ok while failing or after a loss. */
+  summary(): StoreSummary {
+    const c = this.counts;
+    let text = `store ${c.stored}`;
+    if (c.buffered > 0) text += `, ${c.buffered} waiting`;
+    if (c.dropped > 0) text += `, ${c.dropped} lost`;
+    if (c.error !== null) text += " (failing)";
+    return { text, ok: c.error === null && c.dropped === 0 };
   }
 
   /** Writes everything buffered now (resolves even when the write fails; see {@link counts}). */
@@ -84,7 +106,11 @@ export class StoreOutput implements ReceivedOutput {
 
   /** Flushes (at most the flush timeout) and closes. */
   async close(): Promise<void> {
-    this.#closed ??= this.#writer.close(this.#flushTimeoutMs);
+    if (!this.#closed) {
+      this.#closed = this.#writer.close(this.#flushTimeoutMs);
+      const c = await this.#closed;
+      if (this.#report && (c.dropped > 0 || c.error !== null)) console.error(this.describe());
+    }
     await this.#closed;
   }
 }

@@ -24,7 +24,8 @@ Deno.test("StoreOutput stores every received message once and flushes on close",
       expired: 0,
       error: null,
     });
-    assert.equal(output.summary(), `store ${dir}/events.db: 3 stored, 1 duplicate, 0 waiting, 0 dropped`);
+    assert.equal(output.describe(), `store ${dir}/events.db: 3 stored, 1 duplicate, 0 waiting, 0 dropped`);
+    assert.deepEqual(output.summary(), { text: "store 3", ok: true });
     const db = new DatabaseSync(`${dir}/events.db`, { readOnly: true });
     const rows = db.prepare("SELECT event, workflow_id, severity FROM events ORDER BY event").all().map((r) => ({
       ...r,
@@ -46,6 +47,7 @@ Deno.test("StoreOutput keeps the monitor running when the store cannot be opened
     Deno.writeTextFileSync(`${dir}/bad.db`, "not sqlite".repeat(100));
     const errors: string[] = [];
     const output = new StoreOutput(`${dir}/bad.db`, {
+      reportOnClose: false,
       batchMs: 5,
       retry: { initialMs: 10, maxMs: 20 },
       onError: (e) => errors.push(e.message),
@@ -54,7 +56,8 @@ Deno.test("StoreOutput keeps the monitor running when the store cannot be opened
     output.received(received("task.assigned", { pool_id: "p" }));
     await output.close();
     assert.equal(output.counts.dropped, 1);
-    assert.match(output.summary(), /0 stored, 0 duplicate, 0 waiting, 1 dropped; 1 event\(s\) not stored/);
+    assert.match(output.describe(), /0 stored, 0 duplicate, 0 waiting, 1 dropped; 1 event\(s\) not stored/);
+    assert.deepEqual(output.summary(), { text: "store 0, 1 lost (failing)", ok: false });
     assert.ok(errors.length >= 1);
   } finally {
     Deno.removeSync(dir, { recursive: true });

@@ -33,7 +33,8 @@ Deno.test({
     await waitFor(() => output.counts.failures >= 1, 15_000, "a failed write");
     assert.equal(output.counts.buffered, 300);
     assert.equal(output.counts.dropped, 100);
-    assert.match(output.summary(), /300 waiting, 100 dropped/);
+    assert.match(output.describe(), /300 waiting, 100 dropped/);
+    assert.deepEqual(output.summary(), { text: "store 100, 300 waiting, 100 lost (failing)", ok: false });
     await cluster.start();
     await waitFor(() => output.counts.buffered === 0, 20_000, "the buffer to drain after the restart");
     await output.close();
