@@ -170,6 +170,13 @@ Deno.test("history.ts prints tables, JSON lines, CSV, stats with sparklines and 
   await t.step("contains", async () => {
     const lines = jsonLines(await history("--contains", "3 FAILING"));
     assert.deepEqual(lines.map((l) => l.event), ["workflow.failed"]);
+    const channel = jsonLines(await history("--channel", "workflow:wf_7"));
+    assert.deepEqual(channel.map((l) => l.event), [
+      "workflow.started",
+      "workflow.stage_completed",
+      "workflow.stage_completed",
+      "workflow.failed",
+    ]);
   });
   await t.step("stats per minute with sparklines", async () => {
     const out = await history(

@@ -116,12 +116,16 @@ function fromRoom(room: string | null, prefix: string): string | null {
   return room !== null && room.startsWith(prefix) ? text(room.slice(prefix.length)) : null;
 }
 
-/** FNV-1a, 64 bits, as 16 hex digits: a stable id for frames that carry none. */
+/** Two 32-bit FNV-1a hashes (different offsets) over the UTF-16 code units, as 16 hex digits: a stable id for frames that carry none. */
 export function frameHash(frame: string): string {
-  let h = 0xcbf29ce484222325n;
-  const bytes = new TextEncoder().encode(frame);
-  for (const b of bytes) h = BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n);
-  return h.toString(16).padStart(16, "0");
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < frame.length; i++) {
+    const c = frame.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
 /** Builds the store row for one received message. */

@@ -40,9 +40,13 @@ Deno.test("toRow() gives a frame without id a stable hash id", async (t) => {
     const a = received("pool.scaled", { pool_id: "p" }, { id: null });
     assert.equal(toRow(a).id, toRow({ ...a, receivedAt: a.receivedAt + 5 }).id);
     assert.match(toRow(a).id, /^h:[0-9a-f]{16}$/);
+    assert.notEqual(toRow(a).id, toRow(received("pool.scaled", { pool_id: "q" }, { id: null })).id);
   });
   await t.step("different frames, different ids", () => {
     assert.notEqual(frameHash("a"), frameHash("b"));
+    const seen = new Set<string>();
+    for (let i = 0; i < 100_000; i++) seen.add(frameHash(`{"type":"pong","data":{"n":${i}}}`));
+    assert.equal(seen.size, 100_000);
   });
 });
 
