@@ -162,13 +162,24 @@ export async function main(args: string[]): Promise<number> {
   const tls = o.tls === true || o.ca !== undefined;
   const token = tokens(o, tls);
 
+  let lastError: string | null = null;
+  let started = false; // before that, the start-up check below reports
   const output = new StoreOutput(store.target, {
     password: store.password,
     retentionMs: store.retentionMs,
     flushTimeoutMs: o.flushTimeout,
     reportOnClose: false,
-    onError: (e) => console.error(`collector: ${e.message}`),
-    onRecovered: () => console.error(`collector: store ${store.target.label} is writable again`),
+    // One line per new failure, not one per retry; one line when it recovers.
+    onError: (e) => {
+      if (started && e.message !== lastError) {
+        console.error(`collector: ${e.message} (retrying; events wait in the buffer)`);
+      }
+      lastError = e.message;
+    },
+    onRecovered: () => {
+      lastError = null;
+      console.error(`collector: store ${store.target.label} is writable again`);
+    },
   });
   try {
     await output.ready();
@@ -179,7 +190,10 @@ export async function main(args: string[]): Promise<number> {
       return EXIT_CODES.output;
     }
     // A server that is not up yet: keep collecting into the buffer, the writer retries.
+    console.error(`collector: ${(error as Error).message} (retrying; events wait in the buffer)`);
+    lastError = (error as Error).message;
   }
+  started = true;
 
   const mahavishnuChannels = ["global", ...o.subscribe.filter((c) => !isAkoshaChannel(c))];
   const akoshaChannels = list([

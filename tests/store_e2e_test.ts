@@ -6,7 +6,7 @@ import { waitFor } from "./_script_server.ts";
 import { openSqliteStore } from "../lib/store/sqlite.ts";
 import { toRow } from "../lib/store/record.ts";
 import { received } from "../lib/store/_test_rows.ts";
-import { freshDatabase, ignorePostgres } from "../lib/store/_test_pg.ts";
+import { freshDatabase, ignorePostgres, startCluster } from "../lib/store/_test_pg.ts";
 import { Connection } from "../lib/transport/connection.ts";
 
 const COLLECT = (dir: string) => [
@@ -296,5 +296,54 @@ Deno.test({
     await server.done;
     Deno.removeSync(dir, { recursive: true });
     await pg.drop();
+  }
+});
+
+Deno.test({
+  name: "collector.ts keeps collecting through a PostgreSQL restart and loses nothing",
+  ignore: ignorePostgres,
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async () => {
+  const cluster = await startCluster();
+  const dir = Deno.makeTempDirSync();
+  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "40", "--seed", "6"]);
+  const run = runScript("collector.ts", [
+    "--store",
+    cluster.url,
+    "--mahavishnu-port",
+    String(server.port),
+    "--pool-port",
+    String(server.port),
+    "--no-akosha",
+    "--status-interval",
+    "200ms",
+  ], COLLECT(dir));
+  const stored = () =>
+    Number(/(\d+) stored/.exec(run.stderr().split("\n").filter((l) => /^collector \d/.test(l)).at(-1) ?? "")?.[1] ?? 0);
+  try {
+    await waitFor(() => stored() > 20, "events stored before the restart", 20_000);
+    await cluster.stop();
+    await waitFor(() => /retrying; events wait in the buffer/.test(run.stderr()), "the failure reported", 20_000);
+    const failures = run.stderr().match(/retrying; events wait in the buffer/g)!.length;
+    await new Promise((r) => setTimeout(r, 1500)); // events keep arriving while the server is down
+    await cluster.start();
+    await waitFor(() => /is writable again/.test(run.stderr()), "the recovery reported", 20_000);
+    run.kill("SIGTERM");
+    assert.equal((await run.done).code, 0, run.stderr());
+    assert.equal(run.stderr().match(/retrying; events wait in the buffer/g)!.length, failures, "one line per failure");
+    const counts = finalCounts(run.stderr());
+    assert.equal(counts.dropped, 0);
+    assert.equal(counts.stored + counts.duplicates, counts.msgs);
+    const sql = postgres(cluster.url, { max: 1, onnotice: () => {} });
+    const [r] = await sql.unsafe("SELECT COUNT(*)::int AS n FROM events");
+    await sql.end();
+    assert.equal(r.n, counts.stored);
+  } finally {
+    run.kill("SIGKILL");
+    server.kill();
+    await server.done;
+    Deno.removeSync(dir, { recursive: true });
+    await cluster.destroy();
   }
 });
