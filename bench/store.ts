@@ -140,6 +140,16 @@ function dirBytes(path: string): number {
   return n;
 }
 
+/** The 1-minute load average (`/proc/loadavg`), or "?": the machines are shared, so say how busy this one was. */
+function load(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+  } catch {
+    return "?";
+  }
+}
+
+const loadAtStart = load();
 const results: string[][] = [];
 const row = (what: string, value: string, target: string) => {
   results.push([what, value, target]);
@@ -217,6 +227,7 @@ try {
   Deno.removeSync(dir, { recursive: true });
 }
 
+console.log(`Load average ${loadAtStart} at start, ${load()} at the end, on ${navigator.hardwareConcurrency} CPUs.\n`);
 console.log("| measure | result | target |");
 console.log("| --- | --- | --- |");
 for (const r of results) console.log(`| ${r.join(" | ")} |`);
