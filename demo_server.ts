@@ -29,6 +29,7 @@ import { readRecording, type RecordedFrame } from "./lib/app/recorder.ts";
 import type { PoolStatusShape, Scenario } from "./lib/demo/simulation.ts";
 import { parseTimeArg } from "./lib/cli/store_options.ts";
 import { readStoreRecording } from "./lib/store/replay.ts";
+import { isStoreTarget } from "./lib/store/target.ts";
 
 /** Parses arguments and runs until SIGINT/SIGTERM. */
 export async function main(args: string[]): Promise<void> {
@@ -78,7 +79,7 @@ export async function main(args: string[]): Promise<void> {
   }>();
   const requireToken = readRequiredToken(o.requireTokenEnv, o.requireTokenFile);
   let replay: RecordedFrame[] | undefined;
-  if (o.replay && /\.(db|sqlite3?)$|^sqlite:/i.test(o.replay)) {
+  if (o.replay && isStoreTarget(o.replay)) {
     const now = Date.now();
     replay = await readStoreRecording(o.replay, {
       since: o.since !== undefined ? parseTimeArg(o.since, now) : undefined,

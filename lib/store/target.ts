@@ -43,3 +43,13 @@ export function parseStoreTarget(value: string): StoreTarget {
 function redact(value: string): string {
   return value.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@");
 }
+
+/** True when `value` names a store (`.db`, `.sqlite`, `sqlite:`, `postgres://`) rather than a `--record` file. */
+export function isStoreTarget(value: string): boolean {
+  try {
+    parseStoreTarget(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseStoreTarget } from "./target.ts";
+import { isStoreTarget, parseStoreTarget } from "./target.ts";
 
 Deno.test("parseStoreTarget() tells SQLite from PostgreSQL", async (t) => {
   await t.step(
@@ -24,4 +24,10 @@ Deno.test("parseStoreTarget() refuses other values without echoing a password", 
   assert.throws(() => parseStoreTarget("events.txt"), /neither a \.db/);
   assert.throws(() => parseStoreTarget("sqlite:"), TypeError);
   assert.throws(() => parseStoreTarget("mysql://u:pw@h/db"), (e: Error) => !e.message.includes("pw@"));
+});
+
+Deno.test("isStoreTarget() tells a store from a recording", () => {
+  assert.equal(isStoreTarget("events.db"), true);
+  assert.equal(isStoreTarget("postgres://u@h/db"), true);
+  assert.equal(isStoreTarget("rec.jsonl"), false);
 });
