@@ -347,3 +347,63 @@ Deno.test({
     await cluster.destroy();
   }
 });
+
+Deno.test("pool_monitor.ts --store keeps every message; --replay events.db plays them back", async () => {
+  const dir = Deno.makeTempDirSync();
+  const db = `${dir}/pool.db`;
+  const perms = [
+    "--allow-net=127.0.0.1",
+    "--allow-env=MAHAVISHNU_TOKEN",
+    `--allow-read=${dir}`,
+    `--allow-write=${dir}`,
+  ];
+  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "40", "--seed", "8"]);
+  try {
+    const denied = runScript("pool_monitor.ts", ["pool_local", "--port", String(server.port), "--store", db], [
+      "--allow-net=127.0.0.1",
+      "--allow-env=MAHAVISHNU_TOKEN",
+      `--allow-read=${dir}`,
+    ]);
+    assert.equal((await denied.done).code, 4);
+    assert.match(denied.stderr(), /--store needs --allow-write=.*pool\.db/);
+
+    const live = runScript("pool_monitor.ts", ["pool_local", "--port", String(server.port), "--store", db], perms);
+    await waitFor(
+      () => jsonLines(live.stdout()).filter((l) => l.kind === "message").length >= 40,
+      "40 messages",
+      15_000,
+    );
+    live.kill("SIGINT");
+    assert.equal((await live.done).code, 0, live.stderr());
+    const received = jsonLines(live.stdout()).filter((l) => l.kind === "message");
+    const raw = new DatabaseSync(db, { readOnly: true });
+    const stored = raw.prepare("SELECT id, received_at FROM events ORDER BY received_at, id").all();
+    raw.close();
+    assert.equal(stored.length, received.length, "every received message stored");
+
+    const replay = runScript("pool_monitor.ts", ["pool_local", "--replay", db, "--speed", "1000"], perms);
+    assert.equal((await replay.done).code, 0, replay.stderr());
+    const replayed = jsonLines(replay.stdout()).filter((l) => l.kind === "message");
+    assert.equal(replayed.length, stored.length);
+    const ids = (ls: Record<string, unknown>[]) => ls.map((l) => (l.message as { id: string }).id).filter(Boolean);
+    assert.deepEqual(new Set(ids(replayed)), new Set(ids(received)));
+
+    const middle = Number(stored[Math.floor(stored.length / 2)].received_at);
+    const half = runScript("pool_monitor.ts", [
+      "pool_local",
+      "--replay",
+      db,
+      "--speed",
+      "1000",
+      "--since",
+      new Date(middle).toISOString(),
+    ], perms);
+    assert.equal((await half.done).code, 0, half.stderr());
+    const later = stored.filter((r) => Number(r.received_at) >= middle).length;
+    assert.equal(jsonLines(half.stdout()).filter((l) => l.kind === "message").length, later);
+  } finally {
+    server.kill();
+    await server.done;
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

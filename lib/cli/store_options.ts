@@ -7,7 +7,9 @@
  */
 
 import { type Command, InvalidArgumentError } from "commander";
-import { parseStoreTarget, type StoreTarget } from "../store/target.ts";
+import { isStoreTarget, parseStoreTarget, type StoreTarget } from "../store/target.ts";
+import type { OutputFile, PermissionNeed } from "./preflight.ts";
+import { UsageError } from "./usage.ts";
 import { StoreOutput, type StoreOutputOptions } from "../store/store_output.ts";
 
 const UNITS: Record<string, number> = {
@@ -41,8 +43,19 @@ export function parseTimeArg(value: string, now: number = Date.now()): number {
   return t;
 }
 
-/** Adds `--store`, `--store-password-file` and `--retention`. */
-export function addStoreOptions(command: Command): Command {
+/**
+ * Adds `--store`, `--store-password-file` and `--retention`; with
+ * `replayRange`, also `--since`/`--until` for `--replay` from a store.
+ */
+export function addStoreOptions(command: Command, options: { replayRange?: boolean } = {}): Command {
+  if (options.replayRange) {
+    command
+      .option(
+        "--since <time>",
+        "with --replay from a store (.db, postgres://): from this time (an age like 1h, or ISO)",
+      )
+      .option("--until <time>", "with --replay from a store: up to this time (an age like 1h, or ISO)");
+  }
   return command
     .option(
       "--store <target>",
@@ -111,4 +124,73 @@ export function createStoreOutput(
   const resolved = resolveStoreOptions(options);
   if (!resolved) return undefined;
   return new StoreOutput(resolved.target, { ...extra, password: resolved.password, retentionMs: resolved.retentionMs });
+}
+
+/** A monitor's store settings and what to check before it starts (see {@link resolveStoreRun}). */
+export interface StoreRun {
+  /** `--store`: where to store every received message. */
+  store?: ResolvedStore;
+  /** `--replay` names a store: what to read. */
+  replay?: { target: string; since?: number; until?: number; password?: string };
+  /** Permissions the store and the replay need. */
+  needs: PermissionNeed[];
+  /** Files the store writes (checked like `--record`). */
+  files: OutputFile[];
+}
+
+function targetNeeds(target: StoreTarget, why: string, write: boolean): PermissionNeed[] {
+  if (target.kind === "sqlite") {
+    return [
+      { name: "read", path: target.path, why },
+      ...(write ? [{ name: "write" as const, path: target.path, why }] : []),
+    ];
+  }
+  const port = Number(new URL(target.url).port || 5432);
+  return [
+    { name: "net", host: target.host, port, why },
+    // The PostgreSQL client reads the standard PG* variables (PGPASSWORD, PGAPPNAME…).
+    { name: "env", variable: "PGAPPNAME", why: `${why} (grant --allow-env=PG*)` },
+  ];
+}
+
+/**
+ * Resolves `--store`, `--store-password-file`, `--retention` and a `--replay`
+ * that names a store with its `--since`/`--until`, and lists the permissions
+ * and files to check. Throws {@link UsageError} for a bad combination.
+ */
+export function resolveStoreRun(
+  o: StoreCliOptions & { replay?: string; since?: string; until?: string },
+  now: number = Date.now(),
+): StoreRun {
+  let store: ResolvedStore | undefined;
+  try {
+    store = resolveStoreOptions(o);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const run: StoreRun = { store, needs: [], files: [] };
+  if (store) {
+    run.needs.push(...targetNeeds(store.target, "--store", true));
+    if (store.target.kind === "sqlite") run.files.push({ option: "--store", path: store.target.path });
+  }
+  if (o.replay && isStoreTarget(o.replay)) {
+    const target = parseStoreTarget(o.replay);
+    if (target.kind === "sqlite") {
+      try {
+        Deno.statSync(target.path);
+      } catch {
+        throw new UsageError(`--replay ${target.path}: the store does not exist`);
+      }
+    }
+    run.needs.push(...targetNeeds(target, "--replay", false));
+    run.replay = {
+      target: o.replay,
+      since: o.since !== undefined ? parseTimeArg(o.since, now) : undefined,
+      until: o.until !== undefined ? parseTimeArg(o.until, now) : undefined,
+      password: store?.password,
+    };
+  } else if (o.since !== undefined || o.until !== undefined) {
+    throw new UsageError("--since and --until need --replay with a store (events.db or postgres://)");
+  }
+  return run;
 }

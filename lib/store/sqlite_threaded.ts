@@ -13,6 +13,22 @@ import { StoreError } from "./schema.ts";
 import type { SqliteStoreOptions } from "./sqlite.ts";
 import type { WorkerReply, WorkerRequest } from "./sqlite_worker.ts";
 
+const WORKER_URL = new URL("./sqlite_worker.ts", import.meta.url);
+
+/**
+ * True when a store thread can start here: Deno loads a worker's module with
+ * the read permission of the process, which narrow `--allow-read=events.db`
+ * runs do not grant (then the store runs on the monitor's thread).
+ */
+export function threadAvailable(): boolean {
+  if (WORKER_URL.protocol !== "file:") return true;
+  try {
+    return Deno.permissions.querySync({ name: "read", path: WORKER_URL }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
 /** Options for {@link openThreadedSqliteStore}: those of `openSqliteStore` that can cross threads. */
 export type ThreadedSqliteStoreOptions = Omit<SqliteStoreOptions, "now">;
 
@@ -41,7 +57,7 @@ class ThreadedSqliteStore implements StoreBackend {
 
   constructor(path: string) {
     this.label = path;
-    this.#worker = new Worker(new URL("./sqlite_worker.ts", import.meta.url).href, { type: "module" });
+    this.#worker = new Worker(WORKER_URL.href, { type: "module" });
     this.#worker.onmessage = (e: MessageEvent<WorkerReply>) => {
       const reply = e.data;
       const p = this.#pending.get(reply.id);

@@ -9,7 +9,7 @@ import type { StoreBackend } from "./backend.ts";
 import { openPostgresStore } from "./postgres.ts";
 import type { Migration } from "./schema.ts";
 import { openSqliteStore } from "./sqlite.ts";
-import { openThreadedSqliteStore } from "./sqlite_threaded.ts";
+import { openThreadedSqliteStore, threadAvailable } from "./sqlite_threaded.ts";
 import { parseStoreTarget, type StoreTarget } from "./target.ts";
 
 /** Options for {@link openStore}. */
@@ -20,7 +20,10 @@ export interface OpenStoreOptions {
   readOnly?: boolean;
   /** Migrations to apply (tests). */
   migrations?: readonly Migration[];
-  /** SQLite: run the database on its own thread (writers: the display never waits). Default false. */
+  /**
+   * SQLite: run the database on its own thread (writers: the display never waits) when the
+   * process may read the worker module (see `threadAvailable`). Default false.
+   */
   threaded?: boolean;
 }
 
@@ -28,7 +31,7 @@ export interface OpenStoreOptions {
 export function openStore(target: string | StoreTarget, options: OpenStoreOptions = {}): Promise<StoreBackend> {
   const t = typeof target === "string" ? parseStoreTarget(target) : target;
   if (t.kind === "sqlite") {
-    const open = options.threaded ? openThreadedSqliteStore : openSqliteStore;
+    const open = options.threaded && threadAvailable() ? openThreadedSqliteStore : openSqliteStore;
     return open(t.path, { readOnly: options.readOnly, migrations: options.migrations });
   }
   return openPostgresStore(t.url, {

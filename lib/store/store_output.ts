@@ -13,20 +13,7 @@ import { openStore } from "./store.ts";
 import { parseStoreTarget, type StoreTarget } from "./target.ts";
 import { type StoreCounts, StoreWriter, type StoreWriterOptions } from "./writer.ts";
 import type { StoreBackend } from "./backend.ts";
-
-/** The status-line summary of an output, as the runtime's `OutputSummary` (`lib/app/output.ts`). */
-export interface StoreSummary {
-  text: string;
-  /** False while the store is failing or after events were lost. */
-  ok: boolean;
-}
-
-/** The part of the runtime's `Output` interface (`lib/app/output.ts`) a store implements. */
-export interface ReceivedOutput {
-  received?(r: ReceivedMessage): void;
-  summary?(): StoreSummary | null;
-  close(): Promise<void>;
-}
+import type { Output, OutputSummary } from "../app/output.ts";
 
 /** Options for {@link StoreOutput}. */
 export interface StoreOutputOptions extends StoreWriterOptions {
@@ -43,7 +30,7 @@ export interface StoreOutputOptions extends StoreWriterOptions {
 }
 
 /** Stores every received message. */
-export class StoreOutput implements ReceivedOutput {
+export class StoreOutput implements Output {
   /** The target, for messages (no password). */
   readonly label: string;
   #writer: StoreWriter;
@@ -90,7 +77,7 @@ export class StoreOutput implements ReceivedOutput {
   }
 
   /** For the status line: `store 1200`, plus what waits or was lost; not ok while failing or after a loss. */
-  summary(): StoreSummary {
+  summary(): OutputSummary {
     const c = this.counts;
     let text = `store ${c.stored}`;
     if (c.buffered > 0) text += `, ${c.buffered} waiting`;
