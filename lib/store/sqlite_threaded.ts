@@ -29,6 +29,14 @@ export function threadAvailable(): boolean {
   }
 }
 
+/** The store thread itself failed (could not load or crashed), not the database. */
+export class StoreThreadError extends StoreError {
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreThreadError";
+  }
+}
+
 /** Options for {@link openThreadedSqliteStore}: those of `openSqliteStore` that can cross threads. */
 export type ThreadedSqliteStoreOptions = Omit<SqliteStoreOptions, "now">;
 
@@ -68,7 +76,7 @@ class ThreadedSqliteStore implements StoreBackend {
     };
     this.#worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      this.#failAll(new StoreError(`Cannot use store ${path}: its thread failed (${e.message})`));
+      this.#failAll(new StoreThreadError(`Cannot use store ${path}: its thread failed (${e.message})`));
     };
   }
 

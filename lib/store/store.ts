@@ -9,7 +9,7 @@ import type { StoreBackend } from "./backend.ts";
 import { openPostgresStore } from "./postgres.ts";
 import type { Migration } from "./schema.ts";
 import { openSqliteStore } from "./sqlite.ts";
-import { openThreadedSqliteStore, threadAvailable } from "./sqlite_threaded.ts";
+import { openThreadedSqliteStore, StoreThreadError, threadAvailable } from "./sqlite_threaded.ts";
 import { parseStoreTarget, type StoreTarget } from "./target.ts";
 
 /** Options for {@link openStore}. */
@@ -28,13 +28,21 @@ export interface OpenStoreOptions {
 }
 
 /** Opens the store named by `target` (a `--store` value or a parsed {@link StoreTarget}). */
-export function openStore(target: string | StoreTarget, options: OpenStoreOptions = {}): Promise<StoreBackend> {
+export async function openStore(target: string | StoreTarget, options: OpenStoreOptions = {}): Promise<StoreBackend> {
   const t = typeof target === "string" ? parseStoreTarget(target) : target;
   if (t.kind === "sqlite") {
-    const open = options.threaded && threadAvailable() ? openThreadedSqliteStore : openSqliteStore;
-    return open(t.path, { readOnly: options.readOnly, migrations: options.migrations });
+    const sqliteOptions = { readOnly: options.readOnly, migrations: options.migrations };
+    if (options.threaded && threadAvailable()) {
+      try {
+        return await openThreadedSqliteStore(t.path, sqliteOptions);
+      } catch (error) {
+        // No thread here (e.g. a compiled binary without the worker module): the monitor's own thread.
+        if (!(error instanceof StoreThreadError)) throw error;
+      }
+    }
+    return await openSqliteStore(t.path, sqliteOptions);
   }
-  return openPostgresStore(t.url, {
+  return await openPostgresStore(t.url, {
     label: t.label,
     password: options.password,
     readOnly: options.readOnly,
