@@ -20,7 +20,7 @@
  * PostgreSQL client's standard variables (`PGPASSWORD`…) and the token variable.
  *
  * Exit codes: 0 stopped by a signal, everything stored; 2 usage error; 4
- * configuration error (an unsafe token setting); 5 the store cannot be used
+ * configuration error (a missing permission, an unsafe token setting); 5 the store cannot be used
  * (corrupt file, newer schema, read-only file) or some events could not be
  * stored (the last status line says how many).
  *
@@ -31,7 +31,8 @@ import { Command } from "commander";
 import { parseDurationMs, parsePort, readCaFile, serverUrl, VERSION } from "./lib/cli/cli.ts";
 import { checkTokenTransport, serviceToken } from "./lib/cli/tokens.ts";
 import { ConfigError, configureUsage, EXIT_CODES, UsageError } from "./lib/cli/usage.ts";
-import { addStoreOptions, resolveStoreOptions, type StoreCliOptions } from "./lib/cli/store_options.ts";
+import { addStoreOptions, resolveStoreRun, type StoreCliOptions } from "./lib/cli/store_options.ts";
+import { checkOutputFiles, checkPermissions } from "./lib/cli/preflight.ts";
 import { runMain } from "./lib/cli/monitor_cli.ts";
 import { Connection } from "./lib/transport/connection.ts";
 import { StoreOutput } from "./lib/store/store_output.ts";
@@ -156,11 +157,25 @@ export async function main(args: string[]): Promise<number> {
       ),
   ).parse(args, { from: "user" });
   const o = program.opts<CollectorOptions>();
-  const store = resolveStoreOptions(o);
+  const run = resolveStoreRun(o);
+  const store = run.store;
   if (!store) throw new UsageError("Cannot collect without a store: give --store events.db or --store postgres://…");
-  const caCerts = readCaFile(o.ca);
+  checkOutputFiles(run.files);
+  let caCerts: string[] | undefined;
+  try {
+    caCerts = readCaFile(o.ca);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
   const tls = o.tls === true || o.ca !== undefined;
   const token = tokens(o, tls);
+  // Every permission the run needs, checked now: a denial is one clear message, not a silent dead link.
+  const servers = [
+    { host: o.mahavishnuHost, port: o.mahavishnuPort, why: "Mahavishnu" },
+    ...(o.pool ? [{ host: o.poolHost, port: o.poolPort, why: "the pool's server" }] : []),
+    ...(o.akosha ? [{ host: o.akoshaHost, port: o.akoshaPort, why: "Akosha" }] : []),
+  ];
+  checkPermissions([...servers.map((s) => ({ name: "net" as const, ...s })), ...run.needs]);
 
   let lastError: string | null = null;
   let started = false; // before that, the start-up check below reports
