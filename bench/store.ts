@@ -140,10 +140,10 @@ function dirBytes(path: string): number {
   return n;
 }
 
-/** The 1-minute load average (`/proc/loadavg`), or "?": the machines are shared, so say how busy this one was. */
+/** The 1-minute load average, or "?": the machines are shared, so say how busy this one was. */
 function load(): string {
   try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+    return Deno.loadavg()[0].toFixed(1);
   } catch {
     return "?";
   }
