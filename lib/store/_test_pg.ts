@@ -67,9 +67,7 @@ export async function startCluster(): Promise<TestCluster> {
   const pgCtl = findBin("pg_ctl");
   if (!initdb || !pgCtl) throw new Error("PostgreSQL is not installed: apt-get install -y postgresql");
   const dir = Deno.makeTempDirSync({ prefix: "mahavishnu_pg_" });
-  if ((await idOf("-u")) === 0) Deno.chownSync(dir, await idOf("-u", "postgres"), await idOf("-g", "postgres"));
   const data = `${dir}/data`;
-  await run([initdb, "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"], "initdb");
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -84,7 +82,14 @@ export async function startCluster(): Promise<TestCluster> {
       Deno.removeSync(dir, { recursive: true });
     },
   };
-  await cluster.start();
+  try {
+    if ((await idOf("-u")) === 0) Deno.chownSync(dir, await idOf("-u", "postgres"), await idOf("-g", "postgres"));
+    await run([initdb, "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"], "initdb");
+    await cluster.start();
+  } catch (error) {
+    await cluster.destroy(); // leave no directory (or server) behind
+    throw error;
+  }
   return cluster;
 }
 
