@@ -31,7 +31,7 @@ import {
 import type { SourceView, ViewContext } from "../ui/view_parts.ts";
 import type { Monitor, ServiceHistory, SourceSpec } from "./monitor.ts";
 import type { Output, OutputHost, OutputSummary, Received } from "./output.ts";
-import { exportHistory, readRecording } from "./recorder.ts";
+import { exportHistory, readRecording, type RecordedFrame } from "./recorder.ts";
 import { ReplayFeed } from "./replay_feed.ts";
 import { type ReplayClock, replayClockFor } from "./replay_clock.ts";
 
@@ -47,6 +47,8 @@ export interface RunOptions {
   accept?: (e: FilterableEvent) => boolean;
   /** Drive the monitor from this recording instead of the servers (`--replay`). */
   replayPath?: string;
+  /** The frames to replay when they were read already (a store: `--replay events.db`); `replayPath` labels them. */
+  replayFrames?: RecordedFrame[];
   /** Replay speed factor. Default 1. */
   replaySpeed?: number;
   /** Write the event history here on exit, `.csv` or `.jsonl` (`--export`). */
@@ -98,7 +100,11 @@ class MonitorRun<S> implements OutputHost {
     this.#monitor = monitor;
     this.#options = options;
     this.#outputs = options.outputs;
-    this.#recording = options.replayPath ? readRecording(Deno.readTextFileSync(options.replayPath)) : null;
+    this.#recording = options.replayFrames
+      ? { frames: options.replayFrames, skipped: 0 }
+      : options.replayPath
+      ? readRecording(Deno.readTextFileSync(options.replayPath))
+      : null;
     // A replay runs on the recording's own time: elapsed times read as they did when it was recorded.
     this.#replayClock = this.#recording
       ? replayClockFor(this.#recording.frames, options.replaySpeed, options.now)
