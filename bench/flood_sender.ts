@@ -19,8 +19,9 @@
  * - `{"cmd":"send","events":[{"event":E,"data":D,"room":R}]}`: these events now, on every open connection;
  * - `{"cmd":"stats"}`: `{t, cpu, conns: [{id, channels, frames, events, bytes, open, flooding}]}`
  *   (`t` in epoch ms, `cpu` in seconds of this process);
- * - `{"cmd":"log","id":ID}`: `[seq, sentAt]` pairs of the paced events of a connection, where `seq`
- *   is the frame's position on the connection (1 = the welcome);
+ * - `{"cmd":"log","id":ID}`: `[seq, sentAt, writtenAt]` of each paced event of a connection, where `seq`
+ *   is the frame's position on the connection (1 = the welcome), `sentAt` its `data.sent_at` and
+ *   `writtenAt` when its write to the socket started (epoch ms);
  * - `{"cmd":"quit"}`.
  *
  * @module
@@ -110,8 +111,9 @@ class Connection {
   flooding = false;
   quota: number;
   readonly plan: Plan;
-  readonly sentLog: [number, number][] = [];
-  #queue: { bytes: Uint8Array; event: boolean; paced: boolean }[] = [];
+  /** Paced events: [position on the connection, `data.sent_at`, when the write started]. */
+  readonly sentLog: [number, number, number][] = [];
+  #queue: { bytes: Uint8Array; event: boolean; sentAt: number | null }[] = [];
   #wake: (() => void) | null = null;
   #startTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -121,8 +123,8 @@ class Connection {
   }
 
   /** Queues one frame ahead of the flood. */
-  enqueue(text: string, event = false, paced = false): void {
-    this.#queue.push({ bytes: serverFrameBytes(text), event, paced });
+  enqueue(text: string, event = false, sentAt: number | null = null): void {
+    this.#queue.push({ bytes: serverFrameBytes(text), event, sentAt });
     this.wake();
   }
 
@@ -195,11 +197,11 @@ class Connection {
       while (this.open) {
         for (const f of reader.push(chunk)) {
           if (f.opcode === OP.close) {
-            this.#queue.push({ bytes: serverFrameBytes(f.payload.slice(0, 2), OP.close), event: false, paced: false });
+            this.#queue.push({ bytes: serverFrameBytes(f.payload.slice(0, 2), OP.close), event: false, sentAt: null });
             this.wake();
             setTimeout(() => this.close(), 50);
           } else if (f.opcode === OP.ping) {
-            this.#queue.push({ bytes: serverFrameBytes(f.payload, OP.pong), event: false, paced: false });
+            this.#queue.push({ bytes: serverFrameBytes(f.payload, OP.pong), event: false, sentAt: null });
             this.wake();
           } else if (f.opcode === OP.text) this.#request(decoder.decode(f.payload));
         }
@@ -270,7 +272,7 @@ class Connection {
         const t = templates[sent++ % templates.length];
         const now = clock();
         const e = refreshed(t, now, { sent_at: now });
-        this.enqueue(serverFrame("event", e.event, e.data, { room: e.room }, now), true, true);
+        this.enqueue(serverFrame("event", e.event, e.data, { room: e.room }, now), true, now);
       }
       await new Promise((r) => setTimeout(r, 1));
     }
@@ -288,7 +290,7 @@ class Connection {
     while (this.open) {
       const item = this.#queue.shift();
       if (item) {
-        if (item.paced) this.sentLog.push([this.frames + 1, clock()]);
+        if (item.sentAt !== null) this.sentLog.push([this.frames + 1, item.sentAt, clock()]);
         await this.#writeAll(item.bytes);
         this.frames++;
         if (item.event) this.events++;

@@ -211,7 +211,7 @@ async function latency(sender: Sender, rate: number) {
   } finally {
     await run.stop();
   }
-  const sent = (await sender.cmd({ cmd: "log", id: conn.id })).sent as [number, number][];
+  const sent = (await sender.cmd({ cmd: "log", id: conn.id })).sent as [number, number, number][];
   const frames = run.pty!.frames().filter((f) => f.msgs.length > 0);
   const latencies: number[] = [];
   let missing = 0;
@@ -347,14 +347,17 @@ async function bytesPerChange(sender: Sender) {
   return { full: full?.bytes ?? NaN, change: median(sizes), sizes };
 }
 
-/** Process start to the first drawn frame, and to the first frame showing "connected", in the pty (median of 3). */
+/** Process start to the first drawn frame, and to the first frame showing "connected", in the pty (median and best of 5). */
 async function startup(sender: Sender) {
   await sender.cmd({ cmd: "plan", mode: "idle" });
-  const result = {} as Record<"pool" | "workflow" | "dashboard", { frame: number; connected: number }>;
+  const result = {} as Record<
+    "pool" | "workflow" | "dashboard",
+    { frame: number; connected: number; bestFrame: number; bestConnected: number }
+  >;
   for (const client of ["pool", "workflow", "dashboard"] as const) {
     const frame: number[] = [];
     const connected: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       const run = await PtyRun.start(monitorCommand(client, sender.port), { outFile: `${tmp}/start_${client}.out` });
       try {
         const until = Date.now() + 15_000;
@@ -372,16 +375,21 @@ async function startup(sender: Sender) {
         await run.stop();
       }
     }
-    result[client] = { frame: median(frame), connected: median(connected) };
+    result[client] = {
+      frame: median(frame),
+      connected: median(connected),
+      bestFrame: Math.min(...frame),
+      bestConnected: Math.min(...connected),
+    };
   }
   const bare: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const run = await PtyRun.start([Deno.execPath(), "eval", "console.log(1)"], { outFile: `${tmp}/start_eval.out` });
     await run.exited();
     const first = run.firstOutputAt();
     if (first !== null) bare.push(first - run.startedAt);
   }
-  return { ...result, denoEval: median(bare) };
+  return { ...result, denoEval: median(bare), bestDenoEval: Math.min(...bare) };
 }
 
 // ---------------------------------------------------------------------------
@@ -566,8 +574,12 @@ if (start) {
   for (const c of ["pool", "workflow", "dashboard"] as const) {
     rows.push([
       `Start-up of ${SCRIPT[c]} (process start -> frame)`,
-      `first frame ${n0(start[c].frame)} ms; first frame showing "connected" ${n0(start[c].connected)} ms`,
-      `${f1(start[c].frame / start.denoEval)}x a bare \`deno eval\` (${n0(start.denoEval)} ms to its first output)`,
+      `first frame ${n0(start[c].frame)} ms (best ${n0(start[c].bestFrame)}); first frame showing "connected" ${
+        n0(start[c].connected)
+      } ms (best ${n0(start[c].bestConnected)})`,
+      `${f1(start[c].frame / start.denoEval)}x a bare \`deno eval\` (${
+        n0(start.denoEval)
+      } ms to its first output, best ${n0(start.bestDenoEval)})`,
       `first frame <= 100 ms: ${start[c].frame <= 100 ? "met" : "NOT met"}`,
     ]);
   }
@@ -640,8 +652,8 @@ ${profileTable || "not run"}
 - **Bytes per change**: the pool monitor with the \`get_pool_status\` snapshot's workers on screen; SIGWINCH makes the
   renderer redraw everything (the full-frame baseline); then one \`worker.status_changed\` five times, and the bytes
   of the frame that shows each (counter included).
-- **Start-up**: from the pty runner's fork to the first frame, and to the first frame that says "connected";
-  baseline: \`deno eval "console.log(1)"\` to its first output, through the same runner.
+- **Start-up**: from the pty runner's fork to the first frame, and to the first frame that says "connected",
+  median and best of 5; baseline: \`deno eval "console.log(1)"\` to its first output, through the same runner.
 - **Profile**: the pool monitor's flood again with \`--cpu-prof\` added to its \`deno run\` flags;
   \`bench/cpuprofile_top.ts FILE\` lists the functions by self time.
 `;
