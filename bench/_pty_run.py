@@ -20,10 +20,10 @@ if pid == 0:
     fcntl.ioctl(0, termios.TIOCSWINSZ, size)  # before exec: the command's first size query sees it
     os.execvp(cmd[0], cmd)
 fcntl.ioctl(fd, termios.TIOCSWINSZ, size)
-sys.stderr.write(f"pid {pid} start {start:.6f}\n")
-sys.stderr.flush()
 out = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 idx = open(out_path + ".idx", "w", buffering=1)
+sys.stderr.write(f"pid {pid} start {start:.6f}\n")
+sys.stderr.flush()
 total = 0
 stdin_open = True
 while True:

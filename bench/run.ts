@@ -69,6 +69,7 @@ interface Running {
   stop(): Promise<Record<string, number | null>>;
 }
 
+let runs = 0;
 async function startClient(
   client: Client,
   port: number,
@@ -79,7 +80,7 @@ async function startClient(
     const run = new PlainRun(["run", "--allow-net=127.0.0.1", `bench/${client}.ts`, `ws://127.0.0.1:${port}`]);
     return { pid: run.pid, pty: null, stop: () => run.stop() };
   }
-  const pty = await PtyRun.start(monitorCommand(client, port, flags), { outFile: `${tmp}/${name}.out` });
+  const pty = await PtyRun.start(monitorCommand(client, port, flags), { outFile: `${tmp}/${name}_${++runs}.out` });
   return {
     pid: pty.pid,
     pty,
@@ -358,7 +359,9 @@ async function startup(sender: Sender) {
     const frame: number[] = [];
     const connected: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const run = await PtyRun.start(monitorCommand(client, sender.port), { outFile: `${tmp}/start_${client}.out` });
+      const run = await PtyRun.start(monitorCommand(client, sender.port), {
+        outFile: `${tmp}/start_${client}_${i}.out`,
+      });
       try {
         const until = Date.now() + 15_000;
         while (Date.now() < until) {
@@ -384,7 +387,9 @@ async function startup(sender: Sender) {
   }
   const bare: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const run = await PtyRun.start([Deno.execPath(), "eval", "console.log(1)"], { outFile: `${tmp}/start_eval.out` });
+    const run = await PtyRun.start([Deno.execPath(), "eval", "console.log(1)"], {
+      outFile: `${tmp}/start_eval_${i}.out`,
+    });
     await run.exited();
     const first = run.firstOutputAt();
     if (first !== null) bare.push(first - run.startedAt);
