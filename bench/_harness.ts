@@ -51,6 +51,10 @@ export interface SenderConnection {
   bytes: number;
   open: boolean;
   flooding: boolean;
+  /** The client's port. */
+  peerPort: number;
+  /** Mean frame size of the connection's mix, once flooding. */
+  frameBytes: number | null;
 }
 
 /** A `stats` answer of the sender. */
@@ -130,6 +134,29 @@ export class Sender {
     await this.#child.status;
     await this.#lines.cancel();
   }
+}
+
+/**
+ * Bytes on their way from the sender on `serverPort` to the client on
+ * `peerPort`: the sender socket's send queue plus the client socket's receive
+ * queue, from `ss` (iproute2). Null when `ss` is not available.
+ */
+export function inflightBytes(serverPort: number, peerPort: number): number | null {
+  let text: string;
+  try {
+    const out = new Deno.Command("ss", { args: ["-tnH", "state", "established"] }).outputSync();
+    if (!out.success) return null;
+    text = decoder.decode(out.stdout);
+  } catch {
+    return null;
+  }
+  let bytes = 0;
+  for (const line of text.split("\n")) {
+    const [recvQ, sendQ, local, peer] = line.trim().split(/\s+/);
+    if (local === `127.0.0.1:${serverPort}` && peer === `127.0.0.1:${peerPort}`) bytes += Number(sendQ);
+    if (local === `127.0.0.1:${peerPort}` && peer === `127.0.0.1:${serverPort}`) bytes += Number(recvQ);
+  }
+  return bytes;
 }
 
 let clockTicks = 0;

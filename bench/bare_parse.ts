@@ -2,31 +2,47 @@
  * Parse-only baseline client: like `bare_count.ts`, and also `JSON.parse`s
  * every message (and reads two fields of it). When events carry
  * `data.sent_at` (the flood sender's paced mode) it also keeps the
- * send-to-receive latency of each.
+ * send-to-receive latency of each. Several `URL CHANNELS` pairs open several
+ * connections in this one process (CHANNELS comma separated), as the
+ * dashboard does.
  *
- * Usage: `deno run --allow-net=127.0.0.1 bench/bare_parse.ts URL [CHANNEL]`. On SIGTERM it prints
+ * Usage: `deno run --allow-net=127.0.0.1 bench/bare_parse.ts URL [CHANNELS] [URL CHANNELS ...]` (channels
+ * default `pool:pool_local`). On SIGTERM it prints
  * `{"messages":N,"events":E,"rss":BYTES,"p50":MS,"p99":MS}` and exits.
  *
  * @module
  */
 
-const [url, channel = "pool:pool_local"] = Deno.args;
 const clock = () => performance.timeOrigin + performance.now();
 let messages = 0;
 let events = 0;
 const latencies: number[] = [];
-const ws = new WebSocket(url);
-ws.onopen = () =>
-  ws.send(JSON.stringify({ type: "request", event: "subscribe", data: { channel }, id: "s1", correlation_id: "s1" }));
-ws.onmessage = (e) => {
-  messages++;
-  const m = JSON.parse(e.data);
-  if (m.type === "event") {
-    events++;
-    const sent = m.data?.sent_at;
-    if (typeof sent === "number") latencies.push(clock() - sent);
-  }
-};
+for (let i = 0; i < Deno.args.length; i += 2) {
+  const channels = (Deno.args[i + 1] ?? "pool:pool_local").split(",");
+  const ws = new WebSocket(Deno.args[i]);
+  ws.onopen = () => {
+    for (const channel of channels) {
+      ws.send(
+        JSON.stringify({
+          type: "request",
+          event: "subscribe",
+          data: { channel },
+          id: channel,
+          correlation_id: channel,
+        }),
+      );
+    }
+  };
+  ws.onmessage = (e) => {
+    messages++;
+    const m = JSON.parse(e.data);
+    if (m.type === "event") {
+      events++;
+      const sent = m.data?.sent_at;
+      if (typeof sent === "number") latencies.push(clock() - sent);
+    }
+  };
+}
 Deno.addSignalListener("SIGTERM", () => {
   latencies.sort((a, b) => a - b);
   const q = (p: number) =>

@@ -17,8 +17,8 @@
  *   (default `flood`; `quota`: N events then wait for `more`; `rate`: R events/s, each with `data.sent_at`);
  * - `{"cmd":"more","n":N}`: N more events for every open connection in quota mode;
  * - `{"cmd":"send","events":[{"event":E,"data":D,"room":R}]}`: these events now, on every open connection;
- * - `{"cmd":"stats"}`: `{t, cpu, conns: [{id, channels, frames, events, bytes, open, flooding}]}`
- *   (`t` in epoch ms, `cpu` in seconds of this process);
+ * - `{"cmd":"stats"}`: `{t, cpu, conns: [{id, channels, frames, events, bytes, open, flooding, peerPort,
+ *   frameBytes}]}` (`t` in epoch ms, `cpu` in seconds of this process, `frameBytes` the mean frame size of the mix);
  * - `{"cmd":"log","id":ID}`: `[seq, sentAt, writtenAt]` of each paced event of a connection, where `seq`
  *   is the frame's position on the connection (1 = the welcome), `sentAt` its `data.sent_at` and
  *   `writtenAt` when its write to the socket started (epoch ms);
@@ -92,6 +92,12 @@ function blocksFor(channels: string[]): Block[] {
   if (size > 0) flush();
   blockCache.set(key, blocks);
   return blocks;
+}
+
+/** Mean size in bytes of a frame of the mix of `channels`. */
+function averageFrameBytes(channels: string[]): number {
+  const blocks = blocksFor(channels);
+  return blocks.reduce((n, b) => n + b.bytes.length, 0) / blocks.reduce((n, b) => n + b.ends.length, 0);
 }
 
 const snapshotSim = new Simulation({ random: seededRandom(2), now: Date.now() });
@@ -370,6 +376,8 @@ function command(line: string): boolean {
           bytes: c.bytes,
           open: c.open,
           flooding: c.flooding,
+          peerPort: (c.conn.remoteAddr as Deno.NetAddr).port,
+          frameBytes: c.flooding ? averageFrameBytes(c.channels) : null,
         })),
       });
       break;

@@ -18,6 +18,7 @@ import {
   cpuOf,
   epochMs,
   type Frame,
+  inflightBytes,
   median,
   PlainRun,
   PtyRun,
@@ -26,6 +27,7 @@ import {
   rssOf,
   Sender,
   type SenderConnection,
+  type SenderStats,
   shippedArgs,
   sleep,
 } from "./_harness.ts";
@@ -47,7 +49,9 @@ const tmp = await Deno.makeTempDir({ prefix: "bench_" });
 const log = (...a: unknown[]) => console.error(...a);
 
 /** The clients of the flood table. */
-type Client = "bare_count" | "bare_parse" | "pool" | "workflow" | "dashboard";
+type Client = "bare_count" | "bare_parse" | "bare_parse3" | "pool" | "workflow" | "dashboard";
+/** The dashboard's connections: one per service, with its default channels. */
+const DASHBOARD_CHANNELS = ["global", "pool:pool_local", "insights,patterns,anomalies"];
 const SCRIPT: Record<string, string> = {
   pool: "pool_monitor.ts",
   workflow: "workflow_monitor.ts",
@@ -76,8 +80,11 @@ async function startClient(
   flags: string[] = [],
   name: string = client,
 ): Promise<Running> {
-  if (client === "bare_count" || client === "bare_parse") {
-    const run = new PlainRun(["run", "--allow-net=127.0.0.1", `bench/${client}.ts`, `ws://127.0.0.1:${port}`]);
+  if (client === "bare_count" || client === "bare_parse" || client === "bare_parse3") {
+    const url = `ws://127.0.0.1:${port}`;
+    const targets = client === "bare_parse3" ? DASHBOARD_CHANNELS.flatMap((c) => [url, c]) : [url];
+    const script = client === "bare_count" ? "bench/bare_count.ts" : "bench/bare_parse.ts";
+    const run = new PlainRun(["run", "--allow-net=127.0.0.1", script, ...targets]);
     return { pid: run.pid, pty: null, stop: () => run.stop() };
   }
   const pty = await PtyRun.start(monitorCommand(client, port, flags), { outFile: `${tmp}/${name}_${++runs}.out` });
@@ -92,7 +99,12 @@ async function startClient(
 interface FloodResult {
   client: Client;
   seconds: number;
+  /** Events the client consumed in the window: written by the sender, less those still in the socket queues. */
   events: number;
+  /** Events the sender wrote in the window. */
+  written: number;
+  /** Whether the socket queues could be read (`ss`); when not, `events` is `written`. */
+  corrected: boolean;
   rate: number;
   perConnection: { channels: string[]; rate: number }[];
   clientCpu: number;
@@ -117,14 +129,16 @@ async function flood(sender: Sender, client: Client, options: { profile?: boolea
   const flags = options.profile ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [];
   const run = await startClient(client, sender.port, flags, options.profile ? `${client}_prof` : client);
   try {
-    const expected = client === "dashboard" ? 3 : 1;
+    const expected = client === "dashboard" || client === "bare_parse3" ? 3 : 1;
     const conns = await sender.waitFlooding(after, expected);
     const ids = new Set(conns.map((c) => c.id));
     await sleep(WARM * 1000);
     const s1 = await sender.stats();
+    const q1 = consumed(sender.port, s1, ids);
     const c1 = cpuOf(run.pid);
     await sleep(WINDOW * 1000);
     const s2 = await sender.stats();
+    const q2 = consumed(sender.port, s2, ids);
     const c2 = cpuOf(run.pid);
     // After the window (pausing changes the work): type `p` and see how soon a frame shows it.
     let keyAt: number | null = null;
@@ -134,11 +148,9 @@ async function flood(sender: Sender, client: Client, options: { profile?: boolea
       await sleep(1000);
     }
     const seconds = (s2.t - s1.t) / 1000;
-    const pick = (s: typeof s1) => s.conns.filter((c) => ids.has(c.id));
-    const a = pick(s1);
-    const b = pick(s2);
-    const perConnection = b.map((c, i) => ({ channels: c.channels, rate: (c.events - a[i].events) / seconds }));
-    const events = b.reduce((n, c, i) => n + c.events - a[i].events, 0);
+    const perConnection = q2.map((c, i) => ({ channels: c.channels, rate: (c.events - q1[i].events) / seconds }));
+    const events = q2.reduce((n, c, i) => n + c.events - q1[i].events, 0);
+    const written = q2.reduce((n, c, i) => n + c.written - q1[i].written, 0);
     let frames: number | null = null;
     let screenRate: number | null = null;
     let keyMs: number | null = null;
@@ -155,6 +167,8 @@ async function flood(sender: Sender, client: Client, options: { profile?: boolea
       client,
       seconds,
       events,
+      written,
+      corrected: q1.every((c) => c.corrected) && q2.every((c) => c.corrected),
       rate: events / seconds,
       perConnection,
       clientCpu: c2 - c1,
@@ -182,6 +196,18 @@ async function attachProfile(dir: string): Promise<void> {
   } catch (error) {
     log("no profile:", error);
   }
+}
+
+/**
+ * Events each connection in `ids` has consumed at the time of `stats`: what
+ * the sender wrote, less what still sits in the two socket queues.
+ */
+function consumed(port: number, stats: SenderStats, ids: Set<number>) {
+  return stats.conns.filter((c) => ids.has(c.id)).map((c) => {
+    const queued = inflightBytes(port, c.peerPort);
+    const events = queued === null || !c.frameBytes ? c.events : c.events - queued / c.frameBytes;
+    return { channels: c.channels, events, written: c.events, corrected: queued !== null };
+  });
 }
 
 /** Events/s from the `msgs` counters (one per connection, summed) of the frames drawn inside [t1, t2]. */
@@ -414,7 +440,7 @@ try {
   if (section("flood")) {
     // Rounds in turn, the best round of each client kept: other load on the machine only ever slows a client down.
     for (let round = 0; round < ROUNDS; round++) {
-      for (const client of ["bare_count", "bare_parse", "pool", "workflow", "dashboard"] as Client[]) {
+      for (const client of ["bare_count", "bare_parse", "pool", "workflow", "bare_parse3", "dashboard"] as Client[]) {
         const r = await flood(sender, client, { key: client === "pool" || client === "dashboard" });
         log(`round ${round + 1}`, client, JSON.stringify(r));
         const i = floods.findIndex((f) => f.client === client);
@@ -455,6 +481,7 @@ const parsePerCpu = perCpu(byClient("bare_parse"));
 const label: Record<Client, string> = {
   bare_count: "bare client, count only (`bench/bare_count.ts`)",
   bare_parse: "bare client, count + `JSON.parse` (`bench/bare_parse.ts`)",
+  bare_parse3: "bare parse client with the dashboard's 3 connections in one process, 3 services flooded",
   pool: "`pool_monitor.ts pool_local` (`deno task pool`)",
   workflow: "`workflow_monitor.ts wf_123` (`deno task workflow`)",
   dashboard: "`multi_service_dashboard.ts`, 3 services flooded (`deno task dashboard`)",
@@ -485,13 +512,23 @@ const floodTable = table(
 );
 
 const dash = byClient("dashboard");
+const bare3 = byClient("bare_parse3");
+const shareOf = (f: FloodResult, i: number) => f.perConnection[i].rate / (f.rate / f.perConnection.length);
 const fairRows = dash
-  ? dash.perConnection.map((c) => {
-    const share = c.rate / (dash.rate / dash.perConnection.length);
-    return [c.channels.join(", "), n0(c.rate), pct(share), Math.abs(share - 1) <= 0.2 ? "yes" : "NO"];
-  })
+  ? dash.perConnection.map((c, i) => [
+    c.channels.join(", "),
+    n0(c.rate),
+    pct(shareOf(dash, i)),
+    Math.abs(shareOf(dash, i) - 1) <= 0.2 ? "yes" : "NO",
+    bare3 && bare3.perConnection[i] ? `${n0(bare3.perConnection[i].rate)} (${pct(shareOf(bare3, i))})` : "-",
+  ])
   : [];
-const fairness = dash ? table(["service (channels)", "events/s", "of its fair share", "within 20%"], fairRows) : "";
+const fairness = dash
+  ? table(
+    ["service (channels)", "dashboard events/s", "of its fair share", "within 20%", "bare 3-connection client (share)"],
+    fairRows,
+  )
+  : "";
 
 const rows: string[][] = [];
 const pool = byClient("pool");
@@ -636,15 +673,20 @@ ${profileTable || "not run"}
   \`workflow:wf_123\`; workflow events for \`global\`; Akosha events for its channels). The frames (4,000 events,
   repeated) are built once, unmasked, and written in 256 KiB blocks. Its CPU is reported per flood.
 - **Events/s**: TCP backpressure. A client that falls behind fills the socket buffers and the sender's writes
-  wait, so after the warm-up (buffers full) the events the sender has written in the window are the events the
-  client consumed, give or take one socket buffer (a few MB, ~1% of a window). The same count serves every client,
-  bare or shipped. As a cross-check the monitors' own \`msgs\` counter is read from the screen (the first counter
-  drawn in the first and the last frame of the window).
+  wait, so what the sender has written is what the client consumed plus what sits in the two socket queues (the
+  sender's send queue and the client's receive queue, read with \`ss\` at both ends of the window and taken off:
+  Linux grows these buffers to several MB while a flood runs). The same count serves every client, bare or
+  shipped. As a cross-check the monitors' own \`msgs\` counters are read from the screen (the counters drawn in the
+  first and the last frame of the window, summed over the dashboard's panels; meaningless when only a few frames
+  were drawn).
 - **Clients**: each in its own process, one at a time. The bare clients run with plain \`deno run\`; the monitors are
   the entry scripts run with the arguments of their \`deno.json\` tasks (\`--v8-flags=--optimize-for-size\` and the
   narrow permissions, read from \`deno.json\` at run time), in a 120x40 pseudo-terminal (\`bench/_pty_run.py\`, which
   records every byte drawn with the time it arrived). CPU is user + system time from \`/proc/PID/stat\`. Frames
   drawn are the synchronized-output frames (\`ESC[?2026h\` ... \`ESC[?2026l\`) the terminal received in the window.
+- **Fairness**: the dashboard's three connections (\`global\`, \`pool:pool_local\`, Akosha's channels) each get an
+  endless flood; a service's fair share is a third of the dashboard's total. The same three connections in one bare
+  parse-only process show how fair Deno's own WebSocket reading is.
 - **Keys**: during the pool and dashboard floods, \`p\` is typed on the terminal; the figure is the time until the
   first frame that shows \`PAUSED\`.
 - **Latency**: the sender paces 1,000 events/s, each with its send time, and logs each event's position on the
