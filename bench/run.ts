@@ -240,6 +240,9 @@ async function latency(sender: Sender, rate: number) {
   }
   const sent = (await sender.cmd({ cmd: "log", id: conn.id })).sent as [number, number, number][];
   const frames = run.pty!.frames().filter((f) => f.msgs.length > 0);
+  if (frames.length === 0) {
+    throw new Error("no frame drew a 'msgs N' counter (read by parseFrames in bench/_harness.ts)");
+  }
   const latencies: number[] = [];
   let missing = 0;
   let fi = 0;
@@ -430,14 +433,29 @@ const t0 = performance.now();
 const sender = await Sender.start();
 log(`flood sender on port ${sender.port} (pid ${sender.pid}); window ${WINDOW} s after ${WARM} s warm-up`);
 const floods: FloodResult[] = [];
-let lat: Awaited<ReturnType<typeof latency>> | null = null;
-let idleResult: Awaited<ReturnType<typeof idle>> | null = null;
-let mem: Awaited<ReturnType<typeof memory>> | null = null;
-let bytes: Awaited<ReturnType<typeof bytesPerChange>> | null = null;
-let start: Awaited<ReturnType<typeof startup>> | null = null;
-let profiled: FloodResult | null = null;
+/** What each section measured (absent when it did not run or failed). */
+const got: {
+  lat?: Awaited<ReturnType<typeof latency>>;
+  idle?: Awaited<ReturnType<typeof idle>>;
+  mem?: Awaited<ReturnType<typeof memory>>;
+  bytes?: Awaited<ReturnType<typeof bytesPerChange>>;
+  start?: Awaited<ReturnType<typeof startup>>;
+  profiled?: FloodResult;
+} = {};
+/** Sections that failed, with why: the report says so instead of the run ending. */
+const failures: string[] = [];
+/** Runs one section; a failure is logged and reported, and the next section runs. */
+async function attempt(name: string, body: () => Promise<unknown>): Promise<void> {
+  if (!section(name)) return;
+  try {
+    log(name, JSON.stringify(await body()));
+  } catch (error) {
+    failures.push(`${name}: ${error instanceof Error ? error.message : error}`);
+    log(`${name} FAILED:`, error);
+  }
+}
 try {
-  if (section("flood")) {
+  await attempt("flood", async () => {
     // Rounds in turn, the best round of each client kept: other load on the machine only ever slows a client down.
     for (let round = 0; round < ROUNDS; round++) {
       for (const client of ["bare_count", "bare_parse", "pool", "workflow", "bare_parse3", "dashboard"] as Client[]) {
@@ -448,21 +466,23 @@ try {
         else if (r.rate > floods[i].rate) floods[i] = r;
       }
     }
-  }
-  if (section("profile")) {
-    profiled = await flood(sender, "pool", { profile: true });
-    log("profiled pool", JSON.stringify(profiled), prof.file);
+    return floods.map((f) => `${f.client} ${Math.round(f.rate)}/s`);
+  });
+  await attempt("profile", async () => {
+    const profiled = got.profiled = await flood(sender, "pool", { profile: true });
     for (const f of prof.top ?? []) log(`  ${f.selfMs.toFixed(0)} ms self  ${f.name}`);
-  }
-  if (section("latency")) log("latency", JSON.stringify(lat = await latency(sender, 1000)));
-  if (section("memory")) log("memory", JSON.stringify(mem = await memory(sender)));
-  if (section("bytes")) log("bytes", JSON.stringify(bytes = await bytesPerChange(sender)));
-  if (section("startup")) log("startup", JSON.stringify(start = await startup(sender)));
-  if (section("idle")) log("idle", JSON.stringify(idleResult = await idle(sender)));
+    return { rate: profiled.rate, file: prof.file };
+  });
+  await attempt("latency", async () => got.lat = await latency(sender, 1000));
+  await attempt("memory", async () => got.mem = await memory(sender));
+  await attempt("bytes", async () => got.bytes = await bytesPerChange(sender));
+  await attempt("startup", async () => got.start = await startup(sender));
+  await attempt("idle", async () => got.idle = await idle(sender));
 } finally {
   await sender.stop();
 }
 const totalSeconds = (performance.now() - t0) / 1000;
+const { lat, idle: idleResult, mem, bytes, start, profiled } = got;
 
 // --- report ------------------------------------------------------------------
 
@@ -626,6 +646,7 @@ if (start) {
     ]);
   }
 }
+for (const f of failures) rows.push([`FAILED: ${f.split(":")[0]}`, f.slice(f.indexOf(":") + 2), "", ""]);
 const summary = table(["measure", "result", "against the baseline", "target"], rows);
 
 const profileTable = profiled && prof.top
@@ -705,7 +726,15 @@ ${profileTable || "not run"}
   \`bench/cpuprofile_top.ts FILE\` lists the functions by self time.
 `;
 
+/** Hand-written notes at the end of the report survive a re-run: everything from this heading on. */
+const NOTES = "## Notes (written by hand; `deno task bench` keeps this section)";
+let notes = "";
+try {
+  const previous = await Deno.readTextFile(outFile);
+  const at = previous.indexOf(NOTES);
+  if (at >= 0) notes = "\n" + previous.slice(at);
+} catch { /* no report yet */ }
 console.log(doc);
-if (!args.includes("--no-write")) await Deno.writeTextFile(outFile, doc);
+if (!args.includes("--no-write")) await Deno.writeTextFile(outFile, doc + notes);
 if (args.includes("--keep")) log(`recordings kept in ${tmp}`);
 else await Deno.remove(tmp, { recursive: true }).catch(() => {});
