@@ -49,7 +49,10 @@ const tmp = await Deno.makeTempDir({ prefix: "bench_" });
 const log = (...a: unknown[]) => console.error(...a);
 
 /** The clients of the flood table. */
-type Client = "bare_count" | "bare_parse" | "bare_parse3" | "pool" | "workflow" | "dashboard";
+type Monitor = "pool" | "workflow" | "dashboard";
+type Client = "bare_count" | "bare_parse" | "bare_parse_v8" | "bare_parse3" | Monitor;
+/** The V8 flags the monitors ship with (from the `pool` task), for a bare client that runs with them too. */
+const SHIPPED_V8_FLAGS = shippedArgs("pool").filter((a) => a.startsWith("--v8-flags"));
 /** The dashboard's connections: one per service, with its default channels. */
 const DASHBOARD_CHANNELS = ["global", "pool:pool_local", "insights,patterns,anomalies"];
 const SCRIPT: Record<string, string> = {
@@ -80,11 +83,12 @@ async function startClient(
   flags: string[] = [],
   name: string = client,
 ): Promise<Running> {
-  if (client === "bare_count" || client === "bare_parse" || client === "bare_parse3") {
+  if (client !== "pool" && client !== "workflow" && client !== "dashboard") {
     const url = `ws://127.0.0.1:${port}`;
     const targets = client === "bare_parse3" ? DASHBOARD_CHANNELS.flatMap((c) => [url, c]) : [url];
     const script = client === "bare_count" ? "bench/bare_count.ts" : "bench/bare_parse.ts";
-    const run = new PlainRun(["run", "--allow-net=127.0.0.1", script, ...targets]);
+    const v8 = client === "bare_parse_v8" ? SHIPPED_V8_FLAGS : [];
+    const run = new PlainRun(["run", ...v8, "--allow-net=127.0.0.1", script, ...targets]);
     return { pid: run.pid, pty: null, stop: () => run.stop() };
   }
   const pty = await PtyRun.start(monitorCommand(client, port, flags), { outFile: `${tmp}/${name}_${++runs}.out` });
@@ -458,7 +462,17 @@ try {
   await attempt("flood", async () => {
     // Rounds in turn, the best round of each client kept: other load on the machine only ever slows a client down.
     for (let round = 0; round < ROUNDS; round++) {
-      for (const client of ["bare_count", "bare_parse", "pool", "workflow", "bare_parse3", "dashboard"] as Client[]) {
+      for (
+        const client of [
+          "bare_count",
+          "bare_parse",
+          "bare_parse_v8",
+          "pool",
+          "workflow",
+          "bare_parse3",
+          "dashboard",
+        ] as Client[]
+      ) {
         const r = await flood(sender, client, { key: client === "pool" || client === "dashboard" });
         log(`round ${round + 1}`, client, JSON.stringify(r));
         const i = floods.findIndex((f) => f.client === client);
@@ -501,6 +515,7 @@ const parsePerCpu = perCpu(byClient("bare_parse"));
 const label: Record<Client, string> = {
   bare_count: "bare client, count only (`bench/bare_count.ts`)",
   bare_parse: "bare client, count + `JSON.parse` (`bench/bare_parse.ts`)",
+  bare_parse_v8: `bare client, count + \`JSON.parse\`, with the monitors' V8 flags (\`${SHIPPED_V8_FLAGS.join(" ")}\`)`,
   bare_parse3: "bare parse client with the dashboard's 3 connections in one process, 3 services flooded",
   pool: "`pool_monitor.ts pool_local` (`deno task pool`)",
   workflow: "`workflow_monitor.ts wf_123` (`deno task workflow`)",
