@@ -733,8 +733,8 @@ ${profileTable || "not run"}
 - **Fairness**: the dashboard's three connections (\`global\`, \`pool:pool_local\`, Akosha's channels) each get an
   endless flood; a service's fair share is a third of the dashboard's total. The same three connections in one bare
   parse-only process show how fair Deno's own WebSocket reading is.
-- **Keys**: at the end of the pool and dashboard windows, the flood still running, \`p\` is typed on the terminal; the figure is the time until the
-  first frame that shows \`PAUSED\` (waiting up to ${KEY_WAIT_MS} ms).
+- **Keys**: at the end of the pool and dashboard windows, the flood still running, \`p\` is typed on the
+  terminal; the figure is the time until the first frame that shows \`PAUSED\` (waiting up to ${KEY_WAIT_MS} ms).
 - **Latency**: the sender paces 1,000 events/s, each with its send time, and logs each event's position on the
   connection; the monitor's \`msgs\` counter in a drawn frame says which events that frame includes, so an event's
   latency is the arrival of the first frame whose counter reached it, minus its send time (same wall clock).
