@@ -11,6 +11,10 @@
  * `--no-write` (print only), `--out FILE` (default BENCHMARKS.md), `--keep` (keep the
  * terminal recordings and profiles, and say where).
  *
+ * Needs Linux (`/proc`), `python3` (the pseudo-terminal runner) and, to take
+ * the socket queues off the sender's counts, `ss` from iproute2 (without it the
+ * counts are the sender's, and the report says so).
+ *
  * @module
  */
 
@@ -701,7 +705,11 @@ ${summary}
 ## Flood: each client alone, in its own process, against the same sender
 
 ${floodTable}
-${fairness ? `\nThe dashboard's three connections during its flood:\n\n${fairness}\n` : ""}
+${
+  floods.some((f) => !f.corrected)
+    ? "\nThe socket queues could not be read (no `ss`): these counts are what the sender wrote, up to a few MB high.\n"
+    : ""
+}${fairness ? `\nThe dashboard's three connections during its flood:\n\n${fairness}\n` : ""}
 ## Profile of a flood of the shipped pool monitor (\`--cpu-prof\`), top 5 functions by self time
 
 ${profileTable || "not run"}
