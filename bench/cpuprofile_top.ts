@@ -23,7 +23,7 @@ export interface CpuProfile {
 
 /** One function's cost. */
 export interface FunctionCost {
-  /** `name (file:line)`, the file relative to `root` when under it. */
+  /** `name (file:line)`, the file relative to `root` when under it, npm packages as `npm:name/version/file`. */
   name: string;
   /** Milliseconds sampled in the function itself. */
   selfMs: number;
@@ -52,6 +52,7 @@ export function topFunctions(profile: CpuProfile, options: TopOptions = {}): Fun
     const f = byId.get(id)!.callFrame;
     let url = f.url.replace(/^file:\/\//, "");
     if (options.root && url.startsWith(options.root)) url = url.slice(options.root.length);
+    url = url.replace(/^.*\/npm\/registry\.npmjs\.org\//, "npm:");
     const name = f.functionName || "(anonymous)";
     return url ? `${name} (${url}:${f.lineNumber + 1})` : name;
   };

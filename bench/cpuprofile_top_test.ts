@@ -31,13 +31,13 @@ Deno.test("topFunctions() leaves V8's own rows out when asked", () => {
     nodes: [
       { id: 1, callFrame: frame("(root)"), children: [2, 3] },
       { id: 2, callFrame: frame("(garbage collector)") },
-      { id: 3, callFrame: frame("work", "file:///x.ts") },
+      { id: 3, callFrame: frame("work", "file:///root/.cache/deno/npm/registry.npmjs.org/pkg/1.0.0/x.js") },
     ],
     samples: [2, 3, 2],
     timeDeltas: [0, 1000, 1000],
     startTime: 0,
     endTime: 2000,
   };
-  assert.deepEqual(topFunctions(profile).map((f) => f.name), ["(garbage collector)", "work (/x.ts:1)"]);
-  assert.deepEqual(topFunctions(profile, { jsOnly: true }).map((f) => f.name), ["work (/x.ts:1)"]);
+  assert.deepEqual(topFunctions(profile).map((f) => f.name), ["(garbage collector)", "work (npm:pkg/1.0.0/x.js:1)"]);
+  assert.deepEqual(topFunctions(profile, { jsOnly: true }).map((f) => f.name), ["work (npm:pkg/1.0.0/x.js:1)"]);
 });

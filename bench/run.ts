@@ -434,7 +434,24 @@ async function startup(sender: Sender) {
     const first = run.firstOutputAt();
     if (first !== null) bare.push(first - run.startedAt);
   }
-  return { ...result, denoEval: median(bare), bestDenoEval: Math.min(...bare) };
+  // One more pool start-up under the profiler, ended once connected: where the start-up time goes.
+  const dir = `${tmp}/prof_startup`;
+  const run = await PtyRun.start(monitorCommand("pool", sender.port, ["--cpu-prof", `--cpu-prof-dir=${dir}`]), {
+    outFile: `${tmp}/start_prof.out`,
+  });
+  try {
+    const until = Date.now() + 15_000;
+    while (Date.now() < until && !run.frames().some((f) => /\bconnected\b/.test(f.text))) await sleep(20);
+  } finally {
+    await run.stop();
+  }
+  let profile: FunctionCost[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name.endsWith(".cpuprofile")) {
+      profile = topFunctions(JSON.parse(await Deno.readTextFile(`${dir}/${e.name}`)), { count: 8, root: ROOT });
+    }
+  }
+  return { ...result, denoEval: median(bare), bestDenoEval: Math.min(...bare), profile };
 }
 
 // ---------------------------------------------------------------------------
@@ -675,6 +692,12 @@ if (start) {
 for (const f of failures) rows.push([`FAILED: ${f.split(":")[0]}`, f.slice(f.indexOf(":") + 2), "", ""]);
 const summary = table(["measure", "result", "against the baseline", "target"], rows);
 
+const startupProfile = start && start.profile.length > 0
+  ? table(
+    ["#", "function (file:line)", "self ms", "self share", "total ms"],
+    start.profile.map((f, i) => [String(i + 1), `\`${f.name}\``, n0(f.selfMs), pct(f.selfShare), n0(f.totalMs)]),
+  )
+  : "";
 const profileTable = profiled && prof.top
   ? table(
     ["#", "function (file:line)", "self ms", "self share", "total ms"],
@@ -714,6 +737,11 @@ ${
 
 ${profileTable || "not run"}
 
+${
+  startupProfile
+    ? `\n## Profile of a start-up of the shipped pool monitor, until "connected", top functions by self time\n\n${startupProfile}\n`
+    : ""
+}
 ## Method
 
 - **Sender** (\`bench/flood_sender.ts\`): a raw TCP socket (\`Deno.listen\` on 127.0.0.1, port 0) that answers the
