@@ -710,7 +710,7 @@ const profileTable = profiled && prof.top
       prof.top.filter((f) => f.name === "(program)" || f.name === "(garbage collector)").map((f) =>
         `${f.name} ${n0(f.selfMs)} ms (${pct(f.selfShare)})`
       ).join(", ") || "none in the top 10"
-    }. The profiled run reached ${n0(profiled.rate)} events/s (profiling costs some).`
+    }. The profiled run reached ${n0(profiled.rate)} events/s under the profiler.`
   : "";
 
 const doc = `# Benchmarks
@@ -739,7 +739,7 @@ ${profileTable || "not run"}
 
 ${
   startupProfile
-    ? `\n## Profile of a start-up of the shipped pool monitor, until "connected", top functions by self time\n\n${startupProfile}\n`
+    ? `## Profile of a start-up of the shipped pool monitor, until "connected", top functions by self time\n\n${startupProfile}\n`
     : ""
 }
 ## Method
