@@ -710,7 +710,7 @@ const profileTable = profiled && prof.top
       prof.top.filter((f) => f.name === "(program)" || f.name === "(garbage collector)").map((f) =>
         `${f.name} ${n0(f.selfMs)} ms (${pct(f.selfShare)})`
       ).join(", ") || "none in the top 10"
-    }. The profiled run reached ${n0(profiled.rate)} events/s under the profiler.`
+    }.\nThe profiled run reached ${n0(profiled.rate)} events/s under the profiler.`
   : "";
 
 const doc = `# Benchmarks
