@@ -11,6 +11,13 @@
  * `--no-write` (print only), `--out FILE` (default BENCHMARKS.md), `--keep` (keep the
  * terminal recordings and profiles, and say where).
  *
+ * What it reads from the screen: the `msgs N` counter of each connection (pool
+ * and workflow header, dashboard panels; latency, memory, bytes per change and
+ * the cross-check depend on it), the word `connected` (start-up) and `PAUSED`
+ * (keys). A view that renames them needs `parseFrames` in `_harness.ts` or the
+ * checks here changed with it; a section that cannot find them fails on its own
+ * row of the report and the others still run.
+ *
  * Needs Linux (`/proc`), `python3` (the pseudo-terminal runner) and, to take
  * the socket queues off the sender's counts, `ss` from iproute2 (without it the
  * counts are the sender's, and the report says so).
