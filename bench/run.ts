@@ -421,6 +421,7 @@ async function startup(sender: Sender) {
           }
           await sleep(20);
         }
+        if (connected.length <= i) throw new Error(`${SCRIPT[client]}: no frame said "connected" within 15 s`);
       } finally {
         await run.stop();
       }
