@@ -30,6 +30,7 @@
 import { Command } from "commander";
 import { parseDurationMs, parsePort, readCaFile, serverUrl, VERSION } from "./lib/cli/cli.ts";
 import { checkTokenTransport, serviceToken } from "./lib/cli/tokens.ts";
+import { serviceTokens } from "./lib/cli/dashboard_options.ts";
 import { ConfigError, configureUsage, EXIT_CODES, UsageError } from "./lib/cli/usage.ts";
 import { addStoreOptions, resolveStoreRun, type StoreCliOptions } from "./lib/cli/store_options.ts";
 import { checkOutputFiles, checkPermissions } from "./lib/cli/preflight.ts";
@@ -79,29 +80,21 @@ function list(option: string): string[] {
 
 /** Each service's token, as the dashboard reads them: the pool shares Mahavishnu's when it is the same server. */
 function tokens(o: CollectorOptions, tls: boolean) {
-  const read = (
-    service: string,
-    prefix: string,
-    env: string | undefined,
-    file: string | undefined,
-    useDefault: boolean,
-  ) => {
-    try {
-      return serviceToken({ service, prefix, tokenEnv: env, tokenFile: file, useDefault });
-    } catch (error) {
-      throw new ConfigError(error instanceof Error ? error.message : String(error));
-    }
-  };
-  const mahavishnu = read("Mahavishnu", "--token", o.tokenEnv, o.tokenFile, true);
-  const ownPool = read("the pool's server", "--pool-token", o.poolTokenEnv, o.poolTokenFile, false);
-  const sameServer = o.poolHost === o.mahavishnuHost && o.poolPort === o.mahavishnuPort;
-  const pool = ownPool ?? (sameServer ? mahavishnu : undefined);
-  const akosha = read("Akosha", "--akosha-token", o.akoshaTokenEnv, o.akoshaTokenFile, false);
+  let mahavishnu: string | undefined;
+  try {
+    mahavishnu = serviceToken({
+      service: "Mahavishnu",
+      prefix: "--token",
+      tokenEnv: o.tokenEnv,
+      tokenFile: o.tokenFile,
+      useDefault: true,
+    });
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
   const allow = o.allowInsecureToken === true;
   checkTokenTransport({ name: "Mahavishnu", host: o.mahavishnuHost, tls, token: mahavishnu }, allow);
-  checkTokenTransport({ name: "the pool's server", host: o.poolHost, tls, token: pool }, allow);
-  checkTokenTransport({ name: "Akosha", host: o.akoshaHost, tls, token: akosha }, allow);
-  return { mahavishnu, pool, akosha };
+  return serviceTokens({ ...o, tls }, mahavishnu);
 }
 
 function clock(ms: number): string {

@@ -63,7 +63,7 @@ export function addDashboardOptions(command: Command): Command {
 }
 
 /** True when the pool panel talks to the Mahavishnu server itself (then it shares `--token-*`). */
-function poolSharesMahavishnu(o: DashboardOptions): boolean {
+function poolSharesMahavishnu(o: ServiceTokenOptions): boolean {
   return o.poolHost === o.mahavishnuHost && o.poolPort === o.mahavishnuPort;
 }
 
@@ -76,12 +76,28 @@ export function dashboardServers(o: DashboardOptions): StartChecks["servers"] {
   ];
 }
 
+/** The options {@link serviceTokens} reads: the services' addresses and token sources. */
+export type ServiceTokenOptions =
+  & Pick<
+    DashboardOptions,
+    | "mahavishnuHost"
+    | "mahavishnuPort"
+    | "poolHost"
+    | "poolPort"
+    | "akoshaHost"
+    | "poolTokenEnv"
+    | "poolTokenFile"
+    | "akoshaTokenEnv"
+    | "akoshaTokenFile"
+  >
+  & { tls?: boolean; ca?: string; allowInsecureToken?: boolean; replay?: string };
+
 /**
- * Each service's token: Mahavishnu `--token-*`; the pool its own, else
- * Mahavishnu's when it is the same server; Akosha only its own. A service
- * that was given no token gets none.
+ * Each service's token: Mahavishnu `--token-*` (read by the caller); the
+ * pool its own, else Mahavishnu's when it is the same server; Akosha only
+ * its own. A service that was given no token gets none.
  */
-function serviceTokens(o: DashboardOptions, mahavishnu: string | undefined) {
+export function serviceTokens(o: ServiceTokenOptions, mahavishnu: string | undefined) {
   const tls = o.tls === true || o.ca !== undefined;
   const allow = o.allowInsecureToken === true;
   const read = (service: string, prefix: string, env?: string, file?: string) => {
