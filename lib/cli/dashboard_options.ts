@@ -37,23 +37,29 @@ export interface DashboardOptions extends CommonOptions {
  */
 const DEFAULT_PATTERN_TYPES = "code_pattern,anomaly_burst,temporal,error_cluster,load_spike";
 
-/** Adds the service options of the dashboard. */
-export function addDashboardOptions(command: Command): Command {
+/** Adds `--pool-token-env/-file` and `--akosha-token-env/-file` (read by {@link serviceTokens}). */
+export function addServiceTokenOptions(command: Command): Command {
   return command
-    .option("--mahavishnu-host <host>", "Mahavishnu host", "127.0.0.1")
-    .option("--mahavishnu-port <port>", "Mahavishnu WebSocket port", parsePort, 8690)
-    .option("--pool-host <host>", "host of the pool's Mahavishnu server", "127.0.0.1")
-    .option("--pool-port <port>", "port of the pool's Mahavishnu server", parsePort, 8690)
-    .option("--pool-id <id>", "the pool to show", "pool_local")
-    .option("--akosha-host <host>", "Akosha host", "127.0.0.1")
-    .option("--akosha-port <port>", "Akosha WebSocket port (8682 is its HTTP port)", parsePort, 8692)
     .option(
       "--pool-token-env <var>",
       "the pool server's token from this variable (default: --token-* when same server)",
     )
     .option("--pool-token-file <file>", "the pool server's token from the first line of this file")
     .option("--akosha-token-env <var>", "Akosha's token from this variable (default: no token)")
-    .option("--akosha-token-file <file>", "Akosha's token from the first line of this file")
+    .option("--akosha-token-file <file>", "Akosha's token from the first line of this file");
+}
+
+/** Adds the service options of the dashboard. */
+export function addDashboardOptions(command: Command): Command {
+  command
+    .option("--mahavishnu-host <host>", "Mahavishnu host", "127.0.0.1")
+    .option("--mahavishnu-port <port>", "Mahavishnu WebSocket port", parsePort, 8690)
+    .option("--pool-host <host>", "host of the pool's Mahavishnu server", "127.0.0.1")
+    .option("--pool-port <port>", "port of the pool's Mahavishnu server", parsePort, 8690)
+    .option("--pool-id <id>", "the pool to show", "pool_local")
+    .option("--akosha-host <host>", "Akosha host", "127.0.0.1")
+    .option("--akosha-port <port>", "Akosha WebSocket port (8682 is its HTTP port)", parsePort, 8692);
+  return addServiceTokenOptions(command)
     .option("--akosha-channels <list>", "Akosha channels, comma separated (also: metrics)", "insights,anomalies")
     .option(
       "--akosha-pattern-types <list>",
