@@ -14,6 +14,7 @@
  */
 
 import { launchBrowser } from "../tests/_browser.ts";
+import { servicePortArgs } from "../tests/_process.ts";
 import type { Page } from "puppeteer-core";
 
 const args = Deno.args;
@@ -129,12 +130,7 @@ const web = new Deno.Command(Deno.execPath(), {
     "web_dashboard.ts",
     "--listen",
     "127.0.0.1:0",
-    "--mahavishnu-port",
-    port,
-    "--pool-port",
-    port,
-    "--akosha-port",
-    port,
+    ...servicePortArgs(port),
   ],
   cwd: ROOT,
   stdout: "piped",

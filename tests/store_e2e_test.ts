@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import postgres from "postgres";
-import { jsonLines, runScript, startDemoProcess } from "./_process.ts";
+import { jsonLines, runScript, servicePortArgs, startDemoProcess } from "./_process.ts";
 import { waitFor } from "./_script_server.ts";
 import { openSqliteStore } from "../lib/store/sqlite.ts";
 import { toRow } from "../lib/store/record.ts";
@@ -32,11 +32,7 @@ async function collectFromDemo(store: string, seed: number, statusInterval: stri
   const run = runScript("collector.ts", [
     "--store",
     store,
-    "--mahavishnu-port",
-    String(server.port),
-    "--pool-port",
-    String(server.port),
-    "--no-akosha",
+    ...servicePortArgs(server.port, false),
     "--status-interval",
     statusInterval,
   ], COLLECT(dir));
@@ -50,12 +46,7 @@ Deno.test("collector.ts stores every message of the demo server in SQLite and fl
   const run = runScript("collector.ts", [
     "--store",
     db,
-    "--mahavishnu-port",
-    String(server.port),
-    "--pool-port",
-    String(server.port),
-    "--akosha-port",
-    String(server.akoshaPort),
+    ...servicePortArgs(server.port, server.akoshaPort),
     "--subscribe",
     "workflow:wf_123",
     "--status-interval",
