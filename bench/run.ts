@@ -768,7 +768,7 @@ ${
   were drawn).
 - **Clients**: each in its own process, one at a time. The bare clients run with plain \`deno run\`; the monitors are
   the entry scripts run with the arguments of their \`deno.json\` tasks (\`--v8-flags=--optimize-for-size\` and the
-  narrow permissions, read from \`deno.json\` at run time), in a 120x40 pseudo-terminal (\`bench/_pty_run.py\`, which
+  narrow permissions, read from \`deno.json\` at run time), in a 120x40 pseudo-terminal (\`tests/_pty.py\`, which
   records every byte drawn with the time it arrived). CPU is user + system time from \`/proc/PID/stat\` (all threads);
   events per CPU-second is the rate a client would reach with a core to itself, the steadier figure when other
   work on the machine takes turns on the cores (a client at well under 100% of a core was waiting for one). Each
