@@ -11,6 +11,12 @@ export const ROOT = new URL("../", import.meta.url).pathname;
 
 const decoder = new TextDecoder();
 
+/** The number after `name` on the command line (`--rate 1000`), else `fallback`. */
+export function numberOption(name: string, fallback: number, args: readonly string[] = Deno.args): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
 /** Waits `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

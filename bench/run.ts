@@ -31,6 +31,7 @@ import {
   type Frame,
   inflightBytes,
   median,
+  numberOption,
   PlainRun,
   PtyRun,
   quantile,
@@ -45,14 +46,10 @@ import {
 import { type FunctionCost, topFunctions } from "./cpuprofile_top.ts";
 
 const args = Deno.args;
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const WINDOW = option("--window", 8);
-const WARM = option("--warm", 2);
-const IDLE = option("--idle-seconds", 30);
-const ROUNDS = option("--rounds", 2);
+const WINDOW = numberOption("--window", 8);
+const WARM = numberOption("--warm", 2);
+const IDLE = numberOption("--idle-seconds", 30);
+const ROUNDS = numberOption("--rounds", 2);
 /** How long to wait for the frame that answers a key. */
 const KEY_WAIT_MS = 3000;
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : null;
