@@ -19,6 +19,16 @@ export interface Migration {
   postgres: string[];
 }
 
+/** How a store being opened treats its schema; both store kinds take these. */
+export interface SchemaOptions {
+  /** Open for reading only (history, replay): check the version, no migration, no writes. Default false. */
+  readOnly?: boolean;
+  /** Migrations to apply (tests). Default {@link MIGRATIONS}. */
+  migrations?: readonly Migration[];
+  /** Clock for the version table. Default `Date.now`. */
+  now?: () => number;
+}
+
 const INDEXES = [
   "CREATE INDEX IF NOT EXISTS events_time ON events (received_at)",
   "CREATE INDEX IF NOT EXISTS events_event_time ON events (event, received_at)",
