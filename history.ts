@@ -37,18 +37,13 @@ import {
   timelineText,
 } from "./lib/store/history_format.ts";
 
-interface HistoryOptions {
+/** The parsed command line; the filters without parsing are {@link EventQuery}'s own. */
+interface HistoryOptions extends Pick<EventQuery, "channel" | "pool" | "workflow" | "worker" | "contains" | "limit"> {
   store: string;
   storePasswordFile?: string;
   since?: string;
   until?: string;
   event?: string;
-  channel?: string;
-  pool?: string;
-  workflow?: string;
-  worker?: string;
-  contains?: string;
-  limit?: number;
   format?: "table" | "json" | "csv";
   stats?: boolean;
   by: "minute" | "hour";
