@@ -48,6 +48,9 @@ export async function main(args: string[]): Promise<number> {
           port,
           "--akosha-port",
           String(server.akoshaPort),
+          // The demo's Akosha sends aggregations too: show them (a later --akosha-channels wins).
+          "--akosha-channels",
+          "insights,anomalies,metrics",
           ...rest,
         ]);
       default:

@@ -14,7 +14,8 @@
  *
  * Usage: `deno task server [--port 8690] [--akosha-port 8692] [--rate 8]
  * [--seed N] [--scenario steady|burst|failing] [--pool-status-shape flat|nested|mixed]
- * [--require-token-env VAR | --require-token-file FILE]`
+ * [--require-token-env VAR | --require-token-file FILE]
+ * [--replay FILE.jsonl|events.db [--since 1h|ISO] [--until …] [--speed N]]`
  *
  * The token never comes from the command line, where `ps` would show it.
  *
@@ -26,6 +27,9 @@ import { parseListenPort, parsePositive, VERSION } from "./lib/cli/cli.ts";
 import { startDemoServer } from "./lib/demo/server.ts";
 import { readRecording, type RecordedFrame } from "./lib/app/recorder.ts";
 import type { PoolStatusShape, Scenario } from "./lib/demo/simulation.ts";
+import { parseTimeArg } from "./lib/cli/store_options.ts";
+import { readStoreRecording } from "./lib/store/replay.ts";
+import { isStoreTarget } from "./lib/store/target.ts";
 
 /** Parses arguments and runs until SIGINT/SIGTERM. */
 export async function main(args: string[]): Promise<void> {
@@ -49,7 +53,9 @@ export async function main(args: string[]): Promise<void> {
     )
     .option("--require-token-env <var>", "require clients to authenticate with the token in this environment variable")
     .option("--require-token-file <file>", "require clients to authenticate with the token in this file")
-    .option("--replay <file>", "serve a recording (from a monitor's --record) instead of simulating")
+    .option("--replay <file>", "serve a recording (a --record .jsonl file, or a .db event store) instead of simulating")
+    .option("--since <time>", "with a store: replay from this time (an age like 1h, or ISO)")
+    .option("--until <time>", "with a store: replay up to this time (an age like 1h, or ISO)")
     .option("--speed <n>", "replay speed factor", parsePositive, 1)
     .option("--max-connections <n>", "close further connections with 1013", parsePositive, 1000)
     .parse(args, { from: "user" });
@@ -67,11 +73,20 @@ export async function main(args: string[]): Promise<void> {
     requireTokenFile?: string;
     maxConnections: number;
     replay?: string;
+    since?: string;
+    until?: string;
     speed: number;
   }>();
   const requireToken = readRequiredToken(o.requireTokenEnv, o.requireTokenFile);
   let replay: RecordedFrame[] | undefined;
-  if (o.replay) {
+  if (o.replay && isStoreTarget(o.replay)) {
+    const now = Date.now();
+    replay = await readStoreRecording(o.replay, {
+      since: o.since !== undefined ? parseTimeArg(o.since, now) : undefined,
+      until: o.until !== undefined ? parseTimeArg(o.until, now) : undefined,
+    });
+    console.error(`replay: ${replay.length} stored event(s) from ${o.replay}`);
+  } else if (o.replay) {
     const recording = readRecording(Deno.readTextFileSync(o.replay));
     if (recording.skipped > 0) console.error(`replay: skipped ${recording.skipped} unreadable line(s) of ${o.replay}`);
     replay = recording.frames;

@@ -22,118 +22,27 @@
 
 import { Command } from "commander";
 import { DASHBOARD_ALERT_FIELDS, dashboardMonitor } from "./lib/app/dashboard_monitor_def.ts";
-import { parsePort, serverUrl } from "./lib/cli/cli.ts";
 import { launchMonitor } from "./lib/cli/launch.ts";
-import { checkTokenTransport, serviceToken } from "./lib/cli/tokens.ts";
-import { ConfigError } from "./lib/cli/usage.ts";
-import { addCommonOptions, type CommonOptions, resolveCommon, runMain } from "./lib/cli/monitor_cli.ts";
-
-interface DashboardOptions extends CommonOptions {
-  mahavishnuHost: string;
-  mahavishnuPort: number;
-  poolHost: string;
-  poolPort: number;
-  poolId: string;
-  akoshaHost: string;
-  akoshaPort: number;
-  akoshaChannels: string;
-  poolTokenEnv?: string;
-  poolTokenFile?: string;
-  akoshaTokenEnv?: string;
-  akoshaTokenFile?: string;
-  akoshaPatternTypes: string;
-}
-
-/** True when the pool panel talks to the Mahavishnu server itself (then it shares `--token-*`). */
-function poolSharesMahavishnu(o: DashboardOptions): boolean {
-  return o.poolHost === o.mahavishnuHost && o.poolPort === o.mahavishnuPort;
-}
-
-/**
- * Each service's token: Mahavishnu `--token-*`; the pool its own, else
- * Mahavishnu's when it is the same server; Akosha only its own. A service
- * that was given no token gets none.
- */
-function serviceTokens(o: DashboardOptions, mahavishnu: string | undefined) {
-  const tls = o.tls === true || o.ca !== undefined;
-  const allow = o.allowInsecureToken === true;
-  const read = (service: string, prefix: string, env?: string, file?: string) => {
-    try {
-      return o.replay
-        ? undefined
-        : serviceToken({ service, prefix, tokenEnv: env, tokenFile: file, useDefault: false });
-    } catch (error) {
-      throw new ConfigError(error instanceof Error ? error.message : String(error));
-    }
-  };
-  const ownPool = read("the pool's server", "--pool-token", o.poolTokenEnv, o.poolTokenFile);
-  const pool = ownPool ?? (poolSharesMahavishnu(o) ? mahavishnu : undefined);
-  const akosha = read("Akosha", "--akosha-token", o.akoshaTokenEnv, o.akoshaTokenFile);
-  checkTokenTransport({ name: "the pool's server", host: o.poolHost, tls, token: ownPool }, allow);
-  checkTokenTransport({ name: "Akosha", host: o.akoshaHost, tls, token: akosha }, allow);
-  return { mahavishnu, pool, akosha };
-}
-
-/**
- * Pattern types watched by default: those Akosha's own code and tests name
- * (`code_pattern`, `anomaly_burst`) and those of the demo simulator.
- */
-const DEFAULT_PATTERN_TYPES = "code_pattern,anomaly_burst,temporal,error_cluster,load_spike";
-
-/** A comma-separated option as a list without blanks or repeats. */
-function listOf(option: string): string[] {
-  return [...new Set(option.split(",").map((c) => c.trim()).filter(Boolean))];
-}
+import {
+  addDashboardOptions,
+  dashboardMonitorOptions,
+  type DashboardOptions,
+  dashboardServers,
+} from "./lib/cli/dashboard_options.ts";
+import { addCommonOptions, resolveCommon, runMain } from "./lib/cli/monitor_cli.ts";
 
 /** Parses `args`, runs the dashboard, resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
   const program = addCommonOptions(
-    new Command()
-      .name("multi_service_dashboard.ts")
-      .description("Mahavishnu workflows, a pool and Akosha insights side by side")
-      .option("--mahavishnu-host <host>", "Mahavishnu host", "127.0.0.1")
-      .option("--mahavishnu-port <port>", "Mahavishnu WebSocket port", parsePort, 8690)
-      .option("--pool-host <host>", "host of the pool's Mahavishnu server", "127.0.0.1")
-      .option("--pool-port <port>", "port of the pool's Mahavishnu server", parsePort, 8690)
-      .option("--pool-id <id>", "the pool to show", "pool_local")
-      .option("--akosha-host <host>", "Akosha host", "127.0.0.1")
-      .option("--akosha-port <port>", "Akosha WebSocket port (8682 is its HTTP port)", parsePort, 8692)
-      .option(
-        "--pool-token-env <var>",
-        "the pool server's token from this variable (default: --token-* when same server)",
-      )
-      .option("--pool-token-file <file>", "the pool server's token from the first line of this file")
-      .option("--akosha-token-env <var>", "Akosha's token from this variable (default: no token)")
-      .option("--akosha-token-file <file>", "Akosha's token from the first line of this file")
-      .option("--akosha-channels <list>", "Akosha channels, comma separated (also: metrics)", "insights,anomalies")
-      .option(
-        "--akosha-pattern-types <list>",
-        'pattern types to watch, comma separated: one patterns:TYPE subscription each ("" for none)',
-        DEFAULT_PATTERN_TYPES,
-      ),
+    addDashboardOptions(
+      new Command()
+        .name("multi_service_dashboard.ts")
+        .description("Mahavishnu workflows, a pool and Akosha insights side by side"),
+    ),
   ).parse(args, { from: "user" });
   const o = program.opts<DashboardOptions>();
-  const common = resolveCommon(o, {
-    alertFields: DASHBOARD_ALERT_FIELDS,
-    servers: [
-      { host: o.mahavishnuHost, port: o.mahavishnuPort, why: "Mahavishnu" },
-      { host: o.poolHost, port: o.poolPort, why: "the pool's server", commonToken: poolSharesMahavishnu(o) },
-      { host: o.akoshaHost, port: o.akoshaPort, why: "Akosha", commonToken: false },
-    ],
-  });
-  const patternTypes = listOf(o.akoshaPatternTypes);
-  const monitor = dashboardMonitor({
-    mahavishnuUrl: serverUrl(o.mahavishnuHost, o.mahavishnuPort, common.tls),
-    poolUrl: serverUrl(o.poolHost, o.poolPort, common.tls),
-    poolId: o.poolId,
-    akoshaUrl: serverUrl(o.akoshaHost, o.akoshaPort, common.tls),
-    akoshaChannels: listOf([o.akoshaChannels, ...patternTypes.map((type) => `patterns:${type}`)].join(",")),
-    patternTypes,
-    historySize: o.history,
-    tokens: serviceTokens(o, common.token),
-    caCerts: common.caCerts,
-  });
-  return await launchMonitor(monitor, common);
+  const common = resolveCommon(o, { alertFields: DASHBOARD_ALERT_FIELDS, servers: dashboardServers(o) });
+  return await launchMonitor(dashboardMonitor(dashboardMonitorOptions(o, common)), common);
 }
 
 if (import.meta.main) await runMain("multi_service_dashboard", main);

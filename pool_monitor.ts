@@ -47,6 +47,7 @@ export async function main(args: string[]): Promise<number> {
     historySize: o.history,
     token: common.token,
     caCerts: common.caCerts,
+    extraChannels: common.extraChannels,
   });
   return await launchMonitor(monitor, common);
 }

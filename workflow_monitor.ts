@@ -38,10 +38,11 @@ export async function main(args: string[]): Promise<number> {
       .description("Live monitor for one Mahavishnu workflow")
       .argument("<workflow_id>", "the workflow to watch, e.g. wf_123")
       .option("--exit-on-finish", "exit 0 when the workflow completes, 1 when it fails")
-      .option("--quiet", "no terminal bell on completion or failure"),
+      .option("--quiet", "no terminal bell on completion or failure")
+      .option("--pool <id>", "also follow this pool's worker changes (pool:ID: real servers send them there)"),
   ))
     .parse(args, { from: "user" });
-  const o = program.opts<CommonOptions & ServerOptions & { exitOnFinish?: boolean; quiet?: boolean }>();
+  const o = program.opts<CommonOptions & ServerOptions & { exitOnFinish?: boolean; quiet?: boolean; pool?: string }>();
   const workflowId = program.args[0];
   const common = resolveCommon(o, {
     alertFields: WORKFLOW_ALERT_FIELDS,
@@ -52,6 +53,8 @@ export async function main(args: string[]): Promise<number> {
     historySize: o.history,
     token: common.token,
     caCerts: common.caCerts,
+    poolId: o.pool,
+    extraChannels: common.extraChannels,
     exitOnFinish: o.exitOnFinish,
     quiet: o.quiet,
   });

@@ -23,8 +23,9 @@ Deno.test("deno task compile: narrow permissions and a graph that compiles", asy
       "pool_monitor.ts": tasks.pool,
       "workflow_monitor.ts": tasks.workflow,
       "multi_service_dashboard.ts": tasks.dashboard,
+      "web_dashboard.ts": tasks.web,
     };
-    for (const entry of ENTRIES) {
+    for (const entry of [...ENTRIES, "web_dashboard.ts"]) {
       const task = taskOf[entry];
       assert.ok(task.startsWith("deno run ") && task.includes(` ${entry}`), task);
       const taskFlags = task.slice("deno run ".length, task.indexOf(` ${entry}`)).split(" ");

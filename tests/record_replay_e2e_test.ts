@@ -115,3 +115,35 @@ Deno.test("demo_server.ts --replay serves a recording to a real client", async (
   await Promise.all([monitor.done, server.done]);
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("--replay runs on the recording's own time, not the wall clock of the replay", async () => {
+  const dir = Deno.makeTempDirSync();
+  const t0 = Date.UTC(2026, 0, 1, 8, 0, 0);
+  const events: [number, string, Record<string, unknown>][] = [
+    [0, "workflow.started", { workflow_id: "wf_9", total_stages: 2 }],
+    [5_000, "workflow.stage_completed", { workflow_id: "wf_9", stage_name: "plan" }],
+    [9_000, "workflow.completed", { workflow_id: "wf_9", result: { ok: true } }],
+  ];
+  const lines = events.map(([dt, event, data], i) =>
+    JSON.stringify({
+      t: new Date(t0 + dt).toISOString(),
+      service: "workflow",
+      frame: JSON.stringify({ id: `e${i}`, type: "event", event, data, room: "workflow:wf_9" }),
+    })
+  );
+  Deno.writeTextFileSync(`${dir}/rec.jsonl`, lines.join("\n") + "\n");
+  const run = runScript(
+    "workflow_monitor.ts",
+    ["wf_9", "--replay", `${dir}/rec.jsonl`, "--speed", "1000", "--export", `${dir}/h.jsonl`],
+    [`--allow-read=${dir}`, `--allow-write=${dir}`],
+  );
+  assert.equal((await run.done).code, 0, run.stderr());
+  const times = jsonLines(run.stdout()).filter((l) => l.kind === "message").map((l) => l.time);
+  assert.deepEqual(times, events.map(([dt]) => new Date(t0 + dt).toISOString()));
+  const history = Deno.readTextFileSync(`${dir}/h.jsonl`).trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(
+    history.map((e) => [e.event, e.time]),
+    events.map(([dt, event]) => [event, new Date(t0 + dt).toISOString()]),
+  );
+  Deno.removeSync(dir, { recursive: true });
+});

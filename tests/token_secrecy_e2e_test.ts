@@ -63,7 +63,10 @@ Deno.test("the token never leaves for the screen, stderr or a recording", async 
       ["pool_local", "--port", String(server.port), "--token-file", `${dir}/bad.token`],
       perms,
     );
+    const timer = setTimeout(() => run.kill("SIGKILL"), 10_000);
     const status = await run.done;
+    clearTimeout(timer);
+    assert.notEqual(status.signal, "SIGKILL", "a refused token must end a run nobody watches, not retry");
     await new Promise((r) => setTimeout(r, 500));
     assert.notEqual(status.code, 0);
     assert.match(run.stderr(), /authentication failed/i);

@@ -39,7 +39,33 @@ async function copyProject(): Promise<string> {
 }
 
 /** The outcome of one mutant. */
-type Outcome = "killed" | "survived" | "stale";
+type Outcome = "killed" | "survived" | "stale" | "timeout";
+
+/** A mutant's tests may hang (a retry loop that never ends): past this, the run counts as caught. */
+const TIMEOUT_MS = 240_000;
+
+/** Runs `tests` in the copy in `dir`: "passed", "failed" or "timeout". */
+async function runTests(dir: string, tests: string[]): Promise<"passed" | "failed" | "timeout"> {
+  // In its own process group (setsid), so that a timeout ends the monitors the tests started too.
+  const child = new Deno.Command("setsid", {
+    args: [Deno.execPath(), "test", ...TEST_FLAGS, ...tests],
+    cwd: dir,
+    env: { NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      Deno.kill(-child.pid, "SIGKILL");
+    } catch { /* ended */ }
+  }, TIMEOUT_MS);
+  const status = await child.status;
+  clearTimeout(timer);
+  if (timedOut) return "timeout";
+  return status.success ? "passed" : "failed";
+}
 
 /** Applies `mutant` to the copy in `dir`, runs its tests, restores the file. */
 async function runMutant(dir: string, mutant: Mutant): Promise<Outcome> {
@@ -49,14 +75,8 @@ async function runMutant(dir: string, mutant: Mutant): Promise<Outcome> {
   if (count !== 1) return "stale";
   await Deno.writeTextFile(path, original.replace(mutant.find, mutant.replace));
   try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["test", ...TEST_FLAGS, ...mutant.tests],
-      cwd: dir,
-      env: { NO_COLOR: "1" },
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return out.success ? "survived" : "killed";
+    const result = await runTests(dir, mutant.tests);
+    return result === "passed" ? "survived" : result === "failed" ? "killed" : "timeout";
   } finally {
     await Deno.writeTextFile(path, original);
   }
@@ -68,6 +88,14 @@ if (import.meta.main) {
   const dir = await copyProject();
   const results: { mutant: Mutant; outcome: Outcome; seconds: number }[] = [];
   try {
+    // The control run: unmutated, the same tests must pass, or a "killed" would mean nothing.
+    const tests = [...new Set(chosen.flatMap((m) => m.tests))];
+    const control = await runTests(dir, tests);
+    if (control !== "passed") {
+      console.error(`the tests do not pass without mutants (${control}): ${tests.join(" ")}`);
+      Deno.exit(2);
+    }
+    console.log(`control run passed: ${tests.length} test files`);
     for (const mutant of chosen) {
       const start = performance.now();
       const outcome = await runMutant(dir, mutant);
@@ -78,8 +106,9 @@ if (import.meta.main) {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-  const killed = results.filter((r) => r.outcome === "killed").length;
-  const bad = results.filter((r) => r.outcome !== "killed");
+  const caught = (o: Outcome) => o === "killed" || o === "timeout";
+  const killed = results.filter((r) => caught(r.outcome)).length;
+  const bad = results.filter((r) => !caught(r.outcome));
   console.log(`\n${killed} of ${results.length} mutants killed`);
   for (const r of bad) console.log(`${r.outcome}: ${r.mutant.name} — ${r.mutant.guarantee}`);
   Deno.exit(bad.length === 0 ? 0 : 1);

@@ -9,19 +9,24 @@ import { clearHistory, noteHistory, type WithHistory } from "../model/history.ts
 import type { ViewContext } from "../ui/view_parts.ts";
 import type { Envelope } from "../protocol/envelope.ts";
 import type { Monitor, MonitorInput, SourceSettings, SourceSpec } from "./monitor.ts";
+import { noteExtraChannel } from "./_extra_channels.ts";
 
 /** Where a single-source monitor connects: its server and connection settings. */
 export interface SingleSourceOptions extends SourceSettings {
   /** The server, `ws://HOST:PORT`. */
   url: string;
+  /** More channels to follow (`--subscribe`); their events the reducer does not use appear in the history. */
+  extraChannels?: string[];
 }
 
 /** What differs between single-source monitors. */
 export interface SingleSourceParts<T extends WithHistory> {
   /** The source's name (inputs and exported histories carry it). */
   name: string;
-  /** The one channel. */
+  /** The monitor's channel. */
   channel: string;
+  /** Channels whose events the reducer uses too (the workflow monitor's `--pool`); not noted as extra. */
+  alsoFollow?: string[];
   /** The snapshot request sent after every (re)connect. */
   snapshot(): Envelope;
   /** Server and connection settings. */
@@ -45,10 +50,12 @@ export interface Holder<T> {
 /** A monitor over `parts`; a change is a change of the state's `version`. */
 export function singleSourceMonitor<T extends WithHistory>(parts: SingleSourceParts<T>): Monitor<Holder<T>> {
   const { name, alertValues, finished, farewell, bells, options } = parts;
+  const own = new Set([parts.channel, ...(parts.alsoFollow ?? [])]);
+  const extra = new Set((options.extraChannels ?? []).filter((c) => !own.has(c)));
   const source: SourceSpec = {
     name,
     url: options.url,
-    channels: [parts.channel],
+    channels: [...new Set([parts.channel, ...(parts.alsoFollow ?? []), ...(options.extraChannels ?? [])])],
     initialRequests: () => [parts.snapshot()],
     token: options.token,
     caCerts: options.caCerts,
@@ -60,7 +67,7 @@ export function singleSourceMonitor<T extends WithHistory>(parts: SingleSourcePa
     update: (s, input, now) => {
       const before = s.current.version;
       s.current = parts.reduce(s.current, input, now);
-      return s.current.version !== before;
+      return s.current.version !== before || noteExtraChannel(s.current, extra, input, now);
     },
     view: (s, ctx) => parts.view(s.current, ctx),
     alertValues: alertValues && ((s, now) => alertValues(s.current, now)),

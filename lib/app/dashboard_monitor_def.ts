@@ -16,10 +16,10 @@ import {
 } from "../model/overview_state.ts";
 import { createPoolState, poolAlertValues, reducePool } from "../model/pool_state.ts";
 import { getPoolStatusRequest } from "../protocol/envelope.ts";
-import { sanitizeText } from "../protocol/sanitize.ts";
 import { type DashboardState, dashboardView } from "../ui/dashboard_view.ts";
 import type { Monitor, SourceSettings } from "./monitor.ts";
 import { POOL_ALERT_FIELDS } from "./pool_monitor_def.ts";
+import { noteExtraChannel } from "./_extra_channels.ts";
 
 /** Options for {@link dashboardMonitor}. */
 export interface DashboardMonitorOptions extends SourceSettings {
@@ -33,12 +33,14 @@ export interface DashboardMonitorOptions extends SourceSettings {
   akoshaUrl: string;
   /** Akosha channels. Default `insights`. */
   akoshaChannels?: string[];
-  /** The `patterns:TYPE` types among `akoshaChannels`, named in the Akosha history at the start. */
+  /** The `patterns:TYPE` types among `akoshaChannels`, named in the Akosha panel. */
   patternTypes?: string[];
   /** Each service's token (none when absent); `token` is not used. */
   tokens?: { mahavishnu?: string; pool?: string; akosha?: string };
   /** Events kept in each history. Default 500. */
   historySize?: number;
+  /** More Mahavishnu channels to follow (`--subscribe`), shown in the workflows history when not used otherwise. */
+  extraChannels?: string[];
 }
 
 /** The fields `--alert` rules may use on the dashboard: the pool's and the overviews'. */
@@ -50,6 +52,8 @@ export const DASHBOARD_ALERT_FIELDS: readonly string[] = [
   "insights",
   "patterns",
   "anomalies",
+  "anomalies.critical",
+  "anomalies.high",
 ];
 
 /** The dashboard: workflows, a pool and Akosha side by side. */
@@ -57,9 +61,16 @@ export function dashboardMonitor(options: DashboardMonitorOptions): Monitor<Dash
   const shared = { caCerts: options.caCerts, connection: options.connection };
   const tokens = options.tokens ?? {};
   const akoshaChannels = options.akoshaChannels?.length ? options.akoshaChannels : ["insights"];
+  const extra = new Set((options.extraChannels ?? []).filter((c) => c !== "global"));
   return {
     sources: [
-      { name: "mahavishnu", url: options.mahavishnuUrl, channels: ["global"], token: tokens.mahavishnu, ...shared },
+      {
+        name: "mahavishnu",
+        url: options.mahavishnuUrl,
+        channels: ["global", ...extra],
+        token: tokens.mahavishnu,
+        ...shared,
+      },
       {
         name: "pool",
         url: options.poolUrl,
@@ -70,15 +81,10 @@ export function dashboardMonitor(options: DashboardMonitorOptions): Monitor<Dash
       },
       { name: "akosha", url: options.akoshaUrl, channels: akoshaChannels, token: tokens.akosha, ...shared },
     ],
-    init: (now) => {
-      const akosha = createAkoshaOverview(options.historySize);
-      // Until the panel has a place for it, its history says which pattern types are watched.
-      const types = options.patternTypes ?? [];
-      noteHistory(akosha, {
-        at: now,
-        event: "watching",
-        severity: "info",
-        text: sanitizeText(`patterns: ${types.join(", ") || "none"}`, { maxLength: 200 }),
+    init: () => {
+      const akosha = createAkoshaOverview(options.historySize, {
+        channels: akoshaChannels.filter((c) => !c.startsWith("patterns:")),
+        patternTypes: options.patternTypes ?? [],
       });
       return {
         workflows: createWorkflowsOverview(options.historySize),
@@ -92,7 +98,8 @@ export function dashboardMonitor(options: DashboardMonitorOptions): Monitor<Dash
       if (input.service === "mahavishnu") s.workflows = reduceWorkflowsOverview(s.workflows, m, now);
       else if (input.service === "pool") s.pool = reducePool(s.pool, m, now);
       else if (input.service === "akosha") s.akosha = reduceAkoshaOverview(s.akosha, m, now);
-      return version(s) !== before;
+      const changed = version(s) !== before;
+      return changed || (input.service === "mahavishnu" && noteExtraChannel(s.workflows, extra, input, now));
     },
     view: dashboardView,
     alertValues: (s) => ({
@@ -103,6 +110,8 @@ export function dashboardMonitor(options: DashboardMonitorOptions): Monitor<Dash
       insights: s.akosha.insights,
       patterns: s.akosha.patterns,
       anomalies: s.akosha.anomalies,
+      "anomalies.critical": s.akosha.anomalyLevels.critical,
+      "anomalies.high": s.akosha.anomalyLevels.high,
     }),
     history: (s) => [
       { service: "mahavishnu", entries: s.workflows.history.newestFirst() },

@@ -18,7 +18,8 @@ Deno.test("dashboardMonitor() has three sources with their own tokens and routes
     ["akosha", "ws://127.0.0.1:3", ["insights", "anomalies"], "a"],
   ]);
   const s = m.init(0);
-  assert.deepEqual(m.history(s)[2].entries.map((e) => e.text), ["patterns: code_pattern"]);
+  assert.deepEqual(s.akosha.watchedPatternTypes, ["code_pattern"], "the panel names the watched pattern types");
+  assert.deepEqual(s.akosha.channels, ["insights", "anomalies"]);
   const insight = decoded("insight.generated", { insight_type: "usage", title: "t" });
   assert.equal(m.update(s, { service: "akosha", event: insight }, 1), true);
   assert.equal(s.akosha.insights, 1);

@@ -10,6 +10,7 @@
 import type { ConnectionCounters, ConnectionStatus, MessageInfo } from "../transport/connection.ts";
 import { type Envelope, parseMessage, type Problem } from "../protocol/envelope.ts";
 import type { RecordedFrame } from "./recorder.ts";
+import type { ReplayClock } from "./replay_clock.ts";
 
 /** Options for {@link ReplayFeed}. */
 export interface ReplayFeedOptions {
@@ -20,6 +21,8 @@ export interface ReplayFeedOptions {
   onStatus?: (status: ConnectionStatus) => void;
   /** Clock. Default `Date.now`. */
   now?: () => number;
+  /** The replay's clock: frames are handed over with their recorded receive time, and move it. */
+  clock?: ReplayClock;
 }
 
 /** Replays recorded frames of one service. */
@@ -38,7 +41,8 @@ export class ReplayFeed {
     }
     this.#frames = frames;
     this.#options = options;
-    this.#now = options.now ?? Date.now;
+    const clock = options.clock;
+    this.#now = clock ? () => clock.now() : options.now ?? Date.now;
     this.#status = {
       state: "connecting",
       url: `replay:${label}`,
@@ -81,7 +85,10 @@ export class ReplayFeed {
       return;
     }
     this.#index++;
-    const now = this.#now();
+    const recorded = Date.parse(frame.t);
+    const onRecordedTime = this.#options.clock !== undefined && Number.isFinite(recorded);
+    if (onRecordedTime) this.#options.clock!.delivered(recorded);
+    const now = onRecordedTime ? recorded : this.#now();
     this.counters.messages++;
     const result = parseMessage(frame.frame);
     if (result.ok) {

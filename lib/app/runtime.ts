@@ -18,7 +18,9 @@
 import { type Alert, type AlertChange, evaluateAlerts } from "../model/alerts.ts";
 import type { FilterableEvent } from "../model/event_filter.ts";
 import { createMetrics, eventsPerSecond, latencyPercentiles, type Metrics, recordEvent } from "../model/metrics.ts";
+import { DedupWindow } from "../model/dedup.ts";
 import { decodeMessage } from "../protocol/decode.ts";
+import type { DomainEvent } from "../protocol/events.ts";
 import type { Envelope, Problem } from "../protocol/envelope.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import {
@@ -32,8 +34,9 @@ import type { SourceView, ViewContext } from "../ui/view_parts.ts";
 import { EXIT_CODES } from "./exit_codes.ts";
 import type { Monitor, ServiceHistory, SourceSpec } from "./monitor.ts";
 import type { Output, OutputHost, OutputSummary, Received } from "./output.ts";
-import { exportHistory, readRecording } from "./recorder.ts";
+import { exportHistory, readRecording, type RecordedFrame } from "./recorder.ts";
 import { ReplayFeed } from "./replay_feed.ts";
+import { type ReplayClock, replayClockFor } from "./replay_clock.ts";
 
 /** Options for {@link runMonitor}. */
 export interface RunOptions {
@@ -47,6 +50,8 @@ export interface RunOptions {
   accept?: (e: FilterableEvent) => boolean;
   /** Drive the monitor from this recording instead of the servers (`--replay`). */
   replayPath?: string;
+  /** The frames to replay when they were read already (a store: `--replay events.db`); `replayPath` labels them. */
+  replayFrames?: RecordedFrame[];
   /** Replay speed factor. Default 1. */
   replaySpeed?: number;
   /** Write the event history here on exit, `.csv` or `.jsonl` (`--export`). */
@@ -69,6 +74,9 @@ export const EXIT_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
   : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM"];
 /** Connection states after which a source delivers nothing more. */
+/** Kinds that are answers or errors, not events: never deduplicated. */
+const DEDUP_EXEMPT: ReadonlySet<string> = new Set(["response", "error", "other"]);
+
 const ENDED = new Set(["auth_failed", "config_error", "closed"]);
 
 /** Runs `monitor` until an output quits, a signal arrives or `finished` says so; resolves to the exit code. */
@@ -94,13 +102,27 @@ class MonitorRun<S> implements OutputHost {
   #bellsSeen: number;
   /** The monitor's final summary, when it ended by itself (`finished`). */
   #farewell: string[] = [];
+  #recording: ReturnType<typeof readRecording> | null;
+  #replayClock: ReplayClock | null;
+  /** Recently seen event ids, one window per source: a duplicate delivery changes the state once. */
+  #dedup = new Map<string, DedupWindow>();
 
   constructor(monitor: Monitor<S>, options: RunOptions) {
     if (options.outputs.length === 0) throw new TypeError("Cannot run a monitor as outputs is empty");
     this.#monitor = monitor;
     this.#options = options;
     this.#outputs = options.outputs;
-    this.#now = options.now ?? Date.now;
+    this.#recording = options.replayFrames
+      ? { frames: options.replayFrames, skipped: 0 }
+      : options.replayPath
+      ? readRecording(Deno.readTextFileSync(options.replayPath))
+      : null;
+    // A replay runs on the recording's own time: elapsed times read as they did when it was recorded.
+    this.#replayClock = this.#recording
+      ? replayClockFor(this.#recording.frames, options.replaySpeed, options.now)
+      : null;
+    const clock = this.#replayClock;
+    this.#now = clock ? () => clock.now() : options.now ?? Date.now;
     this.startedAt = this.#now();
     this.alerts = options.alerts ?? [];
     this.accept = options.accept;
@@ -136,7 +158,16 @@ class MonitorRun<S> implements OutputHost {
   }
 
   summaries(): OutputSummary[] {
-    return this.#outputs.flatMap((o) => o.summary?.() ?? []);
+    const duplicates = this.duplicates();
+    const own = duplicates > 0 ? [{ text: `duplicates ${duplicates}`, ok: true }] : [];
+    return [...own, ...this.#outputs.flatMap((o) => o.summary?.() ?? [])];
+  }
+
+  /** Events delivered again with an id seen recently (counted once in the state). */
+  duplicates(): number {
+    let n = 0;
+    for (const window of this.#dedup.values()) n += window.duplicates;
+    return n;
   }
 
   clear(): void {
@@ -204,7 +235,7 @@ class MonitorRun<S> implements OutputHost {
 
   #createFeeds(): Feed[] {
     const { replayPath, replaySpeed } = this.#options;
-    const recording = replayPath ? readRecording(Deno.readTextFileSync(replayPath)) : null;
+    const recording = this.#recording;
     if (recording && recording.skipped > 0) {
       console.error(`replay: skipped ${recording.skipped} unreadable line(s) of ${replayPath}`);
     }
@@ -216,7 +247,11 @@ class MonitorRun<S> implements OutputHost {
       };
       if (recording) {
         const frames = recording.frames.filter((f) => f.service === source.name);
-        return new ReplayFeed(`${replayPath} (${source.name})`, frames, { speed: replaySpeed, ...callbacks });
+        return new ReplayFeed(`${replayPath} (${source.name})`, frames, {
+          speed: replaySpeed,
+          clock: this.#replayClock ?? undefined,
+          ...callbacks,
+        });
       }
       return connect(source, callbacks);
     });
@@ -225,7 +260,8 @@ class MonitorRun<S> implements OutputHost {
   #received(service: string, message: Envelope, info: MessageInfo): void {
     if (this.#exit) return;
     const event = decodeMessage(message);
-    const changed = this.#monitor.update(this.#state, { service, event }, info.receivedAt);
+    const changed = !this.#duplicate(service, event) &&
+      this.#monitor.update(this.#state, { service, event }, info.receivedAt);
     if (message.type === "event") recordEvent(this.metrics, info.receivedAt, message.data.timestamp);
     const received: Received = { service, receivedAt: info.receivedAt, raw: info.raw, message, event };
     this.#each((o) => o.received?.(received));
@@ -238,6 +274,14 @@ class MonitorRun<S> implements OutputHost {
     if (code === null) return;
     this.#farewell = this.#monitor.farewell?.(this.#state, info.receivedAt) ?? [];
     this.quit(code);
+  }
+
+  /** True when `event` is an event whose id this source delivered recently. */
+  #duplicate(service: string, event: DomainEvent): boolean {
+    if (event.id === null || DEDUP_EXEMPT.has(event.kind)) return false;
+    let window = this.#dedup.get(service);
+    if (!window) this.#dedup.set(service, window = new DedupWindow());
+    return window.seen(event.id);
   }
 
   #problem(service: string, problem: Problem, receivedAt: number): void {

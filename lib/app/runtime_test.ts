@@ -266,3 +266,38 @@ Deno.test("runMonitor() with nobody watching ends with the config exit code (4) 
   }
   assert.match(errors.join("\n"), /^authentication failed: .*AUTH_FAILED: bad token/);
 });
+
+Deno.test("runMonitor() changes the state once for an event delivered twice, counts the duplicate, passes both on", async () => {
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/rec.jsonl`;
+  const ids = ["a", "b", "a", "c", "b"];
+  Deno.writeTextFileSync(
+    path,
+    ids.map((id, i) =>
+      JSON.stringify({
+        t: new Date(Date.UTC(2026, 0, 1) + i).toISOString(),
+        service: "svc",
+        frame: JSON.stringify({ type: "event", event: "pool.status_changed", data: { queue_size: i }, id }),
+      })
+    ).join("\n") + "\n",
+  );
+  const out = logOutput();
+  let summaries: string[] = [];
+  const monitor = countMonitor();
+  const code = await runMonitor(monitor, {
+    outputs: [{ ...out, close: () => (summaries = out.host!.summaries().map((s) => s.text), Promise.resolve()) }],
+    replayPath: path,
+    replaySpeed: 1000,
+  });
+  assert.equal(code, 0);
+  assert.equal(out.log.filter((l) => l.startsWith("received")).length, 5, "outputs see every delivery");
+  assert.deepEqual(out.log.filter((l) => l.startsWith("received")).map((l) => l.slice(-7, -1)), [
+    "seen 1",
+    "seen 2",
+    "seen 2",
+    "seen 3",
+    "seen 3",
+  ]);
+  assert.deepEqual(summaries, ["duplicates 2"]);
+  Deno.removeSync(dir, { recursive: true });
+});

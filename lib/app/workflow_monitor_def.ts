@@ -31,6 +31,8 @@ export interface WorkflowMonitorOptions extends SingleSourceOptions {
   exitOnFinish?: boolean;
   /** No bell on completion or failure. Default false. */
   quiet?: boolean;
+  /** Also follow this pool's worker changes (`pool:ID`, where real servers send them). */
+  poolId?: string;
 }
 
 /** The fields `--alert` rules may use on a workflow. */
@@ -41,6 +43,7 @@ export function workflowMonitor(workflowId: string, options: WorkflowMonitorOpti
   return singleSourceMonitor({
     name: "workflow",
     channel: `workflow:${workflowId}`,
+    alsoFollow: options.poolId ? [`pool:${options.poolId}`] : [],
     snapshot: () => getWorkflowStatusRequest(workflowId),
     options,
     create: () => createWorkflowState(workflowId, { historySize: options.historySize }),

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { parseAlert } from "../model/alerts.ts";
 import { createEventFilter } from "../model/event_filter.ts";
 import type { Severity } from "../protocol/severity.ts";
@@ -21,10 +21,11 @@ import {
 } from "./preflight.ts";
 import { colorWanted } from "../ui/style.ts";
 import type { RunOptions } from "../app/runtime.ts";
+import { addStoreOptions, resolveStoreRun, type StoreCliOptions, type StoreRun } from "./store_options.ts";
 
 /** Adds `--token-env`, `--token-file`, `--ca`, `--tls`, `--no-color`, `--refresh`, `--history` and `--version`. */
 export function addCommonOptions(command: Command): Command {
-  return configureUsage(command)
+  return addStoreOptions(configureUsage(command), { replayRange: true })
     .version(VERSION)
     .option("--token-env <var>", "read the auth token from this environment variable (default MAHAVISHNU_TOKEN)")
     .option("--token-file <file>", "read the auth token from the first line of this file")
@@ -57,7 +58,22 @@ export function addCommonOptions(command: Command): Command {
       (v: string, all: string[]) => [...all, v],
       [] as string[],
     )
-    .option("--export <file>", "write the event history to this .csv or .jsonl file on exit (needs --allow-write)");
+    .option("--export <file>", "write the event history to this .csv or .jsonl file on exit (needs --allow-write)")
+    .option(
+      "--subscribe <channel>",
+      "also follow this channel, e.g. worker:w1, global, adapters (repeatable; restored after a reconnect)",
+      parseChannel,
+      [] as string[],
+    );
+}
+
+/** Collects a `--subscribe` channel: non-blank, no spaces or control characters, at most 200 characters. */
+function parseChannel(value: string, all: string[]): string[] {
+  // deno-lint-ignore no-control-regex
+  if (!/^[^\s\x00-\x1f\x7f]{1,200}$/.test(value)) {
+    throw new InvalidArgumentError(`a channel is 1 to 200 characters without spaces: current value is ${value}`);
+  }
+  return all.includes(value) ? all : [...all, value];
 }
 
 /** Adds `--host` and `--port` with the given default port. */
@@ -74,12 +90,15 @@ export interface ServerOptions {
 }
 
 /** The parsed common options. */
-export interface CommonOptions {
+export interface CommonOptions extends StoreCliOptions {
+  since?: string;
+  until?: string;
   tokenEnv?: string;
   tokenFile?: string;
   tls?: boolean;
   allowInsecureToken?: boolean;
   ca?: string;
+  subscribe: string[];
   color: boolean;
   refresh: number;
   history: number;
@@ -105,6 +124,10 @@ export interface ResolvedCommon {
   refreshMs: number;
   /** Append every received frame to this file (`--record`). */
   recordPath?: string;
+  /** More channels to follow (`--subscribe`). */
+  extraChannels: string[];
+  /** `--store` (an output) and a `--replay` from a store (read before the run). */
+  store: Pick<StoreRun, "store" | "replay">;
   /** Runtime options: filters, replay, export, alerts (outputs are added by `launchMonitor`). */
   run: Omit<RunOptions, "outputs">;
 }
@@ -136,15 +159,18 @@ export function resolveCommon(o: CommonOptions, checks: StartChecks): ResolvedCo
     }
   });
   checkAlertFields(alerts, checks.alertFields);
+  const stored = resolveStoreRun(o);
   const outputs = [
     ...(o.record ? [{ option: "--record", path: o.record }] : []),
     ...(o.export ? [{ option: "--export", path: o.export }] : []),
+    ...stored.files,
   ];
   checkOutputFiles(outputs);
   const needs: PermissionNeed[] = [
     ...(o.replay ? [] : checks.servers.map((s) => ({ name: "net" as const, host: s.host, port: s.port, why: s.why }))),
     ...outputs.map((f) => ({ name: "write" as const, path: f.path, why: f.option })),
-    ...(o.replay ? [{ name: "read" as const, path: o.replay, why: "--replay" }] : []),
+    ...(o.replay && !stored.replay ? [{ name: "read" as const, path: o.replay, why: "--replay" }] : []),
+    ...stored.needs,
     ...(o.tokenFile && !o.replay ? [{ name: "read" as const, path: o.tokenFile, why: "--token-file" }] : []),
     ...(o.ca ? [{ name: "read" as const, path: o.ca, why: "--ca" }] : []),
     ...(o.tokenEnv && !o.replay ? [{ name: "env" as const, variable: o.tokenEnv, why: "--token-env" }] : []),
@@ -163,7 +189,7 @@ export function resolveCommon(o: CommonOptions, checks: StartChecks): ResolvedCo
     checkTokenTransport({ name: server.why, host: server.host, tls, token }, o.allowInsecureToken === true);
   }
   checkPermissions(needs);
-  if (o.replay) checkRecording(o.replay);
+  if (o.replay && !stored.replay) checkRecording(o.replay);
   return {
     token,
     caCerts,
@@ -172,6 +198,8 @@ export function resolveCommon(o: CommonOptions, checks: StartChecks): ResolvedCo
     json,
     refreshMs: o.refresh,
     recordPath: o.record,
+    extraChannels: o.subscribe,
+    store: { store: stored.store, replay: stored.replay },
     run: {
       accept: o.events || o.severity ? createEventFilter({ events: o.events, severity: o.severity }) : undefined,
       replayPath: o.replay,

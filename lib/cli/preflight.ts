@@ -64,6 +64,15 @@ export function checkPermissions(needs: PermissionNeed[]): void {
   throw new ConfigError(`missing permission: ${what}`);
 }
 
+/** `path`'s file info, null when it does not exist, "unknown" when reading it is not permitted. */
+function statOrNull(path: string): Deno.FileInfo | null | "unknown" {
+  try {
+    return Deno.statSync(path);
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound ? null : "unknown";
+  }
+}
+
 /** A file a run will write, and the option that named it. */
 export interface OutputFile {
   /** The option, e.g. `--record`. */
@@ -85,18 +94,15 @@ export function checkOutputFiles(files: OutputFile[]): void {
       throw new UsageError(`${other} and ${option} name the same file, ${path}: one would overwrite the other`);
     }
     seen.set(full, option);
-    let info: Deno.FileInfo | null = null;
-    try {
-      info = Deno.statSync(full);
-    } catch { /* does not exist yet: its folder must */ }
+    const info = statOrNull(full);
+    if (info === "unknown") continue; // no read permission to look: the write permission check still applies
     if (info?.isDirectory) throw new UsageError(`${option} needs a file, but ${path} is a directory`);
     if (!info) {
       const folder = full.slice(0, full.lastIndexOf("/")) || "/";
-      let dir: Deno.FileInfo | null = null;
-      try {
-        dir = Deno.statSync(folder);
-      } catch { /* missing */ }
-      if (!dir?.isDirectory) throw new UsageError(`${option} ${path}: the folder ${folder} does not exist`);
+      const dir = statOrNull(folder);
+      if (dir !== "unknown" && !dir?.isDirectory) {
+        throw new UsageError(`${option} ${path}: the folder ${folder} does not exist`);
+      }
     }
   }
 }

@@ -16,6 +16,7 @@ import { describeEvent } from "./describe.ts";
 import type { Health } from "./health.ts";
 import { errorText, type HistoryEntry, pushHistory } from "./history.ts";
 import { Ring } from "./ring.ts";
+import { LruOrder } from "./lru.ts";
 
 /** One worker as last seen. */
 export interface WorkerInfo {
@@ -26,13 +27,17 @@ export interface WorkerInfo {
   since: number;
   /** Tasks it completed while watched. */
   completed: number;
+  /** Receive time of the last event or snapshot that named it (ms). */
+  lastSeen: number;
 }
 
 /** Everything the pool view shows. */
 export interface PoolState {
   poolId: string;
-  /** `unknown` until the server says. */
+  /** `unknown` until the server says; `not found` when a status snapshot said the server has no such pool. */
   status: string;
+  /** True when the last status snapshot said `not_found` and no live event for the pool came since. */
+  notFound: boolean;
   workerCount: number | null;
   queueSize: number | null;
   /** The last few queue sizes, oldest first. */
@@ -46,8 +51,10 @@ export interface PoolState {
   tasksCompleted: number;
   /** Messages for this pool that could not be used (missing ids, bad numbers). */
   unusable: number;
-  /** Workers not tracked because `maxWorkers` was reached. */
-  workersDropped: number;
+  /** Most workers tracked; when full, the least recently seen (offline or idle first) is evicted. */
+  maxWorkers: number;
+  /** Workers evicted to make room for new ones (they are no longer shown nor counted in the health). */
+  workersEvicted: number;
   /** Bumped on every visible change. */
   version: number;
 }
@@ -60,13 +67,30 @@ export interface PoolStateOptions {
   maxWorkers?: number;
 }
 
-const maxWorkersOf = new WeakMap<PoolState, number>();
+/** Each state's workers, least recently seen first (kept beside the state so that it stays plain data). */
+const recency = new WeakMap<PoolState, LruOrder<WorkerInfo>>();
+
+function recencyOf(state: PoolState): LruOrder<WorkerInfo> {
+  let lru = recency.get(state);
+  if (!lru) {
+    lru = new LruOrder();
+    for (const w of state.workers.values()) lru.touch(w.id, w);
+    recency.set(state, lru);
+  }
+  return lru;
+}
+
+function forgetWorker(state: PoolState, id: string): void {
+  state.workers.delete(id);
+  recencyOf(state).delete(id);
+}
 
 /** A fresh state for `poolId`. */
 export function createPoolState(poolId: string, options: PoolStateOptions = {}): PoolState {
-  const state: PoolState = {
+  return {
     poolId,
     status: "unknown",
+    notFound: false,
     workerCount: null,
     queueSize: null,
     queueHistory: [],
@@ -77,11 +101,10 @@ export function createPoolState(poolId: string, options: PoolStateOptions = {}):
     tasksAssigned: 0,
     tasksCompleted: 0,
     unusable: 0,
-    workersDropped: 0,
+    maxWorkers: Math.max(1, options.maxWorkers ?? 10_000),
+    workersEvicted: 0,
     version: 0,
   };
-  maxWorkersOf.set(state, options.maxWorkers ?? 10_000);
-  return state;
 }
 
 function record(state: PoolState, at: number, event: string, severity: Severity, text: string): void {
@@ -94,29 +117,62 @@ function setQueue(state: PoolState, size: number): void {
   if (state.queueHistory.length > 6) state.queueHistory.shift();
 }
 
-function workerFor(state: PoolState, id: string, now: number): WorkerInfo | undefined {
+/** How many of the least recently seen workers eviction looks at for an offline, idle or stale one. */
+const EVICTION_SCAN = 32;
+/** A worker not heard of for this long (ms) is stale: evicted first whatever its status. */
+export const STALE_WORKER_MS = 10 * 60 * 1000;
+
+/**
+ * Evicts one worker: among the oldest {@link EVICTION_SCAN}, the least recently seen that is offline or
+ * stale, else the least recently seen idle one, else the least recently seen of all. A busy or failing worker heard of
+ * lately is kept while there is a better candidate; a stale one never keeps the health red.
+ */
+function evictOne(state: PoolState, now: number): void {
+  const lru = recencyOf(state);
+  const victim = lru.findOldest(EVICTION_SCAN, (w) => w.status === "offline" || now - w.lastSeen > STALE_WORKER_MS) ??
+    lru.findOldest(EVICTION_SCAN, (w) => w.status === "idle") ?? lru.oldest();
+  if (!victim) return;
+  forgetWorker(state, victim.id);
+  if (state.workersEvicted++ === 0) {
+    record(
+      state,
+      now,
+      "monitor",
+      "warning",
+      `worker table full (${state.maxWorkers}): evicting the least recently seen workers`,
+    );
+  }
+}
+
+/** The worker `id`, created (evicting one when full) if new; marked as just seen. */
+function workerFor(state: PoolState, id: string, now: number): WorkerInfo {
   let worker = state.workers.get(id);
   if (!worker) {
-    if (state.workers.size >= (maxWorkersOf.get(state) ?? 10_000)) {
-      state.workersDropped++;
-      return undefined;
-    }
-    worker = { id, status: "unknown", task: null, since: now, completed: 0 };
+    while (state.workers.size >= state.maxWorkers) evictOne(state, now);
+    worker = { id, status: "unknown", task: null, since: now, completed: 0, lastSeen: now };
     state.workers.set(id, worker);
   }
+  worker.lastSeen = now;
+  recencyOf(state).touch(id, worker);
   return worker;
 }
 
-/** Applies a `get_pool_status` snapshot. */
+/** Applies a `get_pool_status` snapshot: what it says wins, what it lacks is left alone (never made up). */
 function applySnapshot(state: PoolState, snapshot: PoolSnapshot, now: number): void {
+  if (snapshot.status?.toLowerCase() === "not_found") {
+    state.notFound = true;
+    state.status = "not found";
+    record(state, now, "snapshot", "warning", `pool ${state.poolId} not found on the server`);
+    return;
+  }
+  state.notFound = false;
   if (snapshot.status !== null) state.status = snapshot.status;
-  if (snapshot.workerCount !== null) state.workerCount = snapshot.workerCount;
+  if (snapshot.workerCount !== null || snapshot.workers.length > 0) state.workerCount = snapshot.workerCount;
   if (snapshot.queueSize !== null) setQueue(state, snapshot.queueSize);
   const seen = new Set<string>();
   for (const item of snapshot.workers) {
     seen.add(item.id);
     const worker = workerFor(state, item.id, now);
-    if (!worker) continue;
     if (item.status !== null && item.status !== worker.status) {
       worker.status = item.status;
       worker.since = now;
@@ -124,17 +180,13 @@ function applySnapshot(state: PoolState, snapshot: PoolSnapshot, now: number): v
     worker.task = item.task;
   }
   if (snapshot.workers.length > 0) {
-    for (const id of [...state.workers.keys()]) if (!seen.has(id)) state.workers.delete(id);
+    for (const id of [...state.workers.keys()]) if (!seen.has(id)) forgetWorker(state, id);
   }
-  const n = snapshot.workers.length > 0 ? snapshot.workers.length : snapshot.workerCount;
-  record(
-    state,
-    now,
-    "snapshot",
-    "info",
-    `status ${state.status}` + (n !== null ? ` · ${n} workers` : "") +
-      (state.queueSize !== null ? ` · queue ${state.queueSize}` : ""),
-  );
+  const parts = [`status ${snapshot.status ?? "?"}`];
+  if (snapshot.workerCount !== null) parts.push(`${snapshot.workerCount} workers`);
+  else if (snapshot.workers.length > 0) parts.push(`${snapshot.workers.length} workers listed`);
+  if (snapshot.queueSize !== null) parts.push(`queue ${snapshot.queueSize}`);
+  record(state, now, "snapshot", "info", parts.join(" · "));
 }
 
 /** Applies one decoded event to the pool state. Never throws. */
@@ -169,6 +221,11 @@ export function reducePool(state: PoolState, event: DomainEvent, now: number): P
   if (poolId !== null && poolId !== state.poolId) return state;
   state.lastEventAt = now;
   state.version++;
+  if (state.notFound) {
+    // A live event on the pool's channel: the pool exists after all.
+    state.notFound = false;
+    if (state.status === "not found") state.status = "unknown";
+  }
   const { name, severity } = event;
   switch (event.kind) {
     case "unusable":
@@ -210,15 +267,15 @@ export function reducePool(state: PoolState, event: DomainEvent, now: number): P
     case "worker.removed":
       if (event.kind === "worker.added") {
         const w = workerFor(state, event.workerId, now);
-        if (w && w.status === "unknown") w.status = "idle";
-      } else state.workers.delete(event.workerId);
+        if (w.status === "unknown") w.status = "idle";
+      } else forgetWorker(state, event.workerId);
       record(state, now, name, severity, event.workerId);
       return state;
     case "worker.status": {
       const { workerId, status } = event;
       const w = workerFor(state, workerId, now);
-      const before = w?.status ?? "?";
-      if (w && w.status !== status) {
+      const before = w.status;
+      if (w.status !== status) {
         w.status = status;
         w.since = now;
         if (status !== "busy") w.task = null;
@@ -232,12 +289,10 @@ export function reducePool(state: PoolState, event: DomainEvent, now: number): P
       state.tasksAssigned++;
       if (workerId !== null) {
         const w = workerFor(state, workerId, now);
-        if (w) {
-          w.task = taskId ?? w.task;
-          if (w.status !== "busy") {
-            w.status = "busy";
-            w.since = now;
-          }
+        w.task = taskId ?? w.task;
+        if (w.status !== "busy") {
+          w.status = "busy";
+          w.since = now;
         }
       }
       record(state, now, name, severity, `${taskId ?? "?"} → ${workerId ?? "?"}`);
@@ -246,7 +301,7 @@ export function reducePool(state: PoolState, event: DomainEvent, now: number): P
     case "task.completed": {
       const { taskId, workerId, durationSeconds } = event;
       state.tasksCompleted++;
-      const w = workerId !== null ? state.workers.get(workerId) : undefined;
+      const w = workerId !== null && state.workers.has(workerId) ? workerFor(state, workerId, now) : undefined;
       if (w) {
         w.completed++;
         if (taskId === null || w.task === taskId) w.task = null;
@@ -274,6 +329,7 @@ export function poolHealth(state: PoolState): { level: Health; reason: string } 
   const counts = workerCounts(state);
   const status = state.status.toLowerCase();
   if (state.closed) return { level: "error", reason: "pool closed" };
+  if (state.notFound) return { level: "error", reason: "pool not found on the server" };
   if (/error|fail|crash/.test(status)) return { level: "error", reason: `status ${state.status}` };
   if ((counts.error ?? 0) > 0) return { level: "error", reason: `${counts.error} worker(s) in error` };
   if (state.status === "unknown" && state.workers.size === 0) return { level: "unknown", reason: "no data yet" };

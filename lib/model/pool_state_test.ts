@@ -159,8 +159,85 @@ Deno.test("reducePool() keeps memory bounded", () => {
   const s = createPoolState("p", { historySize: 50, maxWorkers: 100 });
   for (let i = 0; i < 5000; i++) reducePool(s, decoded("worker.added", { worker_id: `w${i}` }), i);
   assert.equal(s.workers.size, 100);
-  assert.equal(s.workersDropped, 4900);
+  assert.equal(s.workersEvicted, 4900);
+  assert.ok(s.workers.has("w4999") && !s.workers.has("w4899"), "the newest are kept");
   assert.equal(s.history.size, 50);
+});
+
+Deno.test("reducePool() evicts the least recently seen workers, offline and idle ones first", async (t) => {
+  const status = (id: string, st: string) => decoded("worker.status_changed", { worker_id: id, status: st });
+  await t.step("offline, then idle, then the oldest", () => {
+    const s = apply(
+      createPoolState("p", { maxWorkers: 3 }),
+      status("busy1", "busy"),
+      status("idle1", "idle"),
+      status("off1", "offline"),
+    );
+    reducePool(s, status("n1", "busy"), 10);
+    assert.deepEqual(
+      [...s.workers.keys()].sort(),
+      ["busy1", "idle1", "n1"],
+    );
+    reducePool(s, status("n2", "busy"), 11);
+    assert.deepEqual([...s.workers.keys()].sort(), ["busy1", "n1", "n2"]);
+    reducePool(s, status("n3", "busy"), 12);
+    assert.deepEqual([...s.workers.keys()].sort(), ["n1", "n2", "n3"]);
+    assert.equal(s.workersEvicted, 3);
+    const warnings = s.history.newestFirst().filter((e) => e.event === "monitor");
+    assert.deepEqual(warnings.map((e) => e.text), [
+      "worker table full (3): evicting the least recently seen workers",
+    ]);
+  });
+  await t.step("a worker seen again is recent again", () => {
+    const s = apply(createPoolState("p", { maxWorkers: 2 }), status("a", "busy"), status("b", "busy"));
+    reducePool(s, decoded("task.completed", { task_id: "t", worker_id: "a" }), 10);
+    reducePool(s, status("c", "busy"), 11);
+    assert.deepEqual([...s.workers.keys()].sort(), ["a", "c"]);
+  });
+  await t.step("100,000 churning pod names: new workers appear, health follows them, memory stays bounded", () => {
+    const s = createPoolState("p", { historySize: 100 });
+    // One new pod every 100 ms; the first half failed and were never heard of again.
+    for (let i = 0; i < 100_000; i++) {
+      reducePool(s, status(`pod-${i}`, i < 50_000 ? "error" : "busy"), i * 100);
+    }
+    assert.equal(s.workers.size, 10_000);
+    assert.equal(s.workersEvicted, 90_000);
+    assert.ok(s.workers.has("pod-99999"));
+    assert.deepEqual(poolHealth(s), { level: "ok", reason: "healthy" }, "the old error workers are gone");
+  });
+});
+
+Deno.test("reducePool() shows a not_found snapshot as such and never makes up numbers", async (t) => {
+  const snapshot = (data: Record<string, unknown>) => decoded("get_pool_status", { pool_id: "p", ...data }, "response");
+  await t.step("not found", () => {
+    const s = apply(createPoolState("p"), snapshot({ status: "not_found" }));
+    assert.deepEqual([s.notFound, s.status, s.workerCount, s.queueSize], [true, "not found", null, null]);
+    assert.deepEqual(poolHealth(s), { level: "error", reason: "pool not found on the server" });
+    const line = s.history.fromNewest(0)!;
+    assert.deepEqual([line.event, line.severity, line.text], ["snapshot", "warning", "pool p not found on the server"]);
+  });
+  await t.step("a live event afterwards: the pool exists", () => {
+    const s = apply(
+      createPoolState("p"),
+      snapshot({ status: "not_found" }),
+      decoded("pool.scaled", { pool_id: "p", worker_count: 2 }),
+    );
+    assert.deepEqual([s.notFound, s.status, s.workerCount], [false, "unknown", 2]);
+  });
+  await t.step("a known pool without counts keeps the live queue and counts its listed workers", () => {
+    const s = apply(
+      createPoolState("p"),
+      decoded("pool.status_changed", { pool_id: "p", worker_count: 9, queue_size: 4 }),
+      snapshot({ status: "running", workers: [{ worker_id: "w1", status: "idle" }] }),
+    );
+    assert.deepEqual([s.status, s.workerCount, s.queueSize, s.workers.size], ["running", null, 4, 1]);
+    assert.equal(s.history.fromNewest(0)?.text, "status running · 1 workers listed");
+  });
+  await t.step("a bare snapshot says only what it has", () => {
+    const s = apply(createPoolState("p"), snapshot({ status: "running" }));
+    assert.deepEqual([s.workerCount, s.queueSize], [null, null]);
+    assert.equal(s.history.fromNewest(0)?.text, "status running");
+  });
 });
 
 Deno.test("poolHealth() colours by condition", () => {

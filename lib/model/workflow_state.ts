@@ -11,29 +11,48 @@ import type { Severity } from "../protocol/severity.ts";
 import { describeEvent } from "./describe.ts";
 import { errorText, type HistoryEntry, pushHistory } from "./history.ts";
 import { Ring } from "./ring.ts";
+import { eventTime } from "./event_time.ts";
+import { formatDuration } from "../protocol/timestamp.ts";
 
-/** A completed stage. */
+/** A completed stage. A repeated completion is a retry: counted once, every attempt's duration kept. */
 export interface StageRecord {
   name: string;
-  /** Completion time (ms): the event's zoned timestamp, else the receive time. */
+  /** Completion time (ms) of the latest attempt: the event's plausible timestamp, else the receive time. */
   completedAt: number;
-  /** How long it took (ms), when known. */
+  /** How long the latest attempt took (ms), when known. */
   durationMs: number | null;
+  /** Completions seen for this stage (1, or more after retries). */
+  attempts: number;
+  /** Durations of the attempts, oldest first (the last {@link MAX_ATTEMPTS_KEPT}). */
+  durationsMs: (number | null)[];
   /** One-line result summary. */
   summary: string;
+}
+
+/** What the last `get_workflow_status` answer claimed. Never applied: the real server answers a placeholder. */
+export interface WorkflowSnapshotClaim {
+  status: string | null;
+  stagesDone: number;
+  totalStages: number | null;
+  /** Receive time (ms). */
+  at: number;
 }
 
 /** Everything the workflow view shows. */
 export interface WorkflowState {
   workflowId: string;
-  /** `pending` until the server says otherwise; then `running`, `completed`, `failed` (or what it sent). */
+  /** `pending` until a live event says otherwise; then `running`, `completed` or `failed`. */
   status: string;
   startedAt: number | null;
   finishedAt: number | null;
-  /** Stage names in order, when the start metadata or snapshot gave them. */
+  /** Stage names in order (each once), when the start metadata gave them. */
   stageNames: string[] | null;
-  /** Total stages, when known. */
+  /** Total stages as the server said (a valid count); see {@link workflowProgress} for when it is believed. */
   totalStages: number | null;
+  /** The prompt from `workflow.started`, when given. */
+  prompt: string | null;
+  /** The adapter from `workflow.started`, when given. */
+  adapter: string | null;
   /** Completed stages in completion order, one per name. */
   stages: StageRecord[];
   /** The running stage, when known. */
@@ -46,8 +65,20 @@ export interface WorkflowState {
   history: Ring<HistoryEntry>;
   /** Messages about this workflow that could not be used. */
   unusable: number;
-  /** Completions and failures seen (each rings the bell once). */
+  /** Completions and failures seen (each rings the bell once; a repeat of the same outcome does not count). */
   finishes: number;
+  /** True once a live `workflow.*` event for this workflow arrived. */
+  liveSeen: boolean;
+  /** The last status snapshot's claim (shown as such, never applied), or null. */
+  snapshot: WorkflowSnapshotClaim | null;
+  /** Terminal-state contradictions seen (e.g. `completed` after `failed`); the first outcome is kept. */
+  contradictions: number;
+  /** The last contradiction, in words. */
+  contradiction: string | null;
+  /** Event times rejected as implausible (replaced by the receive time). */
+  clockSkew: number;
+  /** The monitor's start (ms): the `startedAt` option, else the first receive time seen. */
+  origin: number | null;
   version: number;
 }
 
@@ -55,6 +86,11 @@ export interface WorkflowState {
 export interface WorkflowStateOptions {
   /** Events kept in history. Default 500. */
   historySize?: number;
+  /**
+   * When the monitor started (ms; during a replay: the recording's first receive time). Event times
+   * more than a day before it count as clock skew. Default: the first `now` the reducer is given.
+   */
+  startedAt?: number;
 }
 
 /** A fresh state for `workflowId`. */
@@ -66,6 +102,8 @@ export function createWorkflowState(workflowId: string, options: WorkflowStateOp
     finishedAt: null,
     stageNames: null,
     totalStages: null,
+    prompt: null,
+    adapter: null,
     stages: [],
     currentStage: null,
     result: null,
@@ -74,15 +112,31 @@ export function createWorkflowState(workflowId: string, options: WorkflowStateOp
     history: new Ring(options.historySize ?? 500),
     unusable: 0,
     finishes: 0,
+    liveSeen: false,
+    snapshot: null,
+    contradictions: 0,
+    contradiction: null,
+    clockSkew: 0,
+    origin: options.startedAt ?? null,
     version: 0,
   };
 }
 
-/** Stages (and stage names) kept at most: a hostile server cannot grow memory. */
-const MAX_STAGES = 1000;
+/** Stages (and stage names) kept at most; a larger total is not believed ("total unknown"). */
+export const MAX_STAGES = 1000;
+/** Attempt durations kept per stage. */
+export const MAX_ATTEMPTS_KEPT = 5;
+/** Longest time-left estimate shown (ms): beyond it the estimate is "unknown". */
+export const MAX_ESTIMATE_MS = 7 * 24 * 3600 * 1000;
 
-function bounded(names: string[] | null): string[] | null {
-  return names && names.length > MAX_STAGES ? names.slice(0, MAX_STAGES) : names;
+function isTerminal(status: string): boolean {
+  return status === "completed" || status === "failed";
+}
+
+/** Unique names in order, at most {@link MAX_STAGES}. */
+function uniqueNames(names: string[] | null): string[] | null {
+  if (!names) return null;
+  return [...new Set(names)].slice(0, MAX_STAGES);
 }
 
 function nextStage(state: WorkflowState): string | null {
@@ -96,16 +150,28 @@ function record(state: WorkflowState, now: number, event: string, text: string, 
   pushHistory(state.history, now, event, severity, text);
 }
 
-function completeStage(state: WorkflowState, name: string, at: number, durationMs: number | null, summary: string) {
+/** Records a completion; returns the stage's record (null when the stage table is full). */
+function completeStage(
+  state: WorkflowState,
+  name: string,
+  at: number,
+  durationMs: number | null,
+  summary: string,
+): StageRecord | null {
   const existing = state.stages.find((s) => s.name === name);
   if (existing) {
+    existing.attempts++;
     existing.completedAt = at;
-    existing.durationMs = durationMs ?? existing.durationMs;
+    existing.durationMs = durationMs;
+    existing.durationsMs.push(durationMs);
+    if (existing.durationsMs.length > MAX_ATTEMPTS_KEPT) existing.durationsMs.shift();
     existing.summary = summary || existing.summary;
-    return;
+    return existing;
   }
-  if (state.stages.length >= MAX_STAGES) return;
-  state.stages.push({ name, completedAt: at, durationMs, summary });
+  if (state.stages.length >= MAX_STAGES) return null;
+  const stage = { name, completedAt: at, durationMs, attempts: 1, durationsMs: [durationMs], summary };
+  state.stages.push(stage);
+  return stage;
 }
 
 function reset(state: WorkflowState): void {
@@ -118,28 +184,22 @@ function reset(state: WorkflowState): void {
   state.error = null;
 }
 
-function applySnapshot(state: WorkflowState, snapshot: WorkflowSnapshot, now: number): void {
-  if (snapshot.status !== null) state.status = snapshot.status.toLowerCase();
-  const names = bounded(snapshot.stageNames);
-  if (names) state.stageNames = names;
-  state.totalStages = snapshot.totalStages ?? names?.length ?? state.totalStages;
-  if (snapshot.startedAt !== null) state.startedAt = snapshot.startedAt;
-  for (const s of snapshot.completedStages) completeStage(state, s.name, s.completedAt ?? now, s.durationMs, s.result);
-  state.currentStage = snapshot.currentStage ?? nextStage(state);
-  if (state.status === "failed" && snapshot.error !== null) state.error = snapshot.error;
-  if (state.status === "completed" && snapshot.result !== null) state.result = snapshot.result;
-  if (state.status === "completed" || state.status === "failed") state.finishedAt ??= now;
-  record(
-    state,
-    now,
-    "snapshot",
-    `status ${state.status} · ${state.stages.length}${state.totalStages ? `/${state.totalStages}` : ""} stages done`,
-    "info",
-  );
+/** Notes what a status snapshot claims without applying it (see docs/PROTOCOL.md, "How the monitors read it"). */
+function noteSnapshot(state: WorkflowState, snapshot: WorkflowSnapshot, now: number): void {
+  state.snapshot = {
+    status: snapshot.status?.toLowerCase() ?? null,
+    stagesDone: snapshot.completedStages.length,
+    totalStages: snapshot.totalStages,
+    at: now,
+  };
+  const claim = `server snapshot: ${state.snapshot.status ?? "?"}` +
+    (snapshot.totalStages !== null ? ` · ${snapshot.completedStages.length}/${snapshot.totalStages} stages` : "");
+  record(state, now, "snapshot", `${claim} (not used: live events only)`, "info");
 }
 
 /** Applies one decoded event to the workflow state. Never throws. */
 export function reduceWorkflow(state: WorkflowState, event: DomainEvent, now: number): WorkflowState {
+  state.origin ??= now;
   switch (event.kind) {
     case "error":
       record(state, now, "error", errorText(event), "error");
@@ -151,7 +211,7 @@ export function reduceWorkflow(state: WorkflowState, event: DomainEvent, now: nu
         answer.request === "get_workflow_status" &&
         (answer.workflow.workflowId ?? state.workflowId) === state.workflowId
       ) {
-        applySnapshot(state, answer.workflow, now);
+        noteSnapshot(state, answer.workflow, now);
         state.version++;
       }
       return state;
@@ -186,54 +246,78 @@ export function reduceWorkflow(state: WorkflowState, event: DomainEvent, now: nu
     return state;
   }
   state.version++;
-  const at = event.time ?? now;
+  if (event.kind === "unusable") {
+    state.unusable++;
+    record(state, now, event.name, `unusable: ${event.reason}`, "warning");
+    return state;
+  }
+  state.liveSeen = true;
+  const time = eventTime(event.time, now, state.origin);
+  if (time.skewed) state.clockSkew++;
+  const at = time.at;
   switch (event.kind) {
-    case "unusable":
-      state.unusable++;
-      record(state, now, event.name, `unusable: ${event.reason}`, "warning");
-      return state;
     case "workflow.started": {
-      if (state.status !== "pending") reset(state);
-      state.status = "running";
-      state.startedAt = at;
-      const names = bounded(event.stageNames);
+      const about = [event.adapter, event.prompt].filter((v) => v !== null);
+      if (state.status === "running") {
+        record(
+          state,
+          now,
+          event.name,
+          ["started again (already running; stages kept)", ...about].join(" · "),
+          "warning",
+        );
+      } else {
+        const again = isTerminal(state.status) ? `started again after ${state.status}: a new run` : "started";
+        const severity = isTerminal(state.status) ? "warning" : "info";
+        reset(state);
+        state.status = "running";
+        state.startedAt = at;
+        record(state, now, event.name, [again, ...about].join(" · "), severity);
+      }
+      const names = uniqueNames(event.stageNames);
       if (names) state.stageNames = names;
       state.totalStages = event.totalStages ?? names?.length ?? state.totalStages;
       state.currentStage = nextStage(state);
-      const about = [event.adapter, event.prompt].filter((v) => v !== null);
-      record(state, now, event.name, [`started`, ...about].join(" · "), "info");
+      state.prompt = event.prompt;
+      state.adapter = event.adapter;
       return state;
     }
     case "workflow.stage_completed": {
       if (state.status === "pending") state.status = "running";
       const previous = state.stages.length > 0 ? state.stages[state.stages.length - 1].completedAt : state.startedAt;
       const duration = event.durationMs ?? (previous !== null && at >= previous ? at - previous : null);
-      completeStage(state, event.stageName, at, duration, event.result);
+      const stage = completeStage(state, event.stageName, at, duration, event.result);
       state.currentStage = nextStage(state);
-      record(
-        state,
-        now,
-        event.name,
-        `${event.stageName} done${duration !== null ? ` in ${Math.round(duration)}ms` : ""}`,
-        "info",
-      );
+      const took = duration !== null ? ` in ${formatDuration(duration)}` : "";
+      const retry = stage && stage.attempts > 1 ? ` (attempt ${stage.attempts}, counted once)` : "";
+      const late = isTerminal(state.status) ? ` (reported after the workflow ${state.status})` : "";
+      record(state, now, event.name, `${event.stageName} done${took}${retry}${late}`, late ? "warning" : "info");
       return state;
     }
     case "workflow.completed":
-      state.status = "completed";
+    case "workflow.failed": {
+      const outcome = event.kind === "workflow.completed" ? "completed" : "failed";
+      const said = event.kind === "workflow.completed" ? event.result || "completed" : event.error || "unknown error";
+      if (state.status === outcome) {
+        record(state, now, event.name, `${outcome} again (already ${outcome}): ${said}`, "info");
+        return state;
+      }
+      if (isTerminal(state.status)) {
+        state.contradictions++;
+        state.contradiction = `the server later said ${outcome} (${said}); kept ${state.status}`;
+        record(state, now, event.name, `contradiction: ${state.contradiction}`, "warning");
+        return state;
+      }
+      state.status = outcome;
       state.finishedAt = at;
-      state.currentStage = null;
-      state.result = event.result;
       state.finishes++;
-      record(state, now, event.name, state.result || "completed", "info");
+      if (event.kind === "workflow.completed") {
+        state.currentStage = null;
+        state.result = event.result;
+      } else state.error = said;
+      record(state, now, event.name, said, outcome === "failed" ? "error" : "info");
       return state;
-    case "workflow.failed":
-      state.status = "failed";
-      state.finishedAt = at;
-      state.error = event.error || "unknown error";
-      state.finishes++;
-      record(state, now, event.name, state.error, "error");
-      return state;
+    }
     default:
       record(state, now, event.name, describeEvent(event), event.severity);
       return state;
@@ -245,21 +329,45 @@ export function workflowExitCode(state: WorkflowState): number | null {
   return state.status === "completed" ? 0 : state.status === "failed" ? 1 : null;
 }
 
-/** Progress facts for the bar: done, total (null when unknown), mean stage ms, estimate left. */
-export function workflowProgress(
-  state: WorkflowState,
-  now: number,
-): { done: number; total: number | null; elapsedMs: number | null; leftMs: number | null } {
+/** Progress as the view shows it. */
+export interface WorkflowProgress {
+  /** Distinct stages completed. */
+  done: number;
+  /** The believed total, or null ("total unknown"). */
+  total: number | null;
+  /** Why a total the server sent is not believed, e.g. `server said 2, 3 seen`; null otherwise. */
+  totalNote: string | null;
+  /** Stages of the believed total never seen completed, once the workflow completed (else 0). */
+  missing: number;
+  elapsedMs: number | null;
+  /** Estimated time left: only while running, with a believed total and a plausible estimate. */
+  leftMs: number | null;
+}
+
+/**
+ * Progress facts (rules in docs/PROTOCOL.md, "How the monitors read it"): a total of 0, above
+ * {@link MAX_STAGES} or below the stages already seen is not believed; a stage counts once; the time left
+ * is the mean stage time times the stages left, shown only when at most {@link MAX_ESTIMATE_MS}.
+ */
+export function workflowProgress(state: WorkflowState, now: number): WorkflowProgress {
   const done = state.stages.length;
-  const total = state.totalStages !== null ? Math.max(state.totalStages, done) : null;
+  const claimed = state.totalStages;
+  let total: number | null = null;
+  let totalNote: string | null = null;
+  if (claimed !== null) {
+    if (claimed === 0) totalNote = "server said 0";
+    else if (claimed > MAX_STAGES) totalNote = `server said ${claimed}`;
+    else if (claimed < done) totalNote = `server said ${claimed}, ${done} seen`;
+    else total = claimed;
+  }
   const end = state.finishedAt ?? now;
   const elapsedMs = state.startedAt !== null ? Math.max(0, end - state.startedAt) : null;
   const durations = state.stages.map((s) => s.durationMs).filter((d): d is number => d !== null);
   const mean = durations.length > 0 ? durations.reduce((a, b) => a + b, 0) / durations.length : null;
-  const leftMs = state.status === "running" && total !== null && mean !== null
-    ? Math.max(0, (total - done) * mean)
-    : null;
-  return { done, total, elapsedMs, leftMs };
+  const estimate = state.status === "running" && total !== null && mean !== null ? (total - done) * mean : null;
+  const leftMs = estimate !== null && estimate <= MAX_ESTIMATE_MS ? estimate : null;
+  const missing = state.status === "completed" && total !== null ? total - done : 0;
+  return { done, total, totalNote, missing, elapsedMs, leftMs };
 }
 
 /**
@@ -272,7 +380,7 @@ export function workflowAlertValues(state: WorkflowState, now: number): Record<s
     stage_duration: state.status === "running" && lastDone !== null ? Math.max(0, now - lastDone) : undefined,
     elapsed: workflowProgress(state, now).elapsedMs ?? undefined,
     stages_done: state.stages.length,
-    stages_total: state.totalStages ?? undefined,
+    stages_total: workflowProgress(state, now).total ?? undefined,
     failed: state.status === "failed" ? 1 : 0,
   };
 }

@@ -7,11 +7,14 @@
  */
 
 import { activeWorkflows, type AkoshaOverview, type WorkflowsOverview } from "../model/overview_state.ts";
+import { ANOMALY_LEVELS, paintAnomalyLevel } from "./event_labels.ts";
+import { formatDuration } from "../protocol/timestamp.ts";
 import type { HistoryEntry } from "../model/history.ts";
 import { poolHealth, type PoolState, workerCounts } from "../model/pool_state.ts";
 import { paintPoolStatus, paintWorkerStatus, STATUS_WIDTH } from "./pool_view.ts";
 import { paintHealth, type Style } from "./style.ts";
-import { fit, truncate } from "./text.ts";
+import { displayWidth, fit, truncate, wrap } from "./text.ts";
+import { workflowTable } from "./workflow_table.ts";
 import {
   connectionBadge,
   filterHistory,
@@ -36,7 +39,10 @@ export const SIDE_BY_SIDE_MIN_COLUMNS = 120;
 interface PanelContent {
   title: string;
   source: SourceView;
-  numbers: string[];
+  /** Groups of numbers: each group starts a row unless it fits whole on the row before; items wrap between them. */
+  numbers: string[][];
+  /** Rows between the numbers and the history (the workflows), given the width and the rows free. */
+  table?: (width: number, rows: number) => string[];
   history: HistoryEntry[];
 }
 
@@ -51,45 +57,116 @@ function panel(content: PanelContent, width: number, height: number, ctx: ViewCo
   } else {
     lines.push(style.dim(truncate(`${s.status.url} · msgs ${s.messages} · reconnects ${s.reconnects}`, width)));
   }
-  for (const n of content.numbers) lines.push(truncate(n, width));
+  // The numbers leave room for the rule and two history rows.
+  lines.push(...packRows(content.numbers, width).slice(0, Math.max(1, height - lines.length - 3)));
+  if (content.table) {
+    // The table takes up to half of what is left, and leaves at least two history rows.
+    const free = height - lines.length - 1;
+    lines.push(...content.table(width, Math.max(1, Math.min(Math.ceil(free / 2), free - 2))));
+  }
   lines.push(style.dim("─".repeat(width)));
   const entries = filterHistory(content.history, ctx.filter, ctx.accept);
-  lines.push(...historyLines(entries, width, height - lines.length, style, { scroll: ctx.scroll, eventWidth: 18 }));
+  lines.push(...historyLines(entries, width, height - lines.length, style, { scroll: ctx.scroll, linesPerEntry: 2 }));
   while (lines.length < height) lines.push("");
   return lines.slice(0, height).map((l) => fit(l, width));
 }
 
-function workflowNumbers(w: WorkflowsOverview, style: Style): string[] {
+/**
+ * Lays groups of items out in rows of `width` cells, two spaces apart: a
+ * group goes on the current row when it fits there whole and the group
+ * before took one row, else on new rows, wrapping between its items (an
+ * item wider than a row is cut).
+ */
+export function packRows(groups: string[][], width: number): string[] {
+  const rows: string[] = [];
+  const gap = 2;
+  let joinable = false;
+  for (const group of groups) {
+    const whole = group.join("  ");
+    const last = rows.length - 1;
+    if (joinable && displayWidth(rows[last]) + gap + displayWidth(whole) <= width) {
+      rows[last] += "  " + whole;
+      continue;
+    }
+    const before = rows.length;
+    let row = "";
+    for (const item of group) {
+      if (row && displayWidth(row) + gap + displayWidth(item) <= width) row += "  " + item;
+      else {
+        if (row) rows.push(row);
+        row = truncate(item, width);
+      }
+    }
+    if (row) rows.push(row);
+    joinable = rows.length === before + 1;
+  }
+  return rows;
+}
+
+function count(paint: (text: string) => string, n: number): string {
+  return n > 0 ? paint(String(n)) : "0";
+}
+
+function workflowNumbers(w: WorkflowsOverview, style: Style): string[][] {
+  const active = `${w.activeUntracked > 0 ? "~" : ""}${activeWorkflows(w)}`;
   return [
-    `active ${style.cyan(String(activeWorkflows(w)))}  completed ${style.green(String(w.completed))}  failed ${
-      w.failed > 0 ? style.red(String(w.failed)) : "0"
-    }`,
-    `started ${w.started}  stages done ${w.stagesCompleted}`,
+    [
+      `active ${style.cyan(active)}`,
+      `completed ${count(style.green, w.completed)}`,
+      `failed ${count(style.red, w.failed)}`,
+    ],
+    [style.dim(`started ${w.started}`), style.dim(`stages done ${w.stagesCompleted}`)],
   ];
 }
 
-function poolNumbers(p: PoolState, style: Style): string[] {
+function poolNumbers(p: PoolState, style: Style): string[][] {
   const health = poolHealth(p);
   const counts = workerCounts(p);
   return [
-    `${paintPoolStatus(style, p, `● ${truncate(p.status, STATUS_WIDTH)}`)}  workers ${
-      p.workerCount ?? p.workers.size
-    }  queue ${p.queueSize ?? "?"}  ${paintHealth(style, health.level, health.reason)}`,
-    ["idle", "busy", "error", "offline"].map((k) => paintWorkerStatus(style, k, `${k} ${counts[k] ?? 0}`)).join("  "),
+    [
+      paintPoolStatus(style, p, `● ${truncate(p.status, STATUS_WIDTH)}`),
+      `workers ${p.workerCount ?? p.workers.size}`,
+      `queue ${p.queueSize ?? "?"}`,
+      paintHealth(style, health.level, health.reason),
+    ],
+    ["idle", "busy", "error", "offline"].map((k) => paintWorkerStatus(style, k, `${k} ${counts[k] ?? 0}`)),
   ];
 }
 
-function akoshaNumbers(a: AkoshaOverview, style: Style): string[] {
-  const top = [...a.byType.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([k, v]) => `${truncate(k, 20)} ${v}`)
-    .join(
-      "  ",
-    );
-  return [
-    `insights ${style.cyan(String(a.insights))}  patterns ${style.cyan(String(a.patterns))}  anomalies ${
-      a.anomalies > 0 ? style.yellow(String(a.anomalies)) : "0"
-    }`,
-    style.dim(top || "no types yet"),
+/** `anomalies 3`, then each level in its colour when there are some (dim when none). */
+function anomalyCounts(a: AkoshaOverview, style: Style): string[] {
+  const levels = ANOMALY_LEVELS.map((l) => {
+    const n = a.anomalyLevels[l];
+    return n > 0 ? paintAnomalyLevel(style, l, `${l} ${n}`) : style.dim(`${l} 0`);
+  });
+  if (a.anomalyLevels.unknown > 0) levels.push(style.yellow(`unrated ${a.anomalyLevels.unknown}`));
+  return [`anomalies ${count(style.yellow, a.anomalies)}`, ...levels];
+}
+
+/** Akosha's numbers, most important first (the panel cuts from the end when short of rows). */
+function akoshaNumbers(a: AkoshaOverview, width: number, now: number, style: Style): string[][] {
+  const groups = [
+    [`insights ${style.cyan(String(a.insights))}`, `patterns ${style.cyan(String(a.patterns))}`],
+    anomalyCounts(a, style),
   ];
+  if (a.channels.includes("metrics")) {
+    const g = a.lastAggregation;
+    groups.push(
+      g === null ? [style.dim("aggregations 0")] : [
+        `aggregations ${style.cyan(String(a.aggregations))}`,
+        `${g.type ?? "?"} ${g.records ?? "?"} records ${style.dim(`${formatDuration(Math.max(0, now - g.at))} ago`)}`,
+      ],
+    );
+  }
+  const watched = a.watchedPatternTypes.length > 0 ? a.watchedPatternTypes.join(", ") : "none";
+  groups.push(wrap(`pattern types watched: ${watched}`, width, 2).map((l) => style.dim(l)));
+  const top = [...a.byType.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3);
+  groups.push(
+    top.length > 0 ? [style.dim("top"), ...top.map(([k, v]) => style.dim(`${truncate(k, 20)} ${v}`))] : [
+      style.dim("no types yet"),
+    ],
+  );
+  return groups;
 }
 
 /** The dashboard: header, three panels, footer with totals. */
@@ -100,11 +177,14 @@ export function dashboardView(state: DashboardState, ctx: ViewContext): string[]
   const lines = [
     spread(style.bold("Mahavishnu Multi-Service Dashboard"), `${badges}  ${uptime(ctx.startedAt, now)}`, width),
   ];
+  const sideBySide = width >= SIDE_BY_SIDE_MIN_COLUMNS;
+  const panelWidth = sideBySide ? Math.floor((width - 6) / 3) : width;
   const panels: PanelContent[] = [
     {
       title: "Mahavishnu workflows",
       source: m,
       numbers: workflowNumbers(state.workflows, style),
+      table: (w, r) => workflowTable(state.workflows, w, r, now, style),
       history: state.workflows.history.newestFirst(),
     },
     {
@@ -116,13 +196,12 @@ export function dashboardView(state: DashboardState, ctx: ViewContext): string[]
     {
       title: "Akosha insights",
       source: a,
-      numbers: akoshaNumbers(state.akosha, style),
+      numbers: akoshaNumbers(state.akosha, panelWidth, now, style),
       history: state.akosha.history.newestFirst(),
     },
   ];
   const body = rows - 2;
   if (width >= SIDE_BY_SIDE_MIN_COLUMNS) {
-    const panelWidth = Math.floor((width - 6) / 3);
     const drawn = panels.map((c) => panel(c, panelWidth, body, ctx));
     for (let i = 0; i < body; i++) lines.push(drawn.map((d) => d[i]).join(style.dim(" │ ")));
   } else {

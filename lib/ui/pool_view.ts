@@ -56,7 +56,7 @@ export function paintPoolStatus(
   text = state.status,
 ): string {
   const status = state.status.toLowerCase();
-  if (state.closed || /error|fail|crash|closed|dead|down/.test(status)) return style.red(text);
+  if (state.closed || /error|fail|crash|closed|dead|down|not.?found/.test(status)) return style.red(text);
   if (/scal|degrad|drain|stop|start|pend|paus/.test(status)) return style.yellow(text);
   if (/^(running|active|ready|healthy|ok|up)$/.test(status)) return style.green(text);
   if (status === "unknown") return style.dim(text);
@@ -166,7 +166,7 @@ export function poolSummary(state: PoolState, width: number, now: number, style:
   const counts = workerCounts(state);
   const line1 = [
     `Status ${paintPoolStatus(style, state, style.bold(truncate(state.status, STATUS_WIDTH)))}`,
-    `Workers ${style.bold(String(state.workerCount ?? state.workers.size))}`,
+    `Workers ${style.bold(String(state.workerCount ?? (state.workers.size > 0 ? state.workers.size : "?")))}`,
     `Queue ${style.bold(String(state.queueSize ?? "?"))}${trend}`,
     `Last event ${since}`,
     `Health ${paintHealth(style, health.level, `● ${health.reason}`)}`,
@@ -195,7 +195,10 @@ export function poolView(state: PoolState, ctx: ViewContext): string[] {
   const free = rows - lines.length - footerRows;
   const entries = filterHistory(state.history.newestFirst(), ctx.filter, ctx.accept);
   const workerRows = Math.min(state.workers.size + 2, Math.max(4, Math.floor((free - 2) * 0.5)));
-  lines.push(sectionTitle(`Workers (${state.workers.size})`, width, style));
+  const evicted = state.workersEvicted > 0
+    ? ` · ${state.workersEvicted} evicted, table holds ${state.maxWorkers} (least recently seen go first)`
+    : "";
+  lines.push(sectionTitle(`Workers (${state.workers.size}${evicted})`, width, style));
   lines.push(...workerTable(state, width, workerRows, now, style, ctx.tableScroll));
   const historyRows = rows - lines.length - footerRows - 1;
   const label = ctx.filter
@@ -206,9 +209,10 @@ export function poolView(state: PoolState, ctx: ViewContext): string[] {
   while (lines.length < rows - footerRows) lines.push("");
   const active = state.workers.size - (workerCounts(state).offline ?? 0);
   const malformed = source.malformed + state.unusable;
+  const evictedNote = state.workersEvicted > 0 ? ` · evicted ${style.yellow(String(state.workersEvicted))}` : "";
   const stats = `history ${state.history.size}/${state.history.capacity} · active workers ${active} · malformed ${
     malformed > 0 ? style.red(String(malformed)) : "0"
-  }`;
+  }${evictedNote}`;
   lines.length = Math.min(lines.length, rows - footerRows);
   lines.push(footer(stats, width, style));
   return lines.map((l) => truncate(l, width));

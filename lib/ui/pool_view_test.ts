@@ -58,12 +58,12 @@ Deno.test("poolView() exact lines at 80x20 without colour", () => {
     "w1     idle     -                                        9.0s     0",
     "w2     busy     task_7                                   6.0s     0",
     "─ Recent events (6) ────────────────────────────────────────────────────────────",
-    "12:00:05 worker.status_changed    w10 idle → error",
-    "12:00:04 task.assigned            task_7 → w2",
-    "12:00:03 worker.added             w10",
-    "12:00:02 worker.added             w2",
-    "12:00:01 worker.added             w1",
-    "12:00:00 pool.status_changed      running · 3 workers · queue 2",
+    "12:00:05 worker   w10 idle → error",
+    "12:00:04 task →   task_7 → w2",
+    "12:00:03 worker + w10",
+    "12:00:02 worker + w2",
+    "12:00:01 worker + w1",
+    "12:00:00 pool     running · 3 workers · queue 2",
     "",
     "",
     "",
@@ -184,4 +184,32 @@ Deno.test("poolView() never shows a number that broke the rules, and counts it",
   assert.match(screen, /Workers 3 {3}Queue 2/);
   assert.equal(screen.match(/unusable: /g)?.length, 6);
   assert.match(screen, /malformed 7$/);
+});
+
+Deno.test("poolView() shows a pool the server does not know, with no made-up numbers", () => {
+  const s = createPoolState("pool_x");
+  reducePool(s, decoded("get_pool_status", { pool_id: "pool_x", status: "not_found" }, "response"), T0);
+  const lines = poolView(s, context(100, 16, false));
+  assert.match(
+    lines[1],
+    /^Status not found {3}Workers \? {3}Queue \? {3}Last event never {3}Health ● pool not found on the server$/,
+  );
+  assert.ok(
+    lines.some((l) => /^\d\d:\d\d:\d\d snapshot +pool pool_x not found on the server$/.test(l)),
+    lines.join("\n"),
+  );
+  const colored = poolView(s, context(100, 16, true));
+  assert.ok(colored[1].includes("\x1b[31m"), "not found is red");
+});
+
+Deno.test("poolView() says how many workers were evicted from a full table", () => {
+  const s = createPoolState("p", { maxWorkers: 5 });
+  for (let i = 0; i < 12; i++) reducePool(s, decoded("worker.added", { worker_id: `pod-${i}` }), T0 + i);
+  const lines = poolView(s, context(120, 20, false));
+  assert.ok(
+    lines.some((l) => l.startsWith("─ Workers (5 · 7 evicted, table holds 5 (least recently seen go first)) ─")),
+    lines.join("\n"),
+  );
+  assert.match(lines[lines.length - 1], /evicted 7$/);
+  assert.ok(lines.some((l) => l.startsWith("pod-11 ")) && !lines.some((l) => l.startsWith("pod-6 ")));
 });

@@ -9,8 +9,9 @@ import type { ConnectionStatus } from "../transport/connection.ts";
 import type { HistoryEntry } from "../model/history.ts";
 import type { Severity } from "../protocol/severity.ts";
 import type { Style } from "./style.ts";
-import { displayWidth, fit, truncate } from "./text.ts";
+import { displayWidth, fit, truncate, wrap } from "./text.ts";
 import { formatClock, formatDuration } from "../protocol/timestamp.ts";
+import { eventLabel, LABEL_WIDTH, paintDetails } from "./event_labels.ts";
 
 /** Connection facts a view shows. */
 export interface SourceView {
@@ -89,11 +90,17 @@ export function filterHistory(
 export interface HistoryLinesOptions {
   /** Rows scrolled from the newest. Default 0. */
   scroll?: number;
-  /** Width of the event-name column. Default 24. */
+  /** Width of the label column; at least (and by default) {@link LABEL_WIDTH}. */
   eventWidth?: number;
+  /** Lines an entry may take: details that do not fit wrap onto this many lines. Default 1 (cut). */
+  linesPerEntry?: number;
 }
 
-/** Newest-first history rows: `HH:MM:SS  event  details`, fitted to `rows` × `width`. */
+/**
+ * Newest-first history rows: `HH:MM:SS label details`, fitted to `rows` ×
+ * `width`. The label is the event's short label (`event_labels.ts`), so the
+ * details get the width; an error's details are red.
+ */
 export function historyLines(
   entries: HistoryEntry[],
   width: number,
@@ -102,14 +109,28 @@ export function historyLines(
   options: HistoryLinesOptions = {},
 ): string[] {
   if (rows <= 0) return [];
-  const eventWidth = Math.min(options.eventWidth ?? 24, Math.max(8, Math.floor(width / 3)));
+  const labelWidth = Math.max(LABEL_WIDTH, options.eventWidth ?? LABEL_WIDTH);
   const maxScroll = Math.max(0, entries.length - rows);
   const scroll = Math.min(options.scroll ?? 0, maxScroll);
   const lines: string[] = [];
+  const rest = Math.max(0, width - 10 - labelWidth);
+  const perEntry = Math.max(1, options.linesPerEntry ?? 1);
   for (const e of entries.slice(scroll, scroll + rows)) {
-    const head = `${style.dim(formatClock(e.at))} ${paintSeverity(style, e.severity, fit(e.event, eventWidth))} `;
-    const rest = Math.max(0, width - 10 - eventWidth);
-    lines.push(head + (e.severity === "error" ? style.red(truncate(e.text, rest)) : truncate(e.text, rest)));
+    if (lines.length >= rows) break;
+    const { label, paint, prefix } = eventLabel(e.event);
+    const painted = e.severity === "error" ? style.red : e.severity === "warning" ? style.yellow : paint(style);
+    const head = `${style.dim(formatClock(e.at))} ${painted(fit(label, labelWidth))} `;
+    const full = prefix ? `${prefix} ${e.text}` : e.text;
+    const parts = perEntry > 1 && displayWidth(full) > rest
+      ? wrap(full, rest, Math.min(perEntry, rows - lines.length))
+      : [];
+    if (parts.length < 2) {
+      lines.push(head + paintDetails(style, e, truncate(full, rest)));
+      continue;
+    }
+    lines.push(head + paintDetails(style, e, parts[0]));
+    const indent = " ".repeat(width - rest);
+    for (const part of parts.slice(1)) lines.push(indent + (e.severity === "error" ? style.red(part) : part));
   }
   if (entries.length === 0) lines.push(style.dim("  (no events yet)"));
   if (scroll > 0 && lines.length > 0) lines[0] = style.dim(`  ↑ ${scroll} newer`);

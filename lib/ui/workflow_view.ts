@@ -18,7 +18,7 @@ import {
   uptime,
   type ViewContext,
 } from "./view_parts.ts";
-import { workflowProgress, type WorkflowState } from "../model/workflow_state.ts";
+import { type WorkflowProgress, workflowProgress, type WorkflowState } from "../model/workflow_state.ts";
 
 /** The status badge, coloured. */
 export function statusBadge(status: string, style: Style): string {
@@ -35,15 +35,29 @@ export function statusBadge(status: string, style: Style): string {
   }
 }
 
-/** `[██████░░░░] 3/5 stages 60%`, or `3 stages done (total unknown)`. */
-export function progressBar(done: number, total: number | null, width: number, style: Style, finished = false): string {
-  if (total === null || total === 0) {
-    return `${done} stage${done === 1 ? "" : "s"} done ${style.dim("(total unknown)")}`;
+/**
+ * `[██████░░░░] 3/5 stages 60%`; once completed with stages never seen, `[██████░░░░] completed, 3 of 5 stages
+ * seen`; without a believed total, `3 stages done (total unknown: server said 0)`.
+ */
+export function progressBar(
+  p: Pick<WorkflowProgress, "done" | "total" | "totalNote" | "missing">,
+  width: number,
+  style: Style,
+  status = "running",
+): string {
+  const { done, total } = p;
+  const completed = status === "completed";
+  if (total === null) {
+    const why = p.totalNote ? `total unknown: ${p.totalNote}` : "total unknown";
+    const count = `${done} stage${done === 1 ? "" : "s"}`;
+    return `${completed ? `completed, ${count} seen` : `${count} done`} ${style.dim(`(${why})`)}`;
   }
-  const ratio = finished ? 1 : Math.min(1, done / total);
-  const label = ` ${done}/${total} stages ${Math.round(ratio * 100)}%`;
+  const ratio = Math.min(1, done / total);
+  const label = completed && p.missing > 0
+    ? ` completed, ${done} of ${total} stages seen`
+    : ` ${done}/${total} stages ${Math.floor(ratio * 100)}%`;
   const barWidth = Math.max(5, Math.min(50, width - label.length - 2));
-  const filled = Math.round(barWidth * ratio);
+  const filled = Math.floor(barWidth * ratio);
   return `[${style.green("█".repeat(filled))}${style.dim("░".repeat(barWidth - filled))}]${label}`;
 }
 
@@ -57,11 +71,16 @@ function notice(state: WorkflowState, width: number, style: Style): string[] {
   const body = wrap(text, inner, 4).map((l) => paint("║ ") + fit(l, inner) + paint(" ║"));
   const when = state.finishedAt !== null ? `at ${formatClock(state.finishedAt)} ` : "";
   const top = "╔" + title + when;
-  return [
+  const lines = [
     paint(style.bold(truncate(top + "═".repeat(Math.max(0, width - 1 - displayWidth(top))) + "╗", width))),
     ...body,
     paint(truncate("╚" + "═".repeat(Math.max(0, width - 2)) + "╝", width)),
   ];
+  if (state.contradiction) {
+    const more = state.contradictions > 1 ? ` (${state.contradictions} contradictions)` : "";
+    lines.push(truncate(style.yellow(`⚠ ${state.contradiction}${more}`), width));
+  }
+  return lines;
 }
 
 /** Rows of the stage list: done (✓), running (▸), pending (·). */
@@ -72,8 +91,11 @@ export function stageLines(state: WorkflowState, width: number, rows: number, no
   for (const s of state.stages) {
     done.add(s.name);
     const duration = s.durationMs !== null ? formatDuration(s.durationMs) : "?";
+    const retries = s.attempts > 1
+      ? style.yellow(`×${s.attempts} (${s.durationsMs.map((d) => d !== null ? formatDuration(d) : "?").join(", ")}) `)
+      : "";
     lines.push(
-      `${style.green("✓")} ${fit(s.name, nameWidth)} ${formatClock(s.completedAt)} ${fit(duration, 7)} ${
+      `${style.green("✓")} ${fit(s.name, nameWidth)} ${formatClock(s.completedAt)} ${fit(duration, 7)} ${retries}${
         style.dim(s.summary)
       }`,
     );
@@ -100,6 +122,28 @@ export function stageLines(state: WorkflowState, width: number, rows: number, no
   return lines.map((l) => truncate(l, width));
 }
 
+/**
+ * The metadata `workflow.started` gave: prompt and adapter on one line, the
+ * stage list on the next (done green, running cyan, pending dim). None when
+ * the start was not seen.
+ */
+export function metadataLines(state: WorkflowState, width: number, style: Style): string[] {
+  const lines: string[] = [];
+  const about = [
+    state.prompt !== null ? `Prompt ${style.bold(`"${state.prompt}"`)}` : "",
+    state.adapter !== null ? `Adapter ${style.cyan(state.adapter)}` : "",
+  ].filter(Boolean);
+  if (about.length > 0) lines.push(truncate(about.join("   "), width));
+  if (state.stageNames && state.stageNames.length > 0) {
+    const done = new Set(state.stages.map((s) => s.name));
+    const names = state.stageNames.slice(0, 100).map((n) =>
+      done.has(n) ? style.green(n) : n === state.currentStage ? style.bold(style.cyan(n)) : style.dim(n)
+    );
+    lines.push(truncate(`Stages ${names.join(style.dim(" → "))}`, width));
+  }
+  return lines;
+}
+
 /** The full-screen workflow monitor. */
 export function workflowView(state: WorkflowState, ctx: ViewContext): string[] {
   const { columns: width, rows, style, now } = ctx;
@@ -112,15 +156,24 @@ export function workflowView(state: WorkflowState, ctx: ViewContext): string[] {
   ));
   const problem = connectionProblem(source, style);
   if (problem) lines.push(truncate(problem, width));
+  lines.push(...metadataLines(state, width, style));
   const p = workflowProgress(state, now);
   const current = state.currentStage ? `Current stage ${style.bold(state.currentStage)}` : "";
   lines.push(truncate(`Status ${statusBadge(truncate(state.status, 24), style)}   ${current}`, width));
+  const estimating = state.status === "running" && p.total !== null && p.done > 0;
   const timing = [
     p.elapsedMs !== null ? `elapsed ${formatDuration(p.elapsedMs)}` : "",
-    p.leftMs !== null ? `~${formatDuration(p.leftMs)} left` : "",
+    p.leftMs !== null ? `~${formatDuration(p.leftMs)} left` : estimating ? "time left unknown" : "",
   ].filter(Boolean).join("   ");
-  const finished = state.status === "completed";
-  lines.push(truncate(`${progressBar(p.done, p.total, Math.min(80, width - 30), style, finished)}   ${timing}`, width));
+  lines.push(truncate(`${progressBar(p, Math.min(80, width - 30), style, state.status)}   ${timing}`, width));
+  if (!state.liveSeen && state.snapshot) {
+    const c = state.snapshot;
+    const claim = `${c.status ?? "?"}${c.totalStages !== null ? ` · ${c.stagesDone}/${c.totalStages} stages` : ""}`;
+    lines.push(truncate(
+      style.dim(`Server snapshot: ${claim} (not used: the real server answers a placeholder; waiting for events)`),
+      width,
+    ));
+  }
   lines.push(...notice(state, width, style));
   const footerRows = 1;
   const free = rows - lines.length - footerRows;
@@ -147,10 +200,11 @@ export function workflowView(state: WorkflowState, ctx: ViewContext): string[] {
   while (lines.length < rows - footerRows) lines.push("");
   lines.length = Math.min(lines.length, rows - footerRows);
   const malformed = source.malformed + state.unusable;
+  const skew = state.clockSkew > 0 ? ` · clock skew ${style.yellow(String(state.clockSkew))}` : "";
   lines.push(footer(
     `events ${state.history.total} · stages ${p.done}${p.total !== null ? `/${p.total}` : ""} · malformed ${
       malformed > 0 ? style.red(String(malformed)) : "0"
-    }`,
+    }${skew}`,
     width,
     style,
   ));
