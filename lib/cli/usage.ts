@@ -40,8 +40,18 @@ export class ConfigError extends Error {
  */
 export function configureUsage<C extends Command>(command: C): C {
   command.exitOverride();
-  command.configureOutput({ outputError: () => {} });
+  plainHelp(command).configureOutput({ outputError: () => {} });
   command.addHelpText("after", EXIT_CODES_HELP);
+  return command;
+}
+
+/**
+ * Help without colour: commander would otherwise read `FORCE_COLOR` and
+ * `CLICOLOR_FORCE`, and Deno would stop at an interactive prompt for env
+ * access on a terminal.
+ */
+export function plainHelp<C extends Command>(command: C): C {
+  command.configureOutput({ getOutHasColors: () => false, getErrHasColors: () => false });
   return command;
 }
 
