@@ -130,3 +130,30 @@ Deno.test({
     }
   },
 });
+
+Deno.test("workflow_monitor.ts --exit-on-finish: a status request answered with an error exits 3 and says why", async () => {
+  // Real Mahavishnu answers any id with a placeholder; a server that does not know the workflow (or the request)
+  // answers the snapshot request with an error, which is the only "not found" a monitor can see.
+  const server = startScriptServer({
+    message(ws, m) {
+      answerSubscribe(ws, m);
+      if (m.event === "get_workflow_status") {
+        ws.send(frame("error", null, {}, {
+          correlation_id: m.correlation_id ?? null,
+          error_code: "UNKNOWN_REQUEST",
+          error_message: "no such workflow",
+        }));
+      }
+    },
+  });
+  const run = runScript("workflow_monitor.ts", ["wf_missing", "--port", String(server.port), "--exit-on-finish"], [
+    "--allow-net=127.0.0.1",
+  ]);
+  const status = await run.done;
+  await server.close();
+  assert.equal(status.code, EXIT_CODES.notFound, run.stderr());
+  assert.match(
+    run.stderr(),
+    /workflow wf_missing: the server answered the status request with UNKNOWN_REQUEST: no such workflow; it may not know this workflow/,
+  );
+});

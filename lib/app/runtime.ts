@@ -273,7 +273,9 @@ class MonitorRun<S> implements OutputHost {
     const code = this.#monitor.finished?.(this.#state) ?? null;
     if (code === null) return;
     this.#farewell = this.#monitor.farewell?.(this.#state, info.receivedAt) ?? [];
-    this.quit(code);
+    // Nobody watches a screen: an unusual ending (not 0 or 1) still says why, on stderr.
+    const interactive = this.#outputs.some((o) => o.interactive);
+    this.quit(code, !interactive && code > 1 && this.#farewell.length > 0 ? this.#farewell.join("\n") : undefined);
   }
 
   /** True when `event` is an event whose id this source delivered recently. */

@@ -11,6 +11,7 @@
 import {
   createWorkflowState,
   reduceWorkflow,
+  WORKFLOW_SNAPSHOT_PREFIX,
   workflowAlertValues,
   workflowExitCode,
   workflowProgress,
@@ -44,7 +45,7 @@ export function workflowMonitor(workflowId: string, options: WorkflowMonitorOpti
     name: "workflow",
     channel: `workflow:${workflowId}`,
     alsoFollow: options.poolId ? [`pool:${options.poolId}`] : [],
-    snapshot: () => getWorkflowStatusRequest(workflowId),
+    snapshot: () => getWorkflowStatusRequest(workflowId, { id: `${WORKFLOW_SNAPSHOT_PREFIX}${crypto.randomUUID()}` }),
     options,
     create: () => createWorkflowState(workflowId, { historySize: options.historySize }),
     reduce: (state, input, now) => reduceWorkflow(state, input.event, now),
@@ -65,6 +66,13 @@ export function workflowFarewell(state: WorkflowState, now: number): string[] {
   const { done, total, elapsedMs } = workflowProgress(state, now);
   const stages = `${done}${total !== null ? `/${total}` : ""} stage${(total ?? done) === 1 ? "" : "s"}`;
   const duration = elapsedMs !== null ? ` in ${formatDuration(elapsedMs)}` : "";
+  if (state.snapshotRefused !== null && !state.liveSeen) {
+    return [
+      `workflow ${clean(state.workflowId)}: the server answered the status request with ${
+        clean(state.snapshotRefused)
+      }; it may not know this workflow`,
+    ];
+  }
   const lines = [`workflow ${clean(state.workflowId)} ${clean(state.status).toUpperCase()}: ${stages}${duration}`];
   if (state.error) lines.push(`  error: ${clean(state.error)}`);
   else if (state.result) lines.push(`  result: ${clean(state.result)}`);

@@ -71,6 +71,8 @@ export interface WorkflowState {
   liveSeen: boolean;
   /** The last status snapshot's claim (shown as such, never applied), or null. */
   snapshot: WorkflowSnapshotClaim | null;
+  /** `CODE: message` when the server answered the status request with an error (it may not know the workflow). */
+  snapshotRefused: string | null;
   /** Terminal-state contradictions seen (e.g. `completed` after `failed`); the first outcome is kept. */
   contradictions: number;
   /** The last contradiction, in words. */
@@ -114,6 +116,7 @@ export function createWorkflowState(workflowId: string, options: WorkflowStateOp
     finishes: 0,
     liveSeen: false,
     snapshot: null,
+    snapshotRefused: null,
     contradictions: 0,
     contradiction: null,
     clockSkew: 0,
@@ -203,6 +206,7 @@ export function reduceWorkflow(state: WorkflowState, event: DomainEvent, now: nu
   switch (event.kind) {
     case "error":
       record(state, now, "error", errorText(event), "error");
+      if (event.correlationId?.startsWith(WORKFLOW_SNAPSHOT_PREFIX)) state.snapshotRefused = errorText(event);
       state.version++;
       return state;
     case "response": {
@@ -324,9 +328,18 @@ export function reduceWorkflow(state: WorkflowState, event: DomainEvent, now: nu
   }
 }
 
-/** Exit code once the workflow finished: 0 completed, 1 failed; null while it runs. */
+/** The id prefix of the monitor's `get_workflow_status` requests, so that an error answering one is recognised. */
+export const WORKFLOW_SNAPSHOT_PREFIX = "workflow-snapshot-";
+
+/**
+ * Exit code once the workflow finished: 0 completed, 1 failed; 3 when the
+ * server answered the status request with an error before any live event
+ * (it does not know the workflow); null while it runs.
+ */
 export function workflowExitCode(state: WorkflowState): number | null {
-  return state.status === "completed" ? 0 : state.status === "failed" ? 1 : null;
+  if (state.status === "completed") return 0;
+  if (state.status === "failed") return 1;
+  return state.snapshotRefused !== null && !state.liveSeen ? 3 : null;
 }
 
 /** Progress as the view shows it. */

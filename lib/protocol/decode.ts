@@ -71,7 +71,13 @@ function headerOf(message: Envelope): EventHeader {
 
 function decodeBody(message: Envelope, header: EventHeader): DomainEvent {
   if (message.type === "error") {
-    return { ...header, kind: "error", code: text(message.error_code), message: text(message.error_message) };
+    return {
+      ...header,
+      kind: "error",
+      code: text(message.error_code),
+      message: text(message.error_message),
+      correlationId: text(message.correlation_id),
+    };
   }
   if (message.type === "response") return decodeResponse(message, header);
   if (message.type !== "event" || message.event === null) {

@@ -376,11 +376,13 @@ Deno.test("decodeMessage() decodes the welcome, responses, errors and the rest",
       event: null,
       error_code: "AUTH\x1b[2J_FAILED",
       error_message: "bad\x1b]0;owned\x07 token",
+      correlation_id: "req-\x1b[31m1",
     });
     assert.deepEqual([e.name, e.severity, body(e)], ["error", "error", {
       kind: "error",
       code: "AUTH_FAILED",
       message: "bad token",
+      correlationId: "req-1",
     }]);
   });
   await t.step("unknown event names: generic key=value details, without the timestamp", () => {

@@ -259,6 +259,8 @@ export interface ServerErrorEvent extends EventHeader {
   kind: "error";
   code: string | null;
   message: string | null;
+  /** The `correlation_id` of the request it answers, when the server copied one. */
+  correlationId: string | null;
 }
 
 /** An event the protocol does not define: shown generically. */
