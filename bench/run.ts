@@ -7,6 +7,7 @@
  * Options: `--window S` flood measuring window (default 8), `--warm S` warm-up
  * before it (default 2), `--idle-seconds S` (default 30), `--only a,b` run only
  * these sections (flood, profile, latency, idle, memory, bytes, startup),
+ * `--clients a,b` flood only these clients (bare_count, bare_parse, pool, …),
  * `--rounds N` flood rounds, the best of each client kept (default 2),
  * `--no-write` (print only), `--out FILE` (default BENCHMARKS.md), `--keep` (keep the
  * terminal recordings and profiles, and say where).
@@ -56,6 +57,7 @@ const ROUNDS = option("--rounds", 2);
 /** How long to wait for the frame that answers a key. */
 const KEY_WAIT_MS = 3000;
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : null;
+const onlyClients = args.includes("--clients") ? args[args.indexOf("--clients") + 1].split(",") : null;
 const section = (name: string) => only === null || only.includes(name);
 const outFile = args.includes("--out") ? args[args.indexOf("--out") + 1] : `${ROOT}BENCHMARKS.md`;
 const tmp = await Deno.makeTempDir({ prefix: "bench_" });
@@ -503,7 +505,7 @@ try {
           "workflow",
           "bare_parse3",
           "dashboard",
-        ] as Client[]
+        ].filter((c) => onlyClients === null || onlyClients.includes(c)) as Client[]
       ) {
         const r = await flood(sender, client, { key: client === "pool" || client === "dashboard" });
         log(`round ${round + 1}`, client, JSON.stringify(r));
