@@ -759,8 +759,9 @@ ${
   \`get_workflow_status\` and \`auth\` like the demo server, sends the \`session.created\` welcome, and 100 ms after
   the last \`subscribe\` floods the event mix of the subscribed channels, made by the demo simulation
   (\`bench/_mixes.ts\`: pool, worker, task and workflow events for \`pool:pool_local\`; \`wf_123\`'s lifecycle for
-  \`workflow:wf_123\`; workflow events for \`global\`; Akosha events for its channels). The frames (4,000 events,
-  repeated) are built once, unmasked, and written in 256 KiB blocks. Its CPU is reported per flood.
+  \`workflow:wf_123\`; workflow events for \`global\`; Akosha events for its channels). The frames (up to 16,384 events,
+  repeated: four times the monitors' 4,096-id duplicate window, so that no repeated event counts as a duplicate;
+  fewer when the simulation's mix is shorter) are built once, unmasked, and written in 256 KiB blocks. Its CPU is reported per flood.
 - **Events/s**: TCP backpressure. A client that falls behind fills the socket buffers and the sender's writes
   wait, so what the sender has written is what the client consumed plus what sits in the two socket queues (the
   sender's send queue and the client's receive queue, read with \`ss\` at both ends of the window and taken off:
