@@ -2,11 +2,12 @@
 
 import { asArray, asObject } from "./_read.ts";
 import { MAX_TEXT } from "./events.ts";
-import { sanitizeText } from "./sanitize.ts";
+import { isPlainText, sanitizeText } from "./sanitize.ts";
 import { parseTimestamp, zonedIsoMs } from "./timestamp.ts";
 
 /** `value` as one safe line of at most {@link MAX_TEXT} characters. */
 export function clean(value: string): string {
+  if (value.length <= MAX_TEXT && isPlainText(value)) return value; // The usual case, without a copy.
   const long = value.length > MAX_TEXT * 4;
   const text = sanitizeText(long ? value.slice(0, MAX_TEXT * 4) : value, { maxLength: MAX_TEXT });
   return long && !text.endsWith("…") ? text.slice(0, MAX_TEXT - 1) + "…" : text;
