@@ -113,6 +113,19 @@ export function formatClock(ms: number): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
+/**
+ * A clock on screen: the time from `from` to `now` in whole seconds counted
+ * on the wall clock's second boundaries (`0s`, `42s`, `3m05s`, then as
+ * {@link formatDuration}). Every such clock on a screen advances at the same
+ * moment, once a second, so a frame drawn for a message within the same
+ * second rewrites none of them (a sub-second clock changed every frame).
+ */
+export function formatElapsed(from: number, now: number): string {
+  if (!Number.isFinite(from) || !Number.isFinite(now)) return "?";
+  const seconds = Math.max(0, Math.floor(now / 1000) - Math.floor(from / 1000));
+  return seconds < 60 ? `${seconds}s` : formatDuration(seconds * 1000);
+}
+
 /** Formats a duration compactly: `850ms`, `4.2s`, `3m05s`, `2h14m`, `3d04h`. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "?";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatDuration, parseTimestamp, zonedIsoMs } from "./timestamp.ts";
+import { formatDuration, formatElapsed, parseTimestamp, zonedIsoMs } from "./timestamp.ts";
 
 Deno.test("parseTimestamp() accepts zoned and zone-less ISO strings", async (t) => {
   await t.step("Z", () => {
@@ -78,4 +78,19 @@ Deno.test("zonedIsoMs() agrees with Date.parse on the zoned shapes, NaN on the r
     assert.ok(Number.isNaN(zonedIsoMs(other)), other);
   }
   assert.equal(parseTimestamp("2026-02-10T23:59:59 Z")?.ms, Date.UTC(2026, 1, 10, 23, 59, 59), "the regex path");
+});
+
+Deno.test("formatElapsed() counts whole seconds on the wall clock's boundaries", () => {
+  const t = Date.UTC(2026, 0, 1, 12, 0, 0);
+  assert.equal(formatElapsed(t + 100, t + 900), "0s", "within one wall second: no change");
+  assert.equal(formatElapsed(t + 900, t + 1100), "1s", "a boundary crossed, even 200 ms later");
+  assert.equal(formatElapsed(t, t + 59_999), "59s");
+  assert.equal(formatElapsed(t, t + 65_000), "1m05s");
+  assert.equal(formatElapsed(t + 5000, t), "0s", "a clock never runs backwards");
+  assert.equal(formatElapsed(NaN, t), "?");
+  // Every clock on the screen changes in the same frame: none between two frames in the same second.
+  const sinces = [t - 4321, t - 987, t - 61_234];
+  const at = (now: number) => sinces.map((s) => formatElapsed(s, now)).join(" ");
+  assert.equal(at(t + 10), at(t + 990));
+  assert.notEqual(at(t + 990), at(t + 1010));
 });
