@@ -30,6 +30,7 @@
 import { Command } from "commander";
 import { parseDurationMs, parsePort, readCaFile, serverUrl, VERSION } from "./lib/cli/cli.ts";
 import { checkTokenTransport, serviceToken } from "./lib/cli/tokens.ts";
+import { addServiceTokenOptions, serviceTokens } from "./lib/cli/dashboard_options.ts";
 import { ConfigError, configureUsage, EXIT_CODES, UsageError } from "./lib/cli/usage.ts";
 import { addStoreOptions, resolveStoreRun, type StoreCliOptions } from "./lib/cli/store_options.ts";
 import { checkOutputFiles, checkPermissions } from "./lib/cli/preflight.ts";
@@ -79,29 +80,21 @@ function list(option: string): string[] {
 
 /** Each service's token, as the dashboard reads them: the pool shares Mahavishnu's when it is the same server. */
 function tokens(o: CollectorOptions, tls: boolean) {
-  const read = (
-    service: string,
-    prefix: string,
-    env: string | undefined,
-    file: string | undefined,
-    useDefault: boolean,
-  ) => {
-    try {
-      return serviceToken({ service, prefix, tokenEnv: env, tokenFile: file, useDefault });
-    } catch (error) {
-      throw new ConfigError(error instanceof Error ? error.message : String(error));
-    }
-  };
-  const mahavishnu = read("Mahavishnu", "--token", o.tokenEnv, o.tokenFile, true);
-  const ownPool = read("the pool's server", "--pool-token", o.poolTokenEnv, o.poolTokenFile, false);
-  const sameServer = o.poolHost === o.mahavishnuHost && o.poolPort === o.mahavishnuPort;
-  const pool = ownPool ?? (sameServer ? mahavishnu : undefined);
-  const akosha = read("Akosha", "--akosha-token", o.akoshaTokenEnv, o.akoshaTokenFile, false);
+  let mahavishnu: string | undefined;
+  try {
+    mahavishnu = serviceToken({
+      service: "Mahavishnu",
+      prefix: "--token",
+      tokenEnv: o.tokenEnv,
+      tokenFile: o.tokenFile,
+      useDefault: true,
+    });
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
   const allow = o.allowInsecureToken === true;
   checkTokenTransport({ name: "Mahavishnu", host: o.mahavishnuHost, tls, token: mahavishnu }, allow);
-  checkTokenTransport({ name: "the pool's server", host: o.poolHost, tls, token: pool }, allow);
-  checkTokenTransport({ name: "Akosha", host: o.akoshaHost, tls, token: akosha }, allow);
-  return { mahavishnu, pool, akosha };
+  return serviceTokens({ ...o, tls }, mahavishnu);
 }
 
 function clock(ms: number): string {
@@ -110,41 +103,35 @@ function clock(ms: number): string {
 
 /** Parses `args`, collects until SIGINT/SIGTERM, resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
+  const base = configureUsage(new Command())
+    .name("collector.ts")
+    .description("store every event of the Mahavishnu services, headless")
+    .version(VERSION)
+    .option("--mahavishnu-host <host>", "Mahavishnu host", "127.0.0.1")
+    .option("--mahavishnu-port <port>", "Mahavishnu WebSocket port", parsePort, 8690)
+    .option("--pool-host <host>", "host of the pool's Mahavishnu server", "127.0.0.1")
+    .option("--pool-port <port>", "port of the pool's Mahavishnu server", parsePort, 8690)
+    .option("--pool-id <id>", "the pool to collect", "pool_local")
+    .option("--no-pool", "no pool connection")
+    .option("--akosha-host <host>", "Akosha host", "127.0.0.1")
+    .option("--akosha-port <port>", "Akosha WebSocket port (8682 is its HTTP port)", parsePort, 8692)
+    .option("--akosha-channels <list>", "Akosha channels, comma separated", "insights,anomalies,metrics")
+    .option(
+      "--akosha-pattern-types <list>",
+      'pattern types to store, comma separated: one patterns:TYPE subscription each ("" for none)',
+      DEFAULT_PATTERN_TYPES,
+    )
+    .option("--no-akosha", "no Akosha connection")
+    .option(
+      "--subscribe <channel>",
+      "also subscribe to this channel (repeatable; Akosha channels go to Akosha)",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .option("--token-env <var>", "read the auth token from this environment variable (default MAHAVISHNU_TOKEN)")
+    .option("--token-file <file>", "read the auth token from the first line of this file");
   const program = addStoreOptions(
-    configureUsage(new Command())
-      .name("collector.ts")
-      .description("store every event of the Mahavishnu services, headless")
-      .version(VERSION)
-      .option("--mahavishnu-host <host>", "Mahavishnu host", "127.0.0.1")
-      .option("--mahavishnu-port <port>", "Mahavishnu WebSocket port", parsePort, 8690)
-      .option("--pool-host <host>", "host of the pool's Mahavishnu server", "127.0.0.1")
-      .option("--pool-port <port>", "port of the pool's Mahavishnu server", parsePort, 8690)
-      .option("--pool-id <id>", "the pool to collect", "pool_local")
-      .option("--no-pool", "no pool connection")
-      .option("--akosha-host <host>", "Akosha host", "127.0.0.1")
-      .option("--akosha-port <port>", "Akosha WebSocket port (8682 is its HTTP port)", parsePort, 8692)
-      .option("--akosha-channels <list>", "Akosha channels, comma separated", "insights,anomalies,metrics")
-      .option(
-        "--akosha-pattern-types <list>",
-        'pattern types to store, comma separated: one patterns:TYPE subscription each ("" for none)',
-        DEFAULT_PATTERN_TYPES,
-      )
-      .option("--no-akosha", "no Akosha connection")
-      .option(
-        "--subscribe <channel>",
-        "also subscribe to this channel (repeatable; Akosha channels go to Akosha)",
-        (v: string, all: string[]) => [...all, v],
-        [] as string[],
-      )
-      .option("--token-env <var>", "read the auth token from this environment variable (default MAHAVISHNU_TOKEN)")
-      .option("--token-file <file>", "read the auth token from the first line of this file")
-      .option(
-        "--pool-token-env <var>",
-        "the pool server's token from this variable (default: --token-* when same server)",
-      )
-      .option("--pool-token-file <file>", "the pool server's token from the first line of this file")
-      .option("--akosha-token-env <var>", "Akosha's token from this variable (default: no token)")
-      .option("--akosha-token-file <file>", "Akosha's token from the first line of this file")
+    addServiceTokenOptions(base)
       .option("--allow-insecure-token", "allow sending a token over plain ws:// to a host that is not this machine")
       .option("--tls", "connect with wss:// instead of ws://")
       .option("--ca <file>", "trust this CA certificate (PEM) for wss:// (implies --tls)")

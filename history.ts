@@ -17,12 +17,11 @@
  * @module
  */
 
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { parsePositiveInt, VERSION } from "./lib/cli/cli.ts";
 import { runMain } from "./lib/cli/monitor_cli.ts";
 import { configureUsage, UsageError } from "./lib/cli/usage.ts";
-import { parseTimeArg, resolveStoreOptions } from "./lib/cli/store_options.ts";
-import { parseStoreTarget } from "./lib/store/target.ts";
+import { parseStoreArg, parseTimeArg, resolveStoreOptions } from "./lib/cli/store_options.ts";
 import { openStore } from "./lib/store/store.ts";
 import type { EventQuery } from "./lib/store/query.ts";
 import type { EventRow } from "./lib/store/record.ts";
@@ -38,18 +37,13 @@ import {
   timelineText,
 } from "./lib/store/history_format.ts";
 
-interface HistoryOptions {
+/** The parsed command line; the filters without parsing are {@link EventQuery}'s own. */
+interface HistoryOptions extends Pick<EventQuery, "channel" | "pool" | "workflow" | "worker" | "contains" | "limit"> {
   store: string;
   storePasswordFile?: string;
   since?: string;
   until?: string;
   event?: string;
-  channel?: string;
-  pool?: string;
-  workflow?: string;
-  worker?: string;
-  contains?: string;
-  limit?: number;
   format?: "table" | "json" | "csv";
   stats?: boolean;
   by: "minute" | "hour";
@@ -90,14 +84,7 @@ export async function main(args: string[]): Promise<number> {
     .name("history.ts")
     .description("query a Mahavishnu event store")
     .version(VERSION)
-    .requiredOption("--store <target>", "events.db, sqlite:PATH or postgres://user@host:port/db", (v: string) => {
-      try {
-        parseStoreTarget(v);
-      } catch (error) {
-        throw new InvalidArgumentError((error as Error).message);
-      }
-      return v;
-    })
+    .requiredOption("--store <target>", "events.db, sqlite:PATH or postgres://user@host:port/db", parseStoreArg)
     .option("--store-password-file <file>", "PostgreSQL password from the first line of this file (else PGPASSWORD)")
     .option("--since <time>", "from this time: an age (30m, 1h, 7d) or an ISO date/time")
     .option("--until <time>", "before this time: an age or an ISO date/time")

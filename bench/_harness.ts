@@ -11,6 +11,12 @@ export const ROOT = new URL("../", import.meta.url).pathname;
 
 const decoder = new TextDecoder();
 
+/** The number after `name` on the command line (`--rate 1000`), else `fallback`. */
+export function numberOption(name: string, fallback: number, args: readonly string[] = Deno.args): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
 /** Waits `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -270,7 +276,7 @@ export interface PtyOptions {
   outFile: string;
 }
 
-/** A process in a pseudo-terminal of a fixed size (`bench/_pty_run.py`), its output recorded with times. */
+/** A process in a pseudo-terminal of a fixed size (`tests/_pty.py`), its output recorded with times. */
 export class PtyRun {
   /** The command's pid (not the runner's). */
   readonly pid: number;
@@ -291,14 +297,13 @@ export class PtyRun {
   /** Starts `command` (program and arguments) in a pseudo-terminal. */
   static async start(command: string[], options: PtyOptions): Promise<PtyRun> {
     const child = new Deno.Command("python3", {
-      args: [
-        `${ROOT}bench/_pty_run.py`,
-        String(options.columns ?? 120),
-        String(options.rows ?? 40),
-        options.outFile,
-        ...command,
-      ],
+      args: [`${ROOT}tests/_pty.py`, ...command],
       cwd: ROOT,
+      env: {
+        TERM: "xterm-256color",
+        PTY_SIZE: `${options.columns ?? 120}x${options.rows ?? 40}`,
+        PTY_OUT: options.outFile,
+      },
       stdin: "piped",
       stdout: "null",
       stderr: "piped",

@@ -32,6 +32,7 @@ import {
   type Frame,
   inflightBytes,
   median,
+  numberOption,
   PlainRun,
   PtyRun,
   quantile,
@@ -46,14 +47,10 @@ import {
 import { type FunctionCost, topFunctions } from "./cpuprofile_top.ts";
 
 const args = Deno.args;
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const WINDOW = option("--window", 8);
-const WARM = option("--warm", 2);
-const IDLE = option("--idle-seconds", 30);
-const ROUNDS = option("--rounds", 2);
+const WINDOW = numberOption("--window", 8);
+const WARM = numberOption("--warm", 2);
+const IDLE = numberOption("--idle-seconds", 30);
+const ROUNDS = numberOption("--rounds", 2);
 /** How long to wait for the frame that answers a key. */
 const KEY_WAIT_MS = 3000;
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : null;
@@ -771,7 +768,7 @@ ${
   were drawn).
 - **Clients**: each in its own process, one at a time. The bare clients run with plain \`deno run\`; the monitors are
   the entry scripts run with the arguments of their \`deno.json\` tasks (\`--v8-flags=--optimize-for-size\` and the
-  narrow permissions, read from \`deno.json\` at run time), in a 120x40 pseudo-terminal (\`bench/_pty_run.py\`, which
+  narrow permissions, read from \`deno.json\` at run time), in a 120x40 pseudo-terminal (\`tests/_pty.py\`, which
   records every byte drawn with the time it arrived). CPU is user + system time from \`/proc/PID/stat\` (all threads);
   events per CPU-second is the rate a client would reach with a core to itself, the steadier figure when other
   work on the machine takes turns on the cores (a client at well under 100% of a core was waiting for one). Each

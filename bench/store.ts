@@ -25,14 +25,11 @@ import type { StoreBackend } from "../lib/store/backend.ts";
 import type { ReceivedMessage } from "../lib/store/record.ts";
 import type { Envelope } from "../lib/protocol/envelope.ts";
 import { startCluster, type TestCluster } from "../lib/store/_test_pg.ts";
+import { numberOption } from "./_harness.ts";
 
 const args = Deno.args;
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const INGEST = option("--events", 200_000);
-const STORED = option("--stored", 1_000_000);
+const INGEST = numberOption("--events", 200_000);
+const STORED = numberOption("--stored", 1_000_000);
 const WITH_PG = !args.includes("--no-postgres");
 const T0 = Date.UTC(2026, 10, 1);
 

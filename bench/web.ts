@@ -13,18 +13,14 @@
  * @module
  */
 
+import { cpuOf, numberOption, ROOT, sleep } from "./_harness.ts";
 import { launchBrowser } from "../tests/_browser.ts";
+import { servicePortArgs } from "../tests/_process.ts";
 import type { Page } from "puppeteer-core";
 
-const args = Deno.args;
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const RATE = option("--rate", 1000);
-const SECONDS = option("--seconds", 15);
-const PAGES = option("--pages", 50);
-const ROOT = new URL("../", import.meta.url).pathname;
+const RATE = numberOption("--rate", 1000);
+const SECONDS = numberOption("--seconds", 15);
+const PAGES = numberOption("--pages", 50);
 
 // --- upstream -------------------------------------------------------------------
 const sentAt = new Map<number, number>();
@@ -129,12 +125,7 @@ const web = new Deno.Command(Deno.execPath(), {
     "web_dashboard.ts",
     "--listen",
     "127.0.0.1:0",
-    "--mahavishnu-port",
-    port,
-    "--pool-port",
-    port,
-    "--akosha-port",
-    port,
+    ...servicePortArgs(port),
   ],
   cwd: ROOT,
   stdout: "piped",
@@ -146,14 +137,6 @@ while (!/http:\/\/127\.0\.0\.1:\d+\//.test(banner)) banner += new TextDecoder().
 const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(banner)![0];
 reader.releaseLock();
 web.stdout.cancel();
-
-/** CPU seconds (utime + stime) of the web process; `cat` because Deno guards /proc behind --allow-all. */
-const cpuSeconds = async () => {
-  const out = await new Deno.Command("cat", { args: [`/proc/${web.pid}/stat`] }).output();
-  const fields = new TextDecoder().decode(out.stdout).split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Each page notes when a marker's task id first shows in the probe worker's row.
 const OBSERVE = `
@@ -181,14 +164,14 @@ const counter = async (name: string) => {
   return Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? NaN);
 };
 const measure = async (seconds: number) => {
-  const cpu0 = await cpuSeconds();
+  const cpu0 = cpuOf(web.pid);
   const sent0 = await counter("mahavishnu_monitor_web_messages_total");
   const skipped0 = await counter("mahavishnu_monitor_web_frames_skipped_total");
   const seq0 = seq;
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const wall = (performance.now() - t0) / 1000;
-  const cpu = (await cpuSeconds()) - cpu0;
+  const cpu = cpuOf(web.pid) - cpu0;
   const perSecond = (n: number) => Math.round(n / wall);
   return {
     cpuPercent: Math.round((cpu / wall) * 1000) / 10,

@@ -108,3 +108,21 @@ export function freePort(): number {
   l.close();
   return port;
 }
+
+/** A port for a script's command line, passed as `String(port)`. */
+type PortArg = number | string | null;
+
+/**
+ * `--mahavishnu-port`, `--pool-port` (the pool on the same server) and `--akosha-port` (`--no-akosha` for false),
+ * the service arguments of the dashboards and collector.ts.
+ */
+export function servicePortArgs(mahavishnu: PortArg, akosha: PortArg | false = mahavishnu): string[] {
+  const m = String(mahavishnu);
+  return [
+    "--mahavishnu-port",
+    m,
+    "--pool-port",
+    m,
+    ...(akosha === false ? ["--no-akosha"] : ["--akosha-port", String(akosha)]),
+  ];
+}

@@ -1,29 +1,47 @@
-"""Runs a command in a pseudo-terminal (80x24, or PTY_SIZE=COLSxROWS) for the end-to-end tests.
+"""Runs a command in a pseudo-terminal, for the end-to-end tests and the benchmarks.
 
-Prints "pid N" on stderr, copies everything the command writes to stdout (raw bytes),
-copies stdin to the terminal, and exits with the command's exit code.
+Usage: [PTY_SIZE=COLSxROWS] [PTY_OUT=FILE] python3 tests/_pty.py CMD [ARGS...]
+
+The terminal is 80x24 unless PTY_SIZE says otherwise, set before the command starts
+(its first size query sees it). Everything the command writes goes to stdout (raw
+bytes) or, with PTY_OUT, to FILE, with a line "EPOCH_SECONDS END_OFFSET" in FILE.idx
+for every chunk read from the terminal, so that each byte can be given the time it
+reached the terminal. Prints "pid N start T" on stderr once the command is started
+(T: epoch seconds just before the fork), copies stdin to the terminal (keys), and
+exits with the command's exit code.
 """
-import fcntl, os, pty, select, struct, sys, termios
+import fcntl, os, pty, select, struct, sys, termios, time
 
+cols, rows = (int(n) for n in os.environ.get("PTY_SIZE", "80x24").split("x"))
+out_path = os.environ.get("PTY_OUT")
+size = struct.pack("HHHH", rows, cols, 0, 0)
+start = time.time()
 pid, fd = pty.fork()
 if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, size)
     os.execvp(sys.argv[1], sys.argv[1:])
-cols, rows = (int(n) for n in os.environ.get("PTY_SIZE", "80x24").split("x"))
-fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-sys.stderr.write(f"pid {pid}\n")
+fcntl.ioctl(fd, termios.TIOCSWINSZ, size)
+out = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644) if out_path else 1
+idx = open(out_path + ".idx", "w", buffering=1) if out_path else None
+sys.stderr.write(f"pid {pid} start {start:.6f}\n")
 sys.stderr.flush()
+total = 0
 stdin_open = True
 while True:
     readers = [fd] + ([0] if stdin_open else [])
     ready, _, _ = select.select(readers, [], [], 0.05)
     if fd in ready:
         try:
-            data = os.read(fd, 65536)
+            data = os.read(fd, 1 << 20)
         except OSError:
             data = b""
         if not data:
             break
-        os.write(1, data)
+        now = time.time()
+        os.write(out, data)
+        total += len(data)
+        if idx:
+            idx.write(f"{now:.6f} {total}\n")
     if 0 in ready:
         data = os.read(0, 1024)
         if data:
@@ -31,4 +49,7 @@ while True:
         else:
             stdin_open = False
 _, status = os.waitpid(pid, 0)
+if idx:
+    os.close(out)
+    idx.close()
 sys.exit(os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else status >> 8)

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { freePort, jsonLines, runScript, startDemoProcess } from "./_process.ts";
+import { freePort, jsonLines, runScript, servicePortArgs, startDemoProcess } from "./_process.ts";
 import { waitFor } from "./_script_server.ts";
 
 Deno.test("multi_service_dashboard.ts: Akosha down then up, in one process", async () => {
@@ -7,12 +7,7 @@ Deno.test("multi_service_dashboard.ts: Akosha down then up, in one process", asy
   const akoshaPort = freePort();
   const dir = await Deno.makeTempDir();
   const dash = runScript("multi_service_dashboard.ts", [
-    "--mahavishnu-port",
-    String(mahavishnu.port),
-    "--pool-port",
-    String(mahavishnu.port),
-    "--akosha-port",
-    String(akoshaPort),
+    ...servicePortArgs(mahavishnu.port, akoshaPort),
     // The Akosha panel's own counters, seen through alert rules: they hold only once its data arrived.
     "--alert",
     "insights>0",

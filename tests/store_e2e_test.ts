@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import postgres from "postgres";
-import { jsonLines, runScript, startDemoProcess } from "./_process.ts";
+import { jsonLines, runScript, servicePortArgs, startDemoProcess } from "./_process.ts";
 import { waitFor } from "./_script_server.ts";
 import { openSqliteStore } from "../lib/store/sqlite.ts";
 import { toRow } from "../lib/store/record.ts";
@@ -26,6 +26,19 @@ function finalCounts(stderr: string): { msgs: number; stored: number; duplicates
   return { msgs, stored: num(/(\d+) stored/), duplicates: num(/(\d+) duplicate/), dropped: num(/(\d+) dropped/) };
 }
 
+/** A demo server without Akosha (seeded `seed`) and a collector storing its streams into `store`, allowed to write only in `dir`. */
+async function collectFromDemo(store: string, seed: number, statusInterval: string, dir: string) {
+  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "40", "--seed", String(seed)]);
+  const run = runScript("collector.ts", [
+    "--store",
+    store,
+    ...servicePortArgs(server.port, false),
+    "--status-interval",
+    statusInterval,
+  ], COLLECT(dir));
+  return { server, run };
+}
+
 Deno.test("collector.ts stores every message of the demo server in SQLite and flushes on SIGTERM", async () => {
   const dir = Deno.makeTempDirSync();
   const db = `${dir}/events.db`;
@@ -33,12 +46,7 @@ Deno.test("collector.ts stores every message of the demo server in SQLite and fl
   const run = runScript("collector.ts", [
     "--store",
     db,
-    "--mahavishnu-port",
-    String(server.port),
-    "--pool-port",
-    String(server.port),
-    "--akosha-port",
-    String(server.akoshaPort),
+    ...servicePortArgs(server.port, server.akoshaPort),
     "--subscribe",
     "workflow:wf_123",
     "--status-interval",
@@ -265,18 +273,7 @@ Deno.test({
 }, async () => {
   const pg = await freshDatabase();
   const dir = Deno.makeTempDirSync();
-  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "40", "--seed", "4"]);
-  const run = runScript("collector.ts", [
-    "--store",
-    pg.url,
-    "--mahavishnu-port",
-    String(server.port),
-    "--pool-port",
-    String(server.port),
-    "--no-akosha",
-    "--status-interval",
-    "300ms",
-  ], COLLECT(dir));
+  const { server, run } = await collectFromDemo(pg.url, 4, "300ms", dir);
   try {
     await waitFor(() => /: [1-9]\d\d* stored/.test(run.stderr()), "stored events", 20_000);
     run.kill("SIGINT");
@@ -307,18 +304,7 @@ Deno.test({
 }, async () => {
   const cluster = await startCluster();
   const dir = Deno.makeTempDirSync();
-  const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "40", "--seed", "6"]);
-  const run = runScript("collector.ts", [
-    "--store",
-    cluster.url,
-    "--mahavishnu-port",
-    String(server.port),
-    "--pool-port",
-    String(server.port),
-    "--no-akosha",
-    "--status-interval",
-    "200ms",
-  ], COLLECT(dir));
+  const { server, run } = await collectFromDemo(cluster.url, 6, "200ms", dir);
   const stored = () =>
     Number(/(\d+) stored/.exec(run.stderr().split("\n").filter((l) => /^collector \d/.test(l)).at(-1) ?? "")?.[1] ?? 0);
   try {

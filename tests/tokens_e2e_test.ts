@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runScript } from "./_process.ts";
+import { runScript, servicePortArgs } from "./_process.ts";
 import { answerSubscribe, frame, type ScriptServer, startScriptServer, waitFor, welcome } from "./_script_server.ts";
 
 /** A server that welcomes, answers auth and subscribe, and keeps every client message. */
@@ -27,12 +27,7 @@ Deno.test("multi_service_dashboard.ts sends each service only its own token", as
     const mahavishnu = tokenServer();
     const akosha = tokenServer();
     const dash = runScript("multi_service_dashboard.ts", [
-      "--mahavishnu-port",
-      String(mahavishnu.port),
-      "--pool-port",
-      String(mahavishnu.port),
-      "--akosha-port",
-      String(akosha.port),
+      ...servicePortArgs(mahavishnu.port, akosha.port),
       ...extra,
     ], ["--allow-net=127.0.0.1", "--allow-env=MAHAVISHNU_TOKEN", `--allow-read=${dir}`]);
     await waitFor(

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { Page } from "puppeteer-core";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { launchBrowser, SKIP_BROWSER } from "./_browser.ts";
-import { type RunningScript, runScript, startDemoProcess } from "./_process.ts";
+import { type RunningScript, runScript, servicePortArgs, startDemoProcess } from "./_process.ts";
 import { answerSubscribe, frame, type ScriptServer, startScriptServer, waitFor, welcome } from "./_script_server.ts";
 import { parseMessage } from "../lib/protocol/envelope.ts";
 import { decodeMessage } from "../lib/protocol/decode.ts";
@@ -62,12 +62,7 @@ Deno.test({
     let demo = await startDemoProcess(["--port", "0", "--akosha-port", "0", "--rate", "20", "--seed", "7"]);
     const ports = ["--port", String(demo.port), "--akosha-port", String(demo.akoshaPort)];
     const web = await startWeb([
-      "--mahavishnu-port",
-      String(demo.port),
-      "--pool-port",
-      String(demo.port),
-      "--akosha-port",
-      String(demo.akoshaPort),
+      ...servicePortArgs(demo.port, demo.akoshaPort),
     ]);
     const b = await launchBrowser();
     try {
@@ -177,12 +172,7 @@ Deno.test({
     const upstream = scriptedUpstream();
     const port = String(upstream.port);
     const web = await startWeb([
-      "--mahavishnu-port",
-      port,
-      "--pool-port",
-      port,
-      "--akosha-port",
-      port,
+      ...servicePortArgs(port),
       "--pool-id",
       "pool_x",
       "--subscribe",

@@ -112,7 +112,7 @@ export const MUTANTS: Mutant[] = [
   {
     name: "Akosha gets the Mahavishnu token",
     guarantee: TOKEN,
-    file: "multi_service_dashboard.ts",
+    file: "lib/cli/dashboard_options.ts",
     find: "  return { mahavishnu, pool, akosha };",
     replace: "  return { mahavishnu, pool, akosha: akosha ?? mahavishnu };",
     tests: ["tests/tokens_e2e_test.ts"],

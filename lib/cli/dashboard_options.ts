@@ -37,23 +37,29 @@ export interface DashboardOptions extends CommonOptions {
  */
 const DEFAULT_PATTERN_TYPES = "code_pattern,anomaly_burst,temporal,error_cluster,load_spike";
 
-/** Adds the service options of the dashboard. */
-export function addDashboardOptions(command: Command): Command {
+/** Adds `--pool-token-env/-file` and `--akosha-token-env/-file` (read by {@link serviceTokens}). */
+export function addServiceTokenOptions(command: Command): Command {
   return command
-    .option("--mahavishnu-host <host>", "Mahavishnu host", "127.0.0.1")
-    .option("--mahavishnu-port <port>", "Mahavishnu WebSocket port", parsePort, 8690)
-    .option("--pool-host <host>", "host of the pool's Mahavishnu server", "127.0.0.1")
-    .option("--pool-port <port>", "port of the pool's Mahavishnu server", parsePort, 8690)
-    .option("--pool-id <id>", "the pool to show", "pool_local")
-    .option("--akosha-host <host>", "Akosha host", "127.0.0.1")
-    .option("--akosha-port <port>", "Akosha WebSocket port (8682 is its HTTP port)", parsePort, 8692)
     .option(
       "--pool-token-env <var>",
       "the pool server's token from this variable (default: --token-* when same server)",
     )
     .option("--pool-token-file <file>", "the pool server's token from the first line of this file")
     .option("--akosha-token-env <var>", "Akosha's token from this variable (default: no token)")
-    .option("--akosha-token-file <file>", "Akosha's token from the first line of this file")
+    .option("--akosha-token-file <file>", "Akosha's token from the first line of this file");
+}
+
+/** Adds the service options of the dashboard. */
+export function addDashboardOptions(command: Command): Command {
+  command
+    .option("--mahavishnu-host <host>", "Mahavishnu host", "127.0.0.1")
+    .option("--mahavishnu-port <port>", "Mahavishnu WebSocket port", parsePort, 8690)
+    .option("--pool-host <host>", "host of the pool's Mahavishnu server", "127.0.0.1")
+    .option("--pool-port <port>", "port of the pool's Mahavishnu server", parsePort, 8690)
+    .option("--pool-id <id>", "the pool to show", "pool_local")
+    .option("--akosha-host <host>", "Akosha host", "127.0.0.1")
+    .option("--akosha-port <port>", "Akosha WebSocket port (8682 is its HTTP port)", parsePort, 8692);
+  return addServiceTokenOptions(command)
     .option("--akosha-channels <list>", "Akosha channels, comma separated (also: metrics)", "insights,anomalies")
     .option(
       "--akosha-pattern-types <list>",
@@ -63,7 +69,7 @@ export function addDashboardOptions(command: Command): Command {
 }
 
 /** True when the pool panel talks to the Mahavishnu server itself (then it shares `--token-*`). */
-function poolSharesMahavishnu(o: DashboardOptions): boolean {
+function poolSharesMahavishnu(o: ServiceTokenOptions): boolean {
   return o.poolHost === o.mahavishnuHost && o.poolPort === o.mahavishnuPort;
 }
 
@@ -76,12 +82,28 @@ export function dashboardServers(o: DashboardOptions): StartChecks["servers"] {
   ];
 }
 
+/** The options {@link serviceTokens} reads: the services' addresses and token sources. */
+export type ServiceTokenOptions =
+  & Pick<
+    DashboardOptions,
+    | "mahavishnuHost"
+    | "mahavishnuPort"
+    | "poolHost"
+    | "poolPort"
+    | "akoshaHost"
+    | "poolTokenEnv"
+    | "poolTokenFile"
+    | "akoshaTokenEnv"
+    | "akoshaTokenFile"
+  >
+  & { tls?: boolean; ca?: string; allowInsecureToken?: boolean; replay?: string };
+
 /**
- * Each service's token: Mahavishnu `--token-*`; the pool its own, else
- * Mahavishnu's when it is the same server; Akosha only its own. A service
- * that was given no token gets none.
+ * Each service's token: Mahavishnu `--token-*` (read by the caller); the
+ * pool its own, else Mahavishnu's when it is the same server; Akosha only
+ * its own. A service that was given no token gets none.
  */
-function serviceTokens(o: DashboardOptions, mahavishnu: string | undefined) {
+export function serviceTokens(o: ServiceTokenOptions, mahavishnu: string | undefined) {
   const tls = o.tls === true || o.ca !== undefined;
   const allow = o.allowInsecureToken === true;
   const read = (service: string, prefix: string, env?: string, file?: string) => {

@@ -31,6 +31,16 @@ export function parseAge(value: string): number {
   return ms;
 }
 
+/** Checks a `--store` value (events.db, sqlite:PATH, postgres://…) and returns it unchanged; commander reports a bad one. */
+export function parseStoreArg(value: string): string {
+  try {
+    parseStoreTarget(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
+}
+
 /** Parses `--since`/`--until`: an age before `now` (`1h`) or an ISO 8601 date/time. */
 export function parseTimeArg(value: string, now: number = Date.now()): number {
   if (/^\d+(?:\.\d+)?\s*(ms|s|m|h|d|w)$/.test(value.trim())) return now - parseAge(value);
@@ -60,14 +70,7 @@ export function addStoreOptions(command: Command, options: { replayRange?: boole
     .option(
       "--store <target>",
       "store every received message: events.db, sqlite:PATH or postgres://user@host:port/db",
-      (v: string) => {
-        try {
-          parseStoreTarget(v);
-        } catch (error) {
-          throw new InvalidArgumentError((error as Error).message);
-        }
-        return v;
-      },
+      parseStoreArg,
     )
     .option("--store-password-file <file>", "PostgreSQL password from the first line of this file (else PGPASSWORD)")
     .option("--retention <age>", "delete stored events older than this, e.g. 7d", parseAge);

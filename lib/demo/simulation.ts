@@ -85,6 +85,24 @@ export function utcStamp(ms: number): string {
   return new Date(ms).toISOString().replace("Z", "+00:00");
 }
 
+/** The events of one scaling step that has just added or removed `worker`: announced, the worker, the new count. */
+function scaleEvents(pool: SimPool, worker: SimWorker, direction: "up" | "down"): SimEvent[] {
+  const rooms = [`pool:${pool.id}`];
+  return [
+    {
+      rooms,
+      event: "pool.scaling",
+      data: { pool_id: pool.id, event_type: `scale_${direction}`, target: pool.workers.length },
+    },
+    {
+      rooms,
+      event: direction === "up" ? "worker.added" : "worker.removed",
+      data: { pool_id: pool.id, worker_id: worker.id },
+    },
+    { rooms, event: "pool.scaled", data: { pool_id: pool.id, worker_count: pool.workers.length } },
+  ];
+}
+
 /** The simulated Mahavishnu + Akosha world. */
 export class Simulation {
   readonly scenario: Scenario;
@@ -411,7 +429,6 @@ export class Simulation {
   }
 
   #scale(pool: SimPool, now: number): SimEvent[] {
-    const room = [`pool:${pool.id}`];
     const up = pool.queue > 8 ? pool.workers.length < pool.maxWorkers : pool.workers.length <= pool.minWorkers;
     if (up) {
       const worker: SimWorker = {
@@ -422,29 +439,13 @@ export class Simulation {
         workflow: null,
       };
       pool.workers.push(worker);
-      return [
-        {
-          rooms: room,
-          event: "pool.scaling",
-          data: { pool_id: pool.id, event_type: "scale_up", target: pool.workers.length },
-        },
-        { rooms: room, event: "worker.added", data: { pool_id: pool.id, worker_id: worker.id } },
-        { rooms: room, event: "pool.scaled", data: { pool_id: pool.id, worker_count: pool.workers.length } },
-      ];
+      return scaleEvents(pool, worker, "up");
     }
     const idle = pool.workers.filter((w) => w.status !== "busy" && w.workflow === null);
     if (idle.length === 0 || pool.workers.length <= pool.minWorkers) return this.#enqueue(pool, now);
     const worker = idle[idle.length - 1];
     pool.workers = pool.workers.filter((w) => w !== worker);
-    return [
-      {
-        rooms: room,
-        event: "pool.scaling",
-        data: { pool_id: pool.id, event_type: "scale_down", target: pool.workers.length },
-      },
-      { rooms: room, event: "worker.removed", data: { pool_id: pool.id, worker_id: worker.id } },
-      { rooms: room, event: "pool.scaled", data: { pool_id: pool.id, worker_count: pool.workers.length } },
-    ];
+    return scaleEvents(pool, worker, "down");
   }
 
   #workerStatus(pool: SimPool, worker: SimWorker, now: number): SimEvent {

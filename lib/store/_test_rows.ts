@@ -1,9 +1,11 @@
 /**
- * Test helpers: received messages and rows that look like the demo server's.
+ * Test helpers: received messages and rows that look like the demo server's,
+ * and a throwaway SQLite file with a row count.
  *
  * @module
  */
 
+import { DatabaseSync } from "node:sqlite";
 import type { Envelope } from "../protocol/envelope.ts";
 import { type EventRow, type ReceivedMessage, toRow } from "./record.ts";
 
@@ -60,5 +62,21 @@ export async function waitFor(
   while (!(await check())) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A fresh `events.db` path in a new temporary directory, removed with the directory on dispose. */
+export function tempDb(prefix: string): { path: string; [Symbol.dispose](): void } {
+  const dir = Deno.makeTempDirSync({ prefix });
+  return { path: `${dir}/events.db`, [Symbol.dispose]: () => Deno.removeSync(dir, { recursive: true }) };
+}
+
+/** The number of rows in the `events` table of the SQLite file at `path` (opened read-only). */
+export function countEvents(path: string): number {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return Number((db.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number }).n);
+  } finally {
+    db.close();
   }
 }

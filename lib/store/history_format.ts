@@ -10,7 +10,7 @@
 import Table from "cli-table3";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import { formatDuration } from "../protocol/timestamp.ts";
-import type { EventRow } from "./record.ts";
+import { type Column, COLUMN_FIELDS, type EventRow } from "./record.ts";
 import type { StatsRow } from "./query.ts";
 import { sparkline } from "./sparkline.ts";
 import type { WorkflowRun } from "./timeline.ts";
@@ -91,9 +91,26 @@ export function eventJson(row: EventRow): string {
   });
 }
 
+/** The columns of {@link eventCsv} after its first, `time` (the receive time in ISO form). */
+const CSV_COLUMNS: readonly Column[] = [
+  "received_at",
+  "service",
+  "room",
+  "type",
+  "event",
+  "severity",
+  "pool_id",
+  "workflow_id",
+  "worker_id",
+  "task_id",
+  "error_code",
+  "error_message",
+  "id",
+  "payload",
+];
+
 /** The CSV header line for {@link eventCsv}. */
-export const CSV_HEADER =
-  "time,received_at,service,room,type,event,severity,pool_id,workflow_id,worker_id,task_id,error_code,error_message,id,payload";
+export const CSV_HEADER: string = ["time", ...CSV_COLUMNS].join(",");
 
 /** Quotes a CSV field when needed (RFC 4180). */
 export function csvField(value: unknown): string {
@@ -103,23 +120,8 @@ export function csvField(value: unknown): string {
 
 /** One row as a CSV line. */
 export function eventCsv(row: EventRow): string {
-  return [
-    new Date(row.receivedAt).toISOString(),
-    row.receivedAt,
-    row.service,
-    row.room,
-    row.type,
-    row.event,
-    row.severity,
-    row.poolId,
-    row.workflowId,
-    row.workerId,
-    row.taskId,
-    row.errorCode,
-    row.errorMessage,
-    row.id,
-    row.payload,
-  ].map(csvField).join(",");
+  return [new Date(row.receivedAt).toISOString(), ...CSV_COLUMNS.map((c) => row[COLUMN_FIELDS[c]])]
+    .map(csvField).join(",");
 }
 
 /** Counts per event over `buckets` (bucket start times), with a sparkline each. */

@@ -12,22 +12,24 @@ import postgres from "postgres";
 import type { StoreBackend } from "./backend.ts";
 import { COLUMNS, type EventRow } from "./record.ts";
 import { type EventQuery, fromDbRow, selectStatement, type StatsRow, statsStatement } from "./query.ts";
-import { checkReadable, type Migration, MIGRATIONS, pendingMigrations, StoreError, VERSION_TABLE } from "./schema.ts";
+import {
+  checkReadable,
+  type Migration,
+  MIGRATIONS,
+  pendingMigrations,
+  type SchemaOptions,
+  StoreError,
+  VERSION_TABLE,
+} from "./schema.ts";
 
 /** Options for {@link openPostgresStore}. */
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends SchemaOptions {
   /** The password (from `PGPASSWORD` or `--store-password-file`); never printed. Default: the URL's or none. */
   password?: string;
   /** Label for messages (the URL without password). Default: the URL without password. */
   label?: string;
   /** Seconds to wait for a connection. Default 5. */
   connectTimeoutS?: number;
-  /** Migrations to apply (tests). Default {@link MIGRATIONS}. */
-  migrations?: readonly Migration[];
-  /** Open for reading only: check the version, change nothing. Default false. */
-  readOnly?: boolean;
-  /** Clock for the version table. Default `Date.now`. */
-  now?: () => number;
 }
 
 /** Explains a PostgreSQL or network error in words for a person. */

@@ -45,48 +45,36 @@ export interface EventRow {
   payload: string;
 }
 
+/** Each column of the `events` table and the {@link EventRow} field it holds, in table order. */
+export const COLUMN_FIELDS = {
+  id: "id",
+  received_at: "receivedAt",
+  event_at: "eventAt",
+  service: "service",
+  room: "room",
+  type: "type",
+  event: "event",
+  severity: "severity",
+  pool_id: "poolId",
+  workflow_id: "workflowId",
+  worker_id: "workerId",
+  task_id: "taskId",
+  correlation_id: "correlationId",
+  error_code: "errorCode",
+  error_message: "errorMessage",
+  timestamp: "timestamp",
+  payload: "payload",
+} as const satisfies Record<string, keyof EventRow>;
+
+/** A column of the `events` table. */
+export type Column = keyof typeof COLUMN_FIELDS;
+
 /** Column names, in the order of {@link rowValues}. */
-export const COLUMNS = [
-  "id",
-  "received_at",
-  "event_at",
-  "service",
-  "room",
-  "type",
-  "event",
-  "severity",
-  "pool_id",
-  "workflow_id",
-  "worker_id",
-  "task_id",
-  "correlation_id",
-  "error_code",
-  "error_message",
-  "timestamp",
-  "payload",
-] as const;
+export const COLUMNS: readonly Column[] = Object.keys(COLUMN_FIELDS) as Column[];
 
 /** A row's values in {@link COLUMNS} order. */
 export function rowValues(row: EventRow): (string | number | null)[] {
-  return [
-    row.id,
-    row.receivedAt,
-    row.eventAt,
-    row.service,
-    row.room,
-    row.type,
-    row.event,
-    row.severity,
-    row.poolId,
-    row.workflowId,
-    row.workerId,
-    row.taskId,
-    row.correlationId,
-    row.errorCode,
-    row.errorMessage,
-    row.timestamp,
-    row.payload,
-  ];
+  return COLUMNS.map((c) => row[COLUMN_FIELDS[c]]);
 }
 
 const ID_LENGTH = 200;

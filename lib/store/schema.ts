@@ -19,6 +19,16 @@ export interface Migration {
   postgres: string[];
 }
 
+/** How a store being opened treats its schema; both store kinds take these. */
+export interface SchemaOptions {
+  /** Open for reading only (history, replay): check the version, no migration, no writes. Default false. */
+  readOnly?: boolean;
+  /** Migrations to apply (tests). Default {@link MIGRATIONS}. */
+  migrations?: readonly Migration[];
+  /** Clock for the version table. Default `Date.now`. */
+  now?: () => number;
+}
+
 const INDEXES = [
   "CREATE INDEX IF NOT EXISTS events_time ON events (received_at)",
   "CREATE INDEX IF NOT EXISTS events_event_time ON events (event, received_at)",
@@ -27,55 +37,36 @@ const INDEXES = [
   "CREATE INDEX IF NOT EXISTS events_worker ON events (worker_id, received_at) WHERE worker_id IS NOT NULL",
 ];
 
+/** The `events` table of schema version 1, in a dialect's type for epoch-millisecond times and for the payload. */
+function eventsTable(millis: "INTEGER" | "BIGINT", payload: "TEXT" | "JSONB"): string {
+  return `CREATE TABLE events (
+        id TEXT NOT NULL PRIMARY KEY,
+        received_at ${millis} NOT NULL,
+        event_at ${millis},
+        service TEXT NOT NULL,
+        room TEXT,
+        type TEXT NOT NULL,
+        event TEXT,
+        severity TEXT NOT NULL,
+        pool_id TEXT,
+        workflow_id TEXT,
+        worker_id TEXT,
+        task_id TEXT,
+        correlation_id TEXT,
+        error_code TEXT,
+        error_message TEXT,
+        timestamp TEXT,
+        payload ${payload} NOT NULL
+      )`;
+}
+
 /** Every migration, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: "events table with time, event, workflow, pool and worker indexes",
-    sqlite: [
-      `CREATE TABLE events (
-        id TEXT NOT NULL PRIMARY KEY,
-        received_at INTEGER NOT NULL,
-        event_at INTEGER,
-        service TEXT NOT NULL,
-        room TEXT,
-        type TEXT NOT NULL,
-        event TEXT,
-        severity TEXT NOT NULL,
-        pool_id TEXT,
-        workflow_id TEXT,
-        worker_id TEXT,
-        task_id TEXT,
-        correlation_id TEXT,
-        error_code TEXT,
-        error_message TEXT,
-        timestamp TEXT,
-        payload TEXT NOT NULL
-      )`,
-      ...INDEXES,
-    ],
-    postgres: [
-      `CREATE TABLE events (
-        id TEXT NOT NULL PRIMARY KEY,
-        received_at BIGINT NOT NULL,
-        event_at BIGINT,
-        service TEXT NOT NULL,
-        room TEXT,
-        type TEXT NOT NULL,
-        event TEXT,
-        severity TEXT NOT NULL,
-        pool_id TEXT,
-        workflow_id TEXT,
-        worker_id TEXT,
-        task_id TEXT,
-        correlation_id TEXT,
-        error_code TEXT,
-        error_message TEXT,
-        timestamp TEXT,
-        payload JSONB NOT NULL
-      )`,
-      ...INDEXES,
-    ],
+    sqlite: [eventsTable("INTEGER", "TEXT"), ...INDEXES],
+    postgres: [eventsTable("BIGINT", "JSONB"), ...INDEXES],
   },
 ];
 

@@ -10,20 +10,22 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { StoreBackend } from "./backend.ts";
 import { COLUMNS, type EventRow, rowValues } from "./record.ts";
 import { type EventQuery, fromDbRow, selectStatement, type StatsRow, statsStatement } from "./query.ts";
-import { checkReadable, type Migration, MIGRATIONS, pendingMigrations, StoreError, VERSION_TABLE } from "./schema.ts";
+import {
+  checkReadable,
+  type Migration,
+  MIGRATIONS,
+  pendingMigrations,
+  type SchemaOptions,
+  StoreError,
+  VERSION_TABLE,
+} from "./schema.ts";
 
 /** Options for {@link openSqliteStore}. */
-export interface SqliteStoreOptions {
-  /** Open for reading only (history, replay): no migration, no writes. Default false. */
-  readOnly?: boolean;
+export interface SqliteStoreOptions extends SchemaOptions {
   /** How long (ms) to wait for a lock held by another process. Default 2 000. */
   busyTimeoutMs?: number;
-  /** Migrations to apply (tests). Default {@link MIGRATIONS}. */
-  migrations?: readonly Migration[];
   /** Caps the file at this many pages (tests: a full disk). Default none. */
   maxPageCount?: number;
-  /** Clock for the version table. Default `Date.now`. */
-  now?: () => number;
 }
 
 /** Explains a SQLite or permission error in words for a person. */

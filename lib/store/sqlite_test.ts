@@ -2,24 +2,10 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { openSqliteStore } from "./sqlite.ts";
 import { type Migration, MIGRATIONS, SCHEMA_VERSION, StoreError } from "./schema.ts";
-import { rows } from "./_test_rows.ts";
-
-function tempDb(): { path: string; [Symbol.dispose](): void } {
-  const dir = Deno.makeTempDirSync({ prefix: "store_test_" });
-  return { path: `${dir}/events.db`, [Symbol.dispose]: () => Deno.removeSync(dir, { recursive: true }) };
-}
-
-function count(path: string): number {
-  const db = new DatabaseSync(path, { readOnly: true });
-  try {
-    return Number((db.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number }).n);
-  } finally {
-    db.close();
-  }
-}
+import { countEvents as count, rows, tempDb } from "./_test_rows.ts";
 
 Deno.test("openSqliteStore() creates the schema and records its version once", async () => {
-  using db = tempDb();
+  using db = tempDb("store_test_");
   const store = await openSqliteStore(db.path, { now: () => 42 });
   assert.equal(await store.version(), SCHEMA_VERSION);
   await store.close();
@@ -38,7 +24,7 @@ Deno.test("openSqliteStore() creates the schema and records its version once", a
 });
 
 Deno.test("openSqliteStore() applies a newer migration forward, keeping the rows", async () => {
-  using db = tempDb();
+  using db = tempDb("store_test_");
   const v1 = await openSqliteStore(db.path);
   await v1.insert(rows(10));
   await v1.close();
@@ -55,7 +41,7 @@ Deno.test("openSqliteStore() applies a newer migration forward, keeping the rows
 });
 
 Deno.test("openSqliteStore() refuses a store newer than the code", async () => {
-  using db = tempDb();
+  using db = tempDb("store_test_");
   (await openSqliteStore(db.path)).close();
   const raw = new DatabaseSync(db.path);
   raw.prepare("INSERT INTO schema_version VALUES (?, ?)").run(SCHEMA_VERSION + 5, 0);
@@ -69,14 +55,14 @@ Deno.test("openSqliteStore() refuses a store newer than the code", async () => {
 });
 
 Deno.test("openSqliteStore() explains a file that is not a database", async () => {
-  using db = tempDb();
+  using db = tempDb("store_test_");
   Deno.writeTextFileSync(db.path, "this is a log file, not a database\n".repeat(200));
   await assert.rejects(openSqliteStore(db.path), /is not an SQLite database or is corrupt/);
   assert.match(Deno.readTextFileSync(db.path), /^this is a log file/);
 });
 
 Deno.test("openSqliteStore() refuses to write a read-only file but can read it", async () => {
-  using db = tempDb();
+  using db = tempDb("store_test_");
   const s = await openSqliteStore(db.path);
   await s.insert(rows(3));
   await s.close();
@@ -88,7 +74,7 @@ Deno.test("openSqliteStore() refuses to write a read-only file but can read it",
 });
 
 Deno.test("openSqliteStore() read-only refuses a missing file instead of creating it", async () => {
-  using db = tempDb();
+  using db = tempDb("store_test_");
   await assert.rejects(openSqliteStore(db.path, { readOnly: true }), /does not exist/);
   assert.throws(() => Deno.statSync(db.path), Deno.errors.NotFound);
   new DatabaseSync(db.path).close(); // an empty SQLite file
@@ -96,7 +82,7 @@ Deno.test("openSqliteStore() read-only refuses a missing file instead of creatin
 });
 
 Deno.test("insert() stores a duplicate event id once", async () => {
-  using db = tempDb();
+  using db = tempDb("store_test_");
   const store = await openSqliteStore(db.path);
   const batch = rows(250);
   assert.equal(await store.insert(batch), 250);
@@ -106,7 +92,7 @@ Deno.test("insert() stores a duplicate event id once", async () => {
 });
 
 Deno.test("insert() on a full disk writes nothing of the batch", async () => {
-  using db = tempDb();
+  using db = tempDb("store_test_");
   const store = await openSqliteStore(db.path, { maxPageCount: 40 });
   await store.insert(rows(20));
   await assert.rejects(store.insert(rows(5000, 1_800_000_000_000)), (e: StoreError) => {
@@ -119,7 +105,7 @@ Deno.test("insert() on a full disk writes nothing of the batch", async () => {
 });
 
 Deno.test("select() and stats() filter by event glob, time, ids and text", async () => {
-  using db = tempDb();
+  using db = tempDb("store_test_");
   const store = await openSqliteStore(db.path);
   const t0 = 1_700_000_000_000;
   await store.insert(rows(1000, t0));
@@ -147,7 +133,7 @@ Deno.test("select() and stats() filter by event glob, time, ids and text", async
 });
 
 Deno.test("deleteBefore() removes old rows in batches of the given size", async () => {
-  using db = tempDb();
+  using db = tempDb("store_test_");
   const store = await openSqliteStore(db.path);
   const t0 = 1_700_000_000_000;
   await store.insert(rows(2500, t0));

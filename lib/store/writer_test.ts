@@ -3,23 +3,9 @@ import { DatabaseSync } from "node:sqlite";
 import { StoreWriter } from "./writer.ts";
 import { openSqliteStore } from "./sqlite.ts";
 import type { StoreBackend } from "./backend.ts";
-import { rows, waitFor } from "./_test_rows.ts";
+import { countEvents as count, rows, tempDb, waitFor } from "./_test_rows.ts";
 import { StoreError } from "./schema.ts";
 import { openThreadedSqliteStore } from "./sqlite_threaded.ts";
-
-function tempDb(): { path: string; [Symbol.dispose](): void } {
-  const dir = Deno.makeTempDirSync({ prefix: "writer_test_" });
-  return { path: `${dir}/events.db`, [Symbol.dispose]: () => Deno.removeSync(dir, { recursive: true }) };
-}
-
-function count(path: string): number {
-  const db = new DatabaseSync(path, { readOnly: true });
-  try {
-    return Number((db.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number }).n);
-  } finally {
-    db.close();
-  }
-}
 
 /** A real SQLite store that also records the size of every transaction it is given. */
 async function recordingStore(
@@ -51,7 +37,7 @@ async function recordingStore(
 }
 
 Deno.test("StoreWriter writes at most batchSize rows per transaction", async () => {
-  using db = tempDb();
+  using db = tempDb("writer_test_");
   const store = await recordingStore(db.path);
   const writer = new StoreWriter(() => Promise.resolve(store), { batchMs: 50 });
   for (const r of rows(12_000)) assert.ok(writer.add(r));
@@ -63,7 +49,7 @@ Deno.test("StoreWriter writes at most batchSize rows per transaction", async () 
 });
 
 Deno.test("StoreWriter add() only queues; a timer writes one batch after batchMs", async () => {
-  using db = tempDb();
+  using db = tempDb("writer_test_");
   const store = await recordingStore(db.path);
   const writer = new StoreWriter(() => Promise.resolve(store), { batchMs: 100 });
   const start = Date.now();
@@ -77,7 +63,7 @@ Deno.test("StoreWriter add() only queues; a timer writes one batch after batchMs
 });
 
 Deno.test("StoreWriter retries a batch that failed on a locked file; every row stored once", async () => {
-  using db = tempDb();
+  using db = tempDb("writer_test_");
   (await openSqliteStore(db.path)).close();
   const errors: string[] = [];
   const store = await recordingStore(db.path, 20);
@@ -107,7 +93,7 @@ Deno.test("StoreWriter retries a batch that failed on a locked file; every row s
 });
 
 Deno.test("StoreWriter counts rows dropped when the buffer is full", async () => {
-  using db = tempDb();
+  using db = tempDb("writer_test_");
   (await openSqliteStore(db.path)).close();
   const store = await recordingStore(db.path, 10);
   const writer = new StoreWriter(() => Promise.resolve(store), {
@@ -132,7 +118,7 @@ Deno.test("StoreWriter counts rows dropped when the buffer is full", async () =>
 });
 
 Deno.test("StoreWriter close() gives up after its timeout and counts what was not stored", async () => {
-  using db = tempDb();
+  using db = tempDb("writer_test_");
   (await openSqliteStore(db.path)).close();
   const store = await recordingStore(db.path, 10);
   const writer = new StoreWriter(() => Promise.resolve(store), { batchMs: 10, retry: { initialMs: 20, maxMs: 40 } });
@@ -151,7 +137,7 @@ Deno.test("StoreWriter close() gives up after its timeout and counts what was no
 });
 
 Deno.test("StoreWriter ready() rejects with the open failure and keeps retrying", async () => {
-  using db = tempDb();
+  using db = tempDb("writer_test_");
   Deno.writeTextFileSync(db.path, "not a database".repeat(100));
   let opens = 0;
   const writer = new StoreWriter(() => {
@@ -170,7 +156,7 @@ Deno.test("StoreWriter ready() rejects with the open failure and keeps retrying"
 });
 
 Deno.test("StoreWriter retention deletes old rows in small batches", async () => {
-  using db = tempDb();
+  using db = tempDb("writer_test_");
   const store = await recordingStore(db.path);
   const old = rows(2500, 1_000_000); // long ago
   await store.insert(old);
@@ -199,7 +185,7 @@ Deno.test("StoreWriter refuses bad options", () => {
 });
 
 Deno.test("StoreWriter flush() after ready() never writes a batch twice (a store on another thread)", async () => {
-  using db = tempDb();
+  using db = tempDb("writer_test_");
   const writer = new StoreWriter(() => openThreadedSqliteStore(db.path), { batchMs: 1 });
   await writer.ready();
   for (const r of rows(23_000)) writer.add(r);
@@ -211,7 +197,7 @@ Deno.test("StoreWriter flush() after ready() never writes a batch twice (a store
 });
 
 Deno.test("openThreadedSqliteStore() reports the same errors as the inline store", async () => {
-  using db = tempDb();
+  using db = tempDb("writer_test_");
   Deno.writeTextFileSync(db.path, "plain text ".repeat(100));
   await assert.rejects(openThreadedSqliteStore(db.path), (e: StoreError) => {
     assert.ok(e instanceof StoreError && e.permanent);
