@@ -11,6 +11,7 @@
  */
 
 import { Command, Option } from "commander";
+import { plainHelp } from "./lib/cli/usage.ts";
 import { parsePositive, VERSION } from "./lib/cli/cli.ts";
 import { startDemoServer } from "./lib/demo/server.ts";
 import type { Scenario } from "./lib/demo/simulation.ts";
@@ -18,7 +19,7 @@ import { runMain } from "./lib/cli/monitor_cli.ts";
 
 /** Starts the server, runs the chosen monitor, stops the server. */
 export async function main(args: string[]): Promise<number> {
-  const program = new Command()
+  const program = plainHelp(new Command())
     .name("demo.ts")
     .description("Demo server plus a monitor, in one go")
     .version(VERSION)

@@ -23,6 +23,7 @@
  */
 
 import { Command, Option } from "commander";
+import { plainHelp } from "./lib/cli/usage.ts";
 import { parseListenPort, parsePositive, VERSION } from "./lib/cli/cli.ts";
 import { startDemoServer } from "./lib/demo/server.ts";
 import { readRecording, type RecordedFrame } from "./lib/app/recorder.ts";
@@ -33,7 +34,7 @@ import { isStoreTarget } from "./lib/store/target.ts";
 
 /** Parses arguments and runs until SIGINT/SIGTERM. */
 export async function main(args: string[]): Promise<void> {
-  const program = new Command()
+  const program = plainHelp(new Command())
     .name("demo_server.ts")
     .description("Mahavishnu + Akosha compatible demo server for the monitors")
     .version(VERSION)

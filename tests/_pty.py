@@ -8,9 +8,10 @@ bytes) or, with PTY_OUT, to FILE, with a line "EPOCH_SECONDS END_OFFSET" in FILE
 for every chunk read from the terminal, so that each byte can be given the time it
 reached the terminal. Prints "pid N start T" on stderr once the command is started
 (T: epoch seconds just before the fork), copies stdin to the terminal (keys), and
-exits with the command's exit code.
+exits with the command's exit code. On SIGUSR1 it resizes the terminal to the COLSxROWS
+written in the file PTY_RESIZE_FILE (the kernel then sends SIGWINCH).
 """
-import fcntl, os, pty, select, struct, sys, termios, time
+import fcntl, os, pty, select, signal, struct, sys, termios, time
 
 cols, rows = (int(n) for n in os.environ.get("PTY_SIZE", "80x24").split("x"))
 out_path = os.environ.get("PTY_OUT")
@@ -23,6 +24,11 @@ if pid == 0:
 fcntl.ioctl(fd, termios.TIOCSWINSZ, size)
 out = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644) if out_path else 1
 idx = open(out_path + ".idx", "w", buffering=1) if out_path else None
+def resize(*_):
+    with open(os.environ["PTY_RESIZE_FILE"]) as f:
+        c, r = (int(n) for n in f.read().strip().split("x"))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", r, c, 0, 0))
+signal.signal(signal.SIGUSR1, resize)
 sys.stderr.write(f"pid {pid} start {start:.6f}\n")
 sys.stderr.flush()
 total = 0

@@ -15,8 +15,21 @@ export interface PtyRun {
   pid(): number;
   /** Types `text` on the terminal's keyboard. */
   type(text: string): Promise<void>;
-  /** Closes the keyboard and resolves with the exit status once all output is read. */
-  done(): Promise<Deno.CommandStatus>;
+  /**
+   * Closes the keyboard and resolves with the exit status once all output is
+   * read. A script still running after `timeoutMs` (default 20 s) is killed
+   * and the promise rejects: a broken exit path fails the test instead of hanging it.
+   */
+  done(timeoutMs?: number): Promise<Deno.CommandStatus>;
+  /** Kills the script and the helper (SIGKILL), if still running: for `finally` blocks. */
+  stop(): Promise<void>;
+  /**
+   * Kills the helper that holds the terminal's master side with SIGKILL: the
+   * terminal goes away as when its window is closed. Resolves once the helper is gone.
+   */
+  closeTerminal(): Promise<void>;
+  /** Resizes the terminal (the script gets SIGWINCH). */
+  resize(columns: number, rows: number): void;
 }
 
 /** Options for {@link runInPty}. */
@@ -30,9 +43,15 @@ export interface PtyOptions {
 
 /** Runs `deno run PERMISSIONS SCRIPT ARGS` (`args` after `deno run`) in a pseudo-terminal. */
 export function runInPty(args: string[], options: PtyOptions = {}): PtyRun {
+  // --quiet: no progress lines from the Deno CLI itself, only what the script writes.
+  return runCommandInPty([Deno.execPath(), "run", "--quiet", ...args], options);
+}
+
+/** Runs any command (`argv`, the program first) in a pseudo-terminal; {@link PtyRun.pid} is the command's. */
+export function runCommandInPty(argv: string[], options: PtyOptions = {}): PtyRun {
+  const resizeFile = Deno.makeTempFileSync({ prefix: "pty_size_" });
   const child = new Deno.Command("python3", {
-    // --quiet: no progress lines from the Deno CLI itself, only what the script writes.
-    args: [`${ROOT}tests/_pty.py`, Deno.execPath(), "run", "--quiet", ...args],
+    args: [`${ROOT}tests/_pty.py`, ...argv],
     cwd: ROOT,
     stdin: "piped",
     stdout: "piped",
@@ -40,6 +59,7 @@ export function runInPty(args: string[], options: PtyOptions = {}): PtyRun {
     env: {
       TERM: "xterm-256color",
       PTY_SIZE: `${options.columns ?? 80}x${options.rows ?? 24}`,
+      PTY_RESIZE_FILE: resizeFile,
       ...options.env,
     },
   }).spawn();
@@ -60,11 +80,48 @@ export function runInPty(args: string[], options: PtyOptions = {}): PtyRun {
     out: () => out,
     pid: () => Number(/pid (\d+)/.exec(err)?.[1] ?? 0),
     type: (text: string) => writer.write(new TextEncoder().encode(text)),
-    async done() {
+    async done(timeoutMs = 20_000) {
       await writer.close().catch(() => {});
-      const status = await child.status;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<"late">((resolve) => timer = setTimeout(() => resolve("late"), timeoutMs));
+      const status = await Promise.race([child.status, late]);
+      clearTimeout(timer);
+      if (status === "late") {
+        await this.stop();
+        throw new Error(`the script did not exit within ${timeoutMs} ms: ${JSON.stringify(out.slice(-300))}`);
+      }
       await reading;
+      try {
+        Deno.removeSync(resizeFile);
+      } catch { /* removed */ }
       return status;
+    },
+    async stop() {
+      const pid = Number(/pid (\d+)/.exec(err)?.[1] ?? 0);
+      for (const kill of [() => pid > 0 && Deno.kill(pid, "SIGKILL"), () => child.kill("SIGKILL")]) {
+        try {
+          kill();
+        } catch { /* already gone */ }
+      }
+      await child.status;
+      await writer.close().catch(() => {});
+      await reading;
+      try {
+        Deno.removeSync(resizeFile);
+      } catch { /* removed */ }
+    },
+    async closeTerminal() {
+      child.kill("SIGKILL");
+      await child.status;
+      await writer.close().catch(() => {});
+      await reading;
+      try {
+        Deno.removeSync(resizeFile);
+      } catch { /* removed */ }
+    },
+    resize(columns: number, rows: number) {
+      Deno.writeTextFileSync(resizeFile, `${columns}x${rows}`);
+      child.kill("SIGUSR1");
     },
   };
 }

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex
 import assert from "node:assert/strict";
 import { ENTER_SEQUENCE, RESTORE_SEQUENCE } from "../lib/ui/renderer.ts";
 import { startDemoProcess } from "./_process.ts";
@@ -13,11 +14,13 @@ function inPty(port: number) {
 }
 
 Deno.test({
-  name: "pool_monitor.ts in a terminal: q, SIGINT, SIGTERM and SIGHUP restore the terminal",
+  name: "pool_monitor.ts in a terminal: q, Ctrl+C, Ctrl+\\ and every exit signal restore the terminal and exit 0",
   ignore: !hasPython,
   fn: async (t) => {
     const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "20"]);
-    for (const how of ["q", "SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    const keys: Record<string, string> = { q: "q", "Ctrl+C": "\x03", "Ctrl+\\": "\x1c" };
+    const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM"] as const;
+    for (const how of [...Object.keys(keys), ...signals]) {
       await t.step(how, async () => {
         const run = inPty(server.port!);
         await waitFor(() => run.out().includes("Mahavishnu Pool Monitor") && run.pid() > 0, "the first frame", 15_000)
@@ -25,8 +28,8 @@ Deno.test({
             throw new Error(`${e.message}: ${JSON.stringify(run.out().slice(0, 300))}`);
           });
         await waitFor(() => run.out().includes("connected"), "connected", 15_000);
-        if (how === "q") await run.type("q");
-        else Deno.kill(run.pid(), how);
+        if (how in keys) await run.type(keys[how]);
+        else Deno.kill(run.pid(), how as Deno.Signal);
         const status = await run.done();
         assert.equal(status.code, 0);
         const out = run.out();
@@ -60,6 +63,73 @@ Deno.test({
     const status = await run.done();
     assert.equal(status.code, 0);
     assert.ok(run.out().endsWith(RESTORE_SEQUENCE));
+    server.kill();
+    await server.done;
+  },
+});
+
+/**
+ * `--preload` files that break the run from outside the monitor's own code
+ * paths once the test sends SIGWINCH (after the first frame: loading the
+ * script can take long on a busy machine, a fixed delay could fire too early).
+ */
+const PRELOADS: Record<string, { code: string; stderr: RegExp }> = {
+  "an exception thrown from a timer": {
+    code: `Deno.addSignalListener("SIGWINCH", () => setTimeout(() => { throw new Error("boom from a timer"); }, 300));`,
+    stderr: /unexpected error: Error: boom from a timer/,
+  },
+  "an unhandled rejection": {
+    code:
+      `Deno.addSignalListener("SIGWINCH", () => setTimeout(() => { Promise.reject(new Error("boom from a promise")); }, 300));`,
+    stderr: /unexpected error: Error: boom from a promise/,
+  },
+  // The views measure text with Intl.Segmenter; after SIGWINCH it throws when a view calls it.
+  "a view error": {
+    code: `const segment = Intl.Segmenter.prototype.segment;
+let broken = false;
+Deno.addSignalListener("SIGWINCH", () => broken = true);
+Intl.Segmenter.prototype.segment = function (text) {
+  if (broken && /\\/lib\\/ui\\//.test(new Error().stack ?? "")) throw new Error("view boom");
+  return segment.call(this, text);
+};`,
+    stderr: /the view failed: Error: view boom/,
+  },
+};
+
+Deno.test({
+  name: "pool_monitor.ts in a terminal: an uncaught exception, a rejection and a view error restore it and exit 1",
+  ignore: !hasPython,
+  fn: async (t) => {
+    const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "20"]);
+    const dir = Deno.makeTempDirSync();
+    for (const [what, { code, stderr }] of Object.entries(PRELOADS)) {
+      await t.step(what, async () => {
+        const preload = `${dir}/preload.js`;
+        Deno.writeTextFileSync(preload, code);
+        const run = runInPty([
+          "--allow-net=127.0.0.1",
+          `--preload=${preload}`,
+          "pool_monitor.ts",
+          "pool_local",
+          "--port",
+          String(server.port),
+        ]);
+        await waitFor(() => run.out().includes("Mahavishnu Pool Monitor"), "the first frame", 15_000);
+        Deno.kill(run.pid(), "SIGWINCH");
+        const timer = setTimeout(() => Deno.kill(run.pid(), "SIGKILL"), 15_000);
+        const status = await run.done();
+        clearTimeout(timer);
+        const out = run.out();
+        assert.equal(status.code, 1, out.slice(-300));
+        const restored = out.lastIndexOf(RESTORE_SEQUENCE);
+        assert.ok(restored > out.indexOf(ENTER_SEQUENCE), "restored after the screen was entered");
+        // The reason comes after the restore, on the main screen (stderr shares the terminal): nothing but it.
+        const after = out.slice(restored + RESTORE_SEQUENCE.length);
+        assert.match(after, stderr);
+        assert.doesNotMatch(after, /\x1b\[\?1049h|\x1b\[\?25l/, "no screen control after the restore");
+      });
+    }
+    Deno.removeSync(dir, { recursive: true });
     server.kill();
     await server.done;
   },

@@ -100,3 +100,24 @@ Deno.test("pool_monitor.ts --replay takes a monitor's own --json output", async 
   assert.doesNotMatch(result.stderr, /skipped/);
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("--help on a terminal never stops at a Deno permission prompt (every script, task permissions)", async () => {
+  const { runInPty } = await import("./_pty.ts");
+  const scripts = [
+    "pool_monitor.ts",
+    "workflow_monitor.ts",
+    "multi_service_dashboard.ts",
+    "web_dashboard.ts",
+    "demo_server.ts",
+    "demo.ts",
+    "collector.ts",
+    "history.ts",
+  ];
+  for (const script of scripts) {
+    const run = runInPty(["--allow-net=127.0.0.1", "--allow-env=MAHAVISHNU_TOKEN", script, "--help"]);
+    const status = await run.done(15_000);
+    assert.equal(status.code, 0, `${script}: ${run.out()}`);
+    assert.match(run.out(), /Usage: /, script);
+    assert.doesNotMatch(run.out(), /requests .*access/, `${script} prompted for a permission`);
+  }
+});

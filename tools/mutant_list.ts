@@ -24,6 +24,7 @@ export interface Mutant {
 const CONNECTION_TESTS = ["lib/transport/connection_test.ts", "tests/connection_e2e_test.ts"];
 const TERMINAL = "Nothing a server sends can drive the terminal";
 const TOKEN = "The token is never printed, recorded or sent where it was not given";
+const RESTORED = "The terminal is always restored";
 
 /** Every mutant, grouped by the guarantee it breaks. */
 export const MUTANTS: Mutant[] = [
@@ -164,5 +165,46 @@ export const MUTANTS: Mutant[] = [
     find: "  checkPermissions(needs);\n",
     replace: "",
     tests: ["tests/usage_e2e_test.ts"],
+  },
+  {
+    name: "global error handlers removed",
+    guarantee: RESTORED,
+    file: "lib/app/runtime.ts",
+    find:
+      '    globalThis.addEventListener("error", onError);\n    globalThis.addEventListener("unhandledrejection", onRejection);\n',
+    replace: "",
+    tests: ["tests/terminal_restore_e2e_test.ts"],
+  },
+  {
+    name: "Ctrl+C ignored",
+    guarantee: RESTORED,
+    file: "lib/ui/keys.ts",
+    find: '    if (ch === "\\x03") keys.push("ctrl-c");\n    else ',
+    replace: "    ",
+    tests: ["lib/ui/keys_test.ts", "tests/terminal_restore_e2e_test.ts"],
+  },
+  {
+    name: "Ctrl+Z stops without giving the terminal back",
+    guarantee: RESTORED,
+    file: "lib/app/terminal_output.ts",
+    find: "    this.#suspended = true;\n    this.#renderer.stop();\n    this.#leaveRaw();\n",
+    replace: "    this.#suspended = true;\n",
+    tests: ["tests/terminal_session_e2e_test.ts"],
+  },
+  {
+    name: "a terminal that went away is ignored",
+    guarantee: RESTORED,
+    file: "lib/app/terminal_output.ts",
+    find: "    this.#host?.quit(EXIT_CODES.ok);\n  }\n",
+    replace: "  }\n",
+    tests: ["lib/app/terminal_output_test.ts", "tests/terminal_session_e2e_test.ts"],
+  },
+  {
+    name: "a full disk on stdout exits 0",
+    guarantee: "Exits tell the truth",
+    file: "lib/app/json_output.ts",
+    find: "      if (error instanceof Deno.errors.BrokenPipe) {",
+    replace: "      if (error instanceof Error) {",
+    tests: ["lib/app/json_output_test.ts", "tests/exit_codes_e2e_test.ts"],
   },
 ];

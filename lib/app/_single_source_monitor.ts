@@ -38,6 +38,7 @@ export interface SingleSourceParts<T extends WithHistory> {
   view(state: T, ctx: ViewContext): string[];
   alertValues?(state: T, now: number): Record<string, number | undefined>;
   finished?(state: T): number | null;
+  farewell?(state: T, now: number): string[];
   bells?(state: T): number;
 }
 
@@ -48,7 +49,7 @@ export interface Holder<T> {
 
 /** A monitor over `parts`; a change is a change of the state's `version`. */
 export function singleSourceMonitor<T extends WithHistory>(parts: SingleSourceParts<T>): Monitor<Holder<T>> {
-  const { name, alertValues, finished, bells, options } = parts;
+  const { name, alertValues, finished, farewell, bells, options } = parts;
   const own = new Set([parts.channel, ...(parts.alsoFollow ?? [])]);
   const extra = new Set((options.extraChannels ?? []).filter((c) => !own.has(c)));
   const source: SourceSpec = {
@@ -74,6 +75,7 @@ export function singleSourceMonitor<T extends WithHistory>(parts: SingleSourcePa
     note: (s, entry) => void noteHistory(s.current, entry),
     clear: (s) => void clearHistory(s.current),
     finished: finished && ((s) => finished(s.current)),
+    farewell: farewell && ((s, now) => farewell(s.current, now)),
     bells: bells && ((s) => bells(s.current)),
   };
 }

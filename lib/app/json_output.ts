@@ -5,7 +5,8 @@
  * changes), `malformed` (frames that could not be parsed) or `alert`.
  * Lines are written in chunks, at the latest 100 ms after the first
  * unwritten one (no timer runs while idle); a closed pipe (`| head`) ends
- * the run with code 0.
+ * the run with code 0, any other write error (`> /dev/full`) with
+ * {@link EXIT_CODES.output} and a message on stderr.
  *
  * @module
  */
@@ -13,6 +14,7 @@
 import type { AlertChange } from "../model/alerts.ts";
 import type { Problem } from "../protocol/envelope.ts";
 import type { ConnectionStatus } from "../transport/connection.ts";
+import { EXIT_CODES } from "./exit_codes.ts";
 import type { Output, OutputHost, Received } from "./output.ts";
 
 /** Where the bytes go. Default: Deno's stdout. */
@@ -39,6 +41,8 @@ export class JsonOutput implements Output {
   #encoder = new TextEncoder();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #broken = false;
+  /** A write error other than a closed pipe. */
+  #error: Error | null = null;
 
   constructor(options: JsonOutputOptions = {}) {
     this.#writer = options.writer ?? Deno.stdout;
@@ -80,9 +84,10 @@ export class JsonOutput implements Output {
     });
   }
 
+  /** Writes what is left; rejects when that fails for another reason than a closed pipe. */
   close(): Promise<void> {
     this.#flush();
-    return Promise.resolve();
+    return this.#error ? Promise.reject(this.#error) : Promise.resolve();
   }
 
   #line(value: unknown): void {
@@ -104,9 +109,14 @@ export class JsonOutput implements Output {
     try {
       let written = 0;
       while (written < bytes.length) written += this.#writer.writeSync(bytes.subarray(written));
-    } catch {
+    } catch (error) {
       this.#broken = true;
-      this.#host?.quit(0);
+      if (error instanceof Deno.errors.BrokenPipe) {
+        this.#host?.quit(EXIT_CODES.ok);
+        return;
+      }
+      this.#error = new Error(`writing JSON lines to stdout failed: ${error instanceof Error ? error.message : error}`);
+      this.#host?.quit(EXIT_CODES.output, this.#error.message);
     }
   }
 }

@@ -56,3 +56,20 @@ Deno.test("JsonOutput ends the run with code 0 when the reader is gone", async (
   await out.close();
   assert.deepEqual(codes, [0]);
 });
+
+Deno.test("JsonOutput ends the run with the output exit code and rejects close() on any other write error", async () => {
+  const quits: [number, string | undefined][] = [];
+  const out = new JsonOutput({
+    writer: {
+      writeSync: () => {
+        throw new Error("No space left on device (os error 28)");
+      },
+    },
+  });
+  out.start({ ...host(), quit: (code: number, message?: string) => quits.push([code, message]) } as OutputHost);
+  out.problem("pool", { kind: "not_json", detail: "x" } as never, 0);
+  await assert.rejects(() => out.close(), /writing JSON lines to stdout failed: No space left on device/);
+  assert.equal(quits.length, 1);
+  assert.equal(quits[0][0], 5);
+  assert.match(quits[0][1]!, /No space left/);
+});

@@ -78,6 +78,11 @@ export interface Monitor<S> {
   clear(state: S): void;
   /** The exit code once the monitor should end by itself, else null (checked after every input). */
   finished?(state: S): number | null;
+  /**
+   * A short final summary (a few plain lines), printed on the main screen
+   * after the terminal is restored when {@link Monitor.finished} ended the run.
+   */
+  farewell?(state: S, now: number): string[];
   /** A counter: every increase asks for attention once (the terminal bell). */
   bells?(state: S): number;
 }

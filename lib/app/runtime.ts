@@ -7,8 +7,10 @@
  * message, a key's effect, a signal, a tick — goes through the same few
  * paths; what is shown where is the outputs' business.
  *
- * Every way out (a key, SIGINT, SIGTERM, SIGHUP, an error, `finished`)
- * closes the sources with code 1000 and every output, in that order.
+ * Every way out (a key, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+ * SIGALRM, an uncaught error or rejection, `finished`) closes the sources
+ * with code 1000 and every output, in that order. Exit codes are
+ * {@link EXIT_CODES}.
  *
  * @module
  */
@@ -29,6 +31,7 @@ import {
   type MessageInfo,
 } from "../transport/connection.ts";
 import type { SourceView, ViewContext } from "../ui/view_parts.ts";
+import { EXIT_CODES } from "./exit_codes.ts";
 import type { Monitor, ServiceHistory, SourceSpec } from "./monitor.ts";
 import type { Output, OutputHost, OutputSummary, Received } from "./output.ts";
 import { exportHistory, readRecording, type RecordedFrame } from "./recorder.ts";
@@ -62,7 +65,14 @@ export interface RunOptions {
 /** What the runtime needs of a source: a {@link Connection} or a {@link ReplayFeed}. */
 type Feed = Pick<Connection, "status" | "counters" | "start" | "close">;
 
-const EXIT_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/**
+ * Signals that end the run cleanly (exit code 0). Every signal whose default
+ * action ends the process is here, so that none leaves the terminal in raw
+ * mode on the alternate screen (SIGKILL cannot be caught).
+ */
+export const EXIT_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
+  ? ["SIGINT", "SIGBREAK"]
+  : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM"];
 /** Connection states after which a source delivers nothing more. */
 /** Kinds that are answers or errors, not events: never deduplicated. */
 const DEDUP_EXEMPT: ReadonlySet<string> = new Set(["response", "error", "other"]);
@@ -90,6 +100,8 @@ class MonitorRun<S> implements OutputHost {
   #resolveExit!: (code: number) => void;
   #exited = new Promise<number>((resolve) => this.#resolveExit = resolve);
   #bellsSeen: number;
+  /** The monitor's final summary, when it ended by itself (`finished`). */
+  #farewell: string[] = [];
   #recording: ReturnType<typeof readRecording> | null;
   #replayClock: ReplayClock | null;
   /** Recently seen event ids, one window per source: a duplicate delivery changes the state once. */
@@ -174,11 +186,11 @@ class MonitorRun<S> implements OutputHost {
     const onSignal = () => this.quit(0);
     const onError = (event: ErrorEvent) => {
       event.preventDefault();
-      this.quit(1, `unexpected error: ${event.error?.stack ?? event.message}`);
+      this.quit(EXIT_CODES.failed, `unexpected error: ${event.error?.stack ?? event.message}`);
     };
     const onRejection = (event: PromiseRejectionEvent) => {
       event.preventDefault();
-      this.quit(1, `unexpected error: ${event.reason?.stack ?? event.reason}`);
+      this.quit(EXIT_CODES.failed, `unexpected error: ${event.reason?.stack ?? event.reason}`);
     };
     for (const signal of EXIT_SIGNALS) Deno.addSignalListener(signal, onSignal);
     globalThis.addEventListener("error", onError);
@@ -192,7 +204,7 @@ class MonitorRun<S> implements OutputHost {
         alertTimer = setInterval(() => this.#checkAlerts(), this.#options.alertIntervalMs ?? 100);
       }
       for (const feed of this.#feeds) feed.start();
-      return await this.#exited;
+      await this.#exited;
     } finally {
       if (alertTimer !== null) clearInterval(alertTimer);
       for (const signal of EXIT_SIGNALS) Deno.removeSignalListener(signal, onSignal);
@@ -204,13 +216,21 @@ class MonitorRun<S> implements OutputHost {
         try {
           await output.close();
         } catch (error) {
-          console.error(`closing an output failed: ${error instanceof Error ? error.message : error}`);
+          // Data that could not be written is an error even when the run itself went well.
+          const message = error instanceof Error ? error.message : `closing an output failed: ${error}`;
+          if (this.#exit?.code === EXIT_CODES.ok) this.#exit = { code: EXIT_CODES.output, message };
+          else if (this.#exit?.message !== message) quietly(() => console.error(message));
         }
       }
       globalThis.removeEventListener("error", onError);
       globalThis.removeEventListener("unhandledrejection", onRejection);
-      if (this.#exit?.message) console.error(this.#exit.message);
+      // After the terminal is restored: the final summary on the main screen, then the reason on stderr.
+      if (this.#farewell.length > 0 && this.#outputs.some((o) => o.interactive)) {
+        quietly(() => console.log(this.#farewell.join("\n")));
+      }
+      if (this.#exit?.message) quietly(() => console.error(this.#exit!.message));
     }
+    return this.#exit?.code ?? EXIT_CODES.failed;
   }
 
   #createFeeds(): Feed[] {
@@ -253,7 +273,9 @@ class MonitorRun<S> implements OutputHost {
     if (bells > this.#bellsSeen) this.#each((o) => o.bell?.());
     this.#bellsSeen = bells;
     const code = this.#monitor.finished?.(this.#state) ?? null;
-    if (code !== null) this.quit(code);
+    if (code === null) return;
+    this.#farewell = this.#monitor.farewell?.(this.#state, info.receivedAt) ?? [];
+    this.quit(code);
   }
 
   /** True when `event` is an event whose id this source delivered recently. */
@@ -276,8 +298,8 @@ class MonitorRun<S> implements OutputHost {
     const states = this.#feeds.map((f) => f.status.state as string);
     if (!states.every((s) => ENDED.has(s))) return;
     const reason = sanitizeText(status.reason ?? "");
-    if (states.every((s) => s === "auth_failed")) this.quit(1, `authentication failed: ${reason}`);
-    else if (states.some((s) => s !== "closed")) this.quit(1, `no source can connect: ${reason}`);
+    if (states.every((s) => s === "auth_failed")) this.quit(EXIT_CODES.config, `authentication failed: ${reason}`);
+    else if (states.some((s) => s !== "closed")) this.quit(EXIT_CODES.config, `no source can connect: ${reason}`);
     else if (this.#options.replayPath) this.quit(0);
   }
 
@@ -350,4 +372,11 @@ function connect(
     ...source.connection,
     ...callbacks,
   });
+}
+
+/** Runs `fn` (a write to stdout or stderr): a terminal or pipe that is gone is no reason to fail on the way out. */
+function quietly(fn: () => void): void {
+  try {
+    fn();
+  } catch { /* the reader is gone */ }
 }

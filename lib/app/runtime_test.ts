@@ -232,7 +232,7 @@ Deno.test("runMonitor() refuses to run without outputs", async () => {
   await assert.rejects(() => runMonitor(countMonitor(), { outputs: [] }), TypeError);
 });
 
-Deno.test("runMonitor() with nobody watching ends with 1 when every source failed authentication", async () => {
+Deno.test("runMonitor() with nobody watching ends with the config exit code (4) when every source failed authentication", async () => {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
     const { socket, response } = Deno.upgradeWebSocket(req);
     socket.onmessage = (e) => {
@@ -258,7 +258,7 @@ Deno.test("runMonitor() with nobody watching ends with 1 when every source faile
     monitor.sources[0].url = `ws://127.0.0.1:${server.addr.port}`;
     monitor.sources[0].token = "t";
     const out = logOutput();
-    assert.equal(await runMonitor(monitor, { outputs: [out] }), 1);
+    assert.equal(await runMonitor(monitor, { outputs: [out] }), 4);
     assert.ok(out.log.includes("status svc auth_failed"));
   } finally {
     console.error = original;

@@ -6,6 +6,13 @@
  * bell when the monitor or an alert asks. Gives the terminal back (main
  * screen, cursor, cooked mode) the moment the run ends.
  *
+ * Like vim and less: Ctrl+Z and SIGTSTP give the terminal back and stop the
+ * process, SIGCONT (`fg`) takes it again and redraws everything. Raw mode is
+ * set before the first byte is drawn, so a monitor started in the
+ * background (`&`) is stopped by the terminal (SIGTTOU) until `fg` instead
+ * of drawing over the shell. When the terminal goes away (end of file or an
+ * error on the keyboard, a write error on the screen) the run ends.
+ *
  * @module
  */
 
@@ -17,6 +24,7 @@ import { LiveRenderer, stdoutSink, type TerminalSink } from "../ui/renderer.ts";
 import { createStyle, type Style } from "../ui/style.ts";
 import { fit, truncate } from "../ui/text.ts";
 import { spread, type ViewContext } from "../ui/view_parts.ts";
+import { EXIT_CODES } from "./exit_codes.ts";
 import type { Output, OutputHost } from "./output.ts";
 
 /** Options for {@link TerminalOutput}. */
@@ -27,18 +35,28 @@ export interface TerminalOutputOptions {
   refreshMs?: number;
   /** Colours. Default true (the caller honours NO_COLOR and --no-color). */
   color?: boolean;
-  /** Read keys from stdin in raw mode. Default: when stdin is a terminal. */
+  /** Read keys from stdin in raw mode. Default: when stdin is a terminal (or a `keyboard` is given). */
   keys?: boolean;
+  /** Where keys come from. Default `Deno.stdin`. */
+  keyboard?: Keyboard;
 }
+
+/** What the terminal output needs of the keyboard: raw mode and bytes. */
+export type Keyboard = Pick<typeof Deno.stdin, "read" | "setRaw">;
 
 /** Draws the monitor on a terminal and takes keys. */
 export class TerminalOutput implements Output {
   readonly interactive = true;
   #sink: TerminalSink;
+  /** The terminal could not be written or read: it is gone. */
+  #gone = false;
+  /** Between Ctrl+Z (or SIGTSTP) and SIGCONT. */
+  #suspended = false;
   #renderer: LiveRenderer;
   #style: Style;
   #refreshMs: number;
   #keys: boolean;
+  #keyboard: Keyboard;
   #host: OutputHost | null = null;
   #ui: UiState = initialUi();
   /** The view as it was when the display was paused. */
@@ -53,28 +71,44 @@ export class TerminalOutput implements Output {
   #failed = false;
   #onResize = () => {
     this.#renderer.invalidate();
+    // A paused screen is laid out again for the new size (from the current state).
+    this.#frozen = null;
     this.#requestDraw();
   };
+  #onSuspend = () => this.#suspend();
+  #onContinue = () => this.#resume();
 
   constructor(options: TerminalOutputOptions = {}) {
     this.#sink = options.sink ?? stdoutSink();
-    this.#renderer = new LiveRenderer(this.#sink);
+    const guarded: TerminalSink = {
+      write: (text) => {
+        if (this.#gone) return;
+        try {
+          this.#sink.write(text);
+        } catch {
+          this.#terminalGone();
+        }
+      },
+      size: () => this.#sink.size(),
+    };
+    this.#renderer = new LiveRenderer(guarded);
     this.#style = createStyle(options.color ?? true);
     this.#refreshMs = options.refreshMs ?? 100;
-    this.#keys = options.keys ?? Deno.stdin.isTerminal();
+    this.#keyboard = options.keyboard ?? Deno.stdin;
+    this.#keys = options.keys ?? (options.keyboard !== undefined || Deno.stdin.isTerminal());
   }
 
   start(host: OutputHost): void {
     this.#host = host;
-    this.#renderer.start();
-    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGWINCH", this.#onResize);
-    if (this.#keys) {
-      try {
-        Deno.stdin.setRaw(true);
-        this.#rawMode = true;
-      } catch { /* not a tty after all */ }
-      readKeys((keys) => this.#onKeys(keys));
+    if (Deno.build.os !== "windows") {
+      Deno.addSignalListener("SIGWINCH", this.#onResize);
+      Deno.addSignalListener("SIGTSTP", this.#onSuspend);
+      Deno.addSignalListener("SIGCONT", this.#onContinue);
     }
+    // Raw mode first: in the background this stops the process (SIGTTOU) before anything is drawn.
+    this.#enterRaw();
+    this.#renderer.start();
+    if (this.#keys) readKeys(this.#keyboard, (keys) => this.#onKeys(keys), () => this.#terminalGone());
     this.#clockTimer = setTimeout(() => this.#tick(-1), 1000);
     this.#draw();
   }
@@ -111,14 +145,13 @@ export class TerminalOutput implements Output {
     if (this.#drawTimer !== null) clearTimeout(this.#drawTimer);
     if (this.#clockTimer !== null) clearTimeout(this.#clockTimer);
     this.#drawTimer = this.#clockTimer = null;
-    if (this.#host && Deno.build.os !== "windows") Deno.removeSignalListener("SIGWINCH", this.#onResize);
-    this.#renderer.stop();
-    if (this.#rawMode) {
-      try {
-        Deno.stdin.setRaw(false);
-      } catch { /* ignore */ }
-      this.#rawMode = false;
+    if (this.#host && Deno.build.os !== "windows") {
+      Deno.removeSignalListener("SIGWINCH", this.#onResize);
+      Deno.removeSignalListener("SIGTSTP", this.#onSuspend);
+      Deno.removeSignalListener("SIGCONT", this.#onContinue);
     }
+    this.#renderer.stop();
+    this.#leaveRaw();
   }
 
   close(): Promise<void> {
@@ -133,12 +166,85 @@ export class TerminalOutput implements Output {
       const page = Math.max(1, this.#sink.size().rows - 10);
       const [next, effect] = reduceUi(this.#ui, key, host.messages(), page);
       if (next.paused !== this.#ui.paused) this.#frozen = null;
-      this.#ui = next;
-      if (effect === "quit") host.quit(0);
+      this.#ui = this.#stopAtEnd(host, this.#ui, next);
+      if (effect === "quit") host.quit(EXIT_CODES.ok);
       if (effect === "clear") host.clear();
+      if (effect === "suspend") return this.#suspend();
     }
     this.#dirty = true;
     this.#draw();
+  }
+
+  /**
+   * Scrolling stops at the end of a list: a move down goes no further than
+   * the first position from which the view no longer changes (the views clamp
+   * what they show), found with a few view calls (binary search). So the
+   * first key back up always moves.
+   */
+  #stopAtEnd(host: OutputHost, from: UiState, to: UiState): UiState {
+    if (to.help || to.paused) return to;
+    const key = to.scroll !== from.scroll ? "scroll" : to.tableScroll !== from.tableScroll ? "tableScroll" : null;
+    if (key === null || to[key] < from[key]) return to;
+    try {
+      const now = host.now();
+      const at = (n: number) => host.view(this.#context(host, { ...to, [key]: n }, now).ctx).join("\n");
+      const end = at(to[key]);
+      let lo = from[key];
+      let hi = to[key];
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (at(mid) === end) hi = mid;
+        else lo = mid + 1;
+      }
+      return { ...to, [key]: hi };
+    } catch {
+      return to; // The view fails: the next screen update reports it.
+    }
+  }
+
+  /** Ctrl+Z, SIGTSTP: give the terminal back, then stop the process until SIGCONT. */
+  #suspend(): void {
+    if (this.#ended || !this.#host) return;
+    this.#suspended = true;
+    this.#renderer.stop();
+    this.#leaveRaw();
+    // A listener replaces SIGTSTP's default action, so stop with the signal that cannot be caught.
+    if (Deno.build.os !== "windows") Deno.kill(Deno.pid, "SIGSTOP");
+  }
+
+  /** SIGCONT (`fg`, `bg`): take the terminal again and redraw everything. */
+  #resume(): void {
+    if (this.#ended || !this.#host) return;
+    this.#suspended = false;
+    this.#enterRaw();
+    this.#renderer.stop();
+    this.#renderer.start();
+    this.#renderer.invalidate();
+    this.#dirty = true;
+    this.#draw();
+  }
+
+  #enterRaw(): void {
+    if (!this.#keys || this.#rawMode) return;
+    try {
+      this.#keyboard.setRaw(true);
+      this.#rawMode = true;
+    } catch { /* not a tty after all */ }
+  }
+
+  #leaveRaw(): void {
+    if (!this.#rawMode) return;
+    try {
+      this.#keyboard.setRaw(false);
+    } catch { /* the terminal is gone */ }
+    this.#rawMode = false;
+  }
+
+  /** The keyboard or the screen is gone (hangup, closed window, dropped SSH): end the run. */
+  #terminalGone(): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    this.#host?.quit(EXIT_CODES.ok);
   }
 
   /**
@@ -166,7 +272,7 @@ export class TerminalOutput implements Output {
     if (this.#drawTimer !== null) clearTimeout(this.#drawTimer);
     this.#drawTimer = null;
     this.#lastDrawAt = host.now();
-    if (!this.#dirty || this.#ended || this.#failed) return;
+    if (!this.#dirty || this.#ended || this.#failed || this.#suspended || this.#gone) return;
     this.#dirty = false;
     try {
       this.#renderer.render(this.#compose(host));
@@ -176,11 +282,9 @@ export class TerminalOutput implements Output {
     }
   }
 
-  /** Banners, the view (or an overlay), the filter bar and the metrics line. */
-  #compose(host: OutputHost): string[] {
+  /** The alert banners and what the view gets: the screen below the banners, less the metrics line. */
+  #context(host: OutputHost, ui: UiState, now = host.now()): { ctx: ViewContext; banners: string[] } {
     const style = this.#style;
-    const ui = this.#ui;
-    const now = host.now();
     const { columns, rows } = this.#sink.size();
     const banners = host.alerts.filter((a) => a.active).slice(0, 3).map((a) =>
       style.alert(fit(` ALERT ${a.text} since ${a.since !== null ? formatClock(a.since) : "?"} `, columns))
@@ -197,6 +301,15 @@ export class TerminalOutput implements Output {
       tableScroll: ui.tableScroll,
       startedAt: host.startedAt,
     };
+    return { ctx, banners };
+  }
+
+  /** Banners, the view (or an overlay), the filter bar and the metrics line. */
+  #compose(host: OutputHost): string[] {
+    const style = this.#style;
+    const ui = this.#ui;
+    const { ctx, banners } = this.#context(host, ui);
+    const { now, columns } = ctx;
     let lines: string[];
     if (ui.help) {
       lines = HELP_LINES.map((l, i) => i === 0 ? style.bold(l) : l);
@@ -227,25 +340,26 @@ export class TerminalOutput implements Output {
       `latency ${lat ? `p50 ${Math.round(lat.p50)}ms p99 ${Math.round(lat.p99)}ms` : "n/a"}`;
     // Malformed messages are in every view's footer, counted with the payloads the reducer could not use.
     const reconnects = host.sources().reduce((n, s) => n + s.reconnects, 0);
-    const right = [`reconnects ${reconnects}`, ...host.summaries().map((s) => s.ok ? s.text : style.red(s.text))]
+    const focus = this.#ui.focus === "history" ? "↕ history" : "↕ table";
+    const right = [focus, `reconnects ${reconnects}`, ...host.summaries().map((s) => s.ok ? s.text : style.red(s.text))]
       .join(" · ");
     return spread(left, right, width);
   }
 }
 
-/** Reads stdin in the background and hands over key presses. */
-function readKeys(onKeys: (keys: string[]) => void): void {
+/** Reads stdin in the background and hands over key presses; `onEnd` on end of file or a read error. */
+function readKeys(keyboard: Keyboard, onKeys: (keys: string[]) => void, onEnd: () => void): void {
   const decoder = new TextDecoder();
   const buffer = new Uint8Array(256);
   (async () => {
     while (true) {
       let n: number | null;
       try {
-        n = await Deno.stdin.read(buffer);
+        n = await keyboard.read(buffer);
       } catch {
-        return;
+        return onEnd();
       }
-      if (n === null) return;
+      if (n === null) return onEnd();
       const keys = parseKeys(decoder.decode(buffer.subarray(0, n), { stream: true }));
       if (keys.length > 0) onKeys(keys);
     }

@@ -90,3 +90,133 @@ Deno.test("TerminalOutput quits with code 1 and draws no more when the view thro
   await out.close();
   assert.deepEqual(sink.out, [ENTER_SEQUENCE, RESTORE_SEQUENCE]);
 });
+
+/** A keyboard fed by the test: `press(bytes)` delivers bytes, `end()` is end of file. */
+function scriptedKeyboard() {
+  const queue: (string | null)[] = [];
+  let wake: (() => void) | null = null;
+  const raw: boolean[] = [];
+  return {
+    raw,
+    press(text: string | null) {
+      queue.push(text);
+      wake?.();
+    },
+    async read(buffer: Uint8Array): Promise<number | null> {
+      while (queue.length === 0) await new Promise<void>((r) => wake = r);
+      const next = queue.shift()!;
+      if (next === null) return null;
+      const bytes = new TextEncoder().encode(next);
+      buffer.set(bytes);
+      return bytes.length;
+    },
+    setRaw(mode: boolean) {
+      raw.push(mode);
+    },
+  };
+}
+
+Deno.test("TerminalOutput draws a key's effect at once, without waiting for a change or the clock", async () => {
+  const sink = memorySink(80, 8);
+  const keyboard = scriptedKeyboard();
+  const out = new TerminalOutput({ sink, keyboard, color: false, refreshMs: 5000 });
+  out.start(fakeHost(() => ["view"]));
+  assert.deepEqual(keyboard.raw, [true], "raw mode before the first frame");
+  const before = sink.out.length;
+  keyboard.press("?");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(sink.out.length, before + 1, "one screen update for the key, at once");
+  assert.match(sink.out.at(-1)!, /pause \/ resume the display/);
+  keyboard.press("\t");
+  await new Promise((r) => setTimeout(r, 20));
+  keyboard.press("\t");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.match(sink.out.at(-1)!, /↕ table/, "the focused list is named on the status line");
+  await out.close();
+  assert.deepEqual(keyboard.raw, [true, false]);
+});
+
+Deno.test("TerminalOutput: Ctrl+C quits with 0; end of file on the keyboard ends the run", async () => {
+  for (const [bytes, label] of [["\x03", "Ctrl+C"], [null, "end of file"]] as const) {
+    const quits: [number, string | undefined][] = [];
+    const keyboard = scriptedKeyboard();
+    const out = new TerminalOutput({ sink: memorySink(), keyboard, refreshMs: 10 });
+    out.start(fakeHost(() => ["view"], quits));
+    keyboard.press(bytes);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(quits, [[0, undefined]], label);
+    await out.close();
+  }
+});
+
+Deno.test("TerminalOutput ends the run when the terminal cannot be written, and writes no more", async () => {
+  const quits: [number, string | undefined][] = [];
+  let writes = 0;
+  let broken = false;
+  const sink: TerminalSink = {
+    write: () => {
+      writes++;
+      if (broken) throw new Error("Input/output error (os error 5)");
+    },
+    size: () => ({ columns: 80, rows: 6 }),
+  };
+  let n = 0;
+  const out = new TerminalOutput({ sink, keys: false, refreshMs: 1 });
+  out.start(fakeHost(() => [`view ${++n}`], quits));
+  broken = true;
+  out.changed();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(quits, [[0, undefined]]);
+  const count = writes;
+  out.changed();
+  await new Promise((r) => setTimeout(r, 20));
+  await out.close();
+  assert.equal(writes, count, "not even the restore sequence is tried on a terminal that is gone");
+});
+
+Deno.test("TerminalOutput lays a paused screen out again for the new size on resize", async () => {
+  let size = { columns: 80, rows: 6 };
+  const out: string[] = [];
+  const sink: TerminalSink = { write: (t) => void out.push(t), size: () => size };
+  const keyboard = scriptedKeyboard();
+  const terminal = new TerminalOutput({ sink, keyboard, color: false, refreshMs: 1 });
+  terminal.start(fakeHost(() => ["title", `laid out for ${size.columns} columns`]));
+  keyboard.press("p");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.match(out.at(-1)!, /PAUSED/);
+  size = { columns: 60, rows: 10 };
+  Deno.kill(Deno.pid, "SIGWINCH");
+  await new Promise((r) => setTimeout(r, 100));
+  assert.match(out.at(-1)!, /\x1b\[H\x1b\[2J/, "cleared and redrawn");
+  assert.match(out.at(-1)!, /PAUSED/, "still paused");
+  assert.match(out.at(-1)!, /laid out for 60 columns/);
+  assert.match(out.at(-1)!, /\x1b\[10;1H/, "laid out for 10 rows");
+  await terminal.close();
+});
+
+Deno.test("TerminalOutput: scrolling down stops where the view stops moving, so one key back up moves at once", async () => {
+  const sink = memorySink(80, 8);
+  const keyboard = scriptedKeyboard();
+  const entries = Array.from({ length: 12 }, (_, i) => `entry ${i}`);
+  // A view that shows 5 rows of a 12-entry list and clamps its scroll at 7, like historyLines().
+  const host = fakeHost(() => []);
+  let shown = -1;
+  host.view = (ctx) => {
+    shown = Math.min(ctx.scroll, entries.length - 5);
+    return [`scrolled ${shown}`, ...entries.slice(shown, shown + 5)];
+  };
+  const out = new TerminalOutput({ sink, keyboard, color: false, refreshMs: 1 });
+  out.start(host);
+  keyboard.press("j".repeat(30));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.match(sink.out.at(-1)!, /scrolled 7/);
+  keyboard.press("k");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.match(sink.out.at(-1)!, /scrolled 6/, "the first key up moves");
+  keyboard.press("\x1b[6~\x1b[F"); // page down, End: again no further than the end
+  await new Promise((r) => setTimeout(r, 20));
+  keyboard.press("k");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.match(sink.out.at(-1)!, /scrolled 6/);
+  await out.close();
+});

@@ -2,7 +2,8 @@
  * The workflow monitor as a value: one source (`workflow:ID`, with a
  * `get_workflow_status` snapshot after every connect), the workflow
  * reducer and view, its alert fields, a bell on completion or failure and,
- * with `exitOnFinish`, exit code 0 on completion and 1 on failure.
+ * with `exitOnFinish`, exit code 0 on completion and 1 on failure, and a
+ * short final summary for the main screen.
  *
  * @module
  */
@@ -12,9 +13,12 @@ import {
   reduceWorkflow,
   workflowAlertValues,
   workflowExitCode,
+  workflowProgress,
   type WorkflowState,
 } from "../model/workflow_state.ts";
 import { getWorkflowStatusRequest } from "../protocol/envelope.ts";
+import { sanitizeText } from "../protocol/sanitize.ts";
+import { formatDuration } from "../protocol/timestamp.ts";
 import { workflowView } from "../ui/workflow_view.ts";
 import type { Monitor } from "./monitor.ts";
 import { type Holder, singleSourceMonitor, type SingleSourceOptions } from "./_single_source_monitor.ts";
@@ -47,6 +51,26 @@ export function workflowMonitor(workflowId: string, options: WorkflowMonitorOpti
     view: workflowView,
     alertValues: workflowAlertValues,
     finished: options.exitOnFinish ? workflowExitCode : undefined,
+    farewell: workflowFarewell,
     bells: options.quiet ? undefined : (state) => state.finishes,
   });
+}
+
+/**
+ * The final summary printed on the main screen once the run ended by itself:
+ * `workflow wf_1 COMPLETED: 3/3 stages in 12.5s`, then the result or the
+ * error text. Plain text, every server string cleaned.
+ */
+export function workflowFarewell(state: WorkflowState, now: number): string[] {
+  const { done, total, elapsedMs } = workflowProgress(state, now);
+  const stages = `${done}${total !== null ? `/${total}` : ""} stage${(total ?? done) === 1 ? "" : "s"}`;
+  const duration = elapsedMs !== null ? ` in ${formatDuration(elapsedMs)}` : "";
+  const lines = [`workflow ${clean(state.workflowId)} ${clean(state.status).toUpperCase()}: ${stages}${duration}`];
+  if (state.error) lines.push(`  error: ${clean(state.error)}`);
+  else if (state.result) lines.push(`  result: ${clean(state.result)}`);
+  return lines;
+}
+
+function clean(text: string): string {
+  return sanitizeText(text).slice(0, 300);
 }

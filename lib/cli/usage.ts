@@ -8,27 +8,15 @@
  */
 
 import { type Command, CommanderError } from "commander";
+import { EXIT_CODES } from "../app/exit_codes.ts";
 
-/** Exit codes of every monitor, documented in the README and in `--help`. */
-export const EXIT_CODES = {
-  /** Quit by the operator or a signal; workflow completed (`--exit-on-finish`). */
-  ok: 0,
-  /** The workflow failed (`--exit-on-finish`), or an unexpected error. */
-  failed: 1,
-  /** A usage error: a bad option or argument. */
-  usage: 2,
-  /** `--exit-on-finish`: the server says the workflow or pool does not exist. */
-  notFound: 3,
-  /** A configuration error: a missing permission, an unsafe or refused token, authentication failed. */
-  config: 4,
-  /** Output could not be written (stdout full or broken other than a closed pipe, export failed). */
-  output: 5,
-} as const;
+export { EXIT_CODES } from "../app/exit_codes.ts";
 
 /** The exit-code lines for `--help`. */
 export const EXIT_CODES_HELP = `
 Exit codes:
-  0  quit (q, Ctrl+C, a signal) or, with --exit-on-finish, the workflow completed
+  0  quit (q, Ctrl+C, a signal, the terminal went away, a closed pipe) or, with
+     --exit-on-finish, the workflow completed
   1  the workflow failed (--exit-on-finish), or an unexpected error
   2  usage error (a bad option or argument)
   3  the server says the workflow or pool does not exist (--exit-on-finish)
@@ -52,8 +40,18 @@ export class ConfigError extends Error {
  */
 export function configureUsage<C extends Command>(command: C): C {
   command.exitOverride();
-  command.configureOutput({ outputError: () => {} });
+  plainHelp(command).configureOutput({ outputError: () => {} });
   command.addHelpText("after", EXIT_CODES_HELP);
+  return command;
+}
+
+/**
+ * Help without colour: commander would otherwise read `FORCE_COLOR` and
+ * `CLICOLOR_FORCE`, and Deno would stop at an interactive prompt for env
+ * access on a terminal.
+ */
+export function plainHelp<C extends Command>(command: C): C {
+  command.configureOutput({ getOutHasColors: () => false, getErrHasColors: () => false });
   return command;
 }
 

@@ -19,6 +19,8 @@ export type Key =
   | "backspace"
   | "tab"
   | "ctrl-c"
+  | "ctrl-z"
+  | "ctrl-backslash"
   | string;
 
 const SEQUENCES: [string, Key][] = [
@@ -59,6 +61,8 @@ export function parseKeys(input: string): Key[] {
     }
     i++;
     if (ch === "\x03") keys.push("ctrl-c");
+    else if (ch === "\x1a") keys.push("ctrl-z");
+    else if (ch === "\x1c") keys.push("ctrl-backslash");
     else if (ch === "\r" || ch === "\n") keys.push("enter");
     else if (ch === "\x7f" || ch === "\b") keys.push("backspace");
     else if (ch === "\t") keys.push("tab");
@@ -85,8 +89,14 @@ export interface UiState {
   focus: "history" | "table";
 }
 
-/** A side effect the app must carry out. */
-export type UiEffect = "quit" | "clear" | null;
+/** A side effect the app must carry out: quit, empty the history, or stop the process (Ctrl+Z). */
+export type UiEffect = "quit" | "clear" | "suspend" | null;
+
+/** How far each list can scroll; absent: unbounded (the caller stops it at the view's end). */
+export interface ScrollLimits {
+  scroll?: number;
+  tableScroll?: number;
+}
 
 /** The state before any key. */
 export function initialUi(): UiState {
@@ -102,9 +112,20 @@ export function initialUi(): UiState {
   };
 }
 
-/** Applies one key; `messages` is the count of messages received so far. */
-export function reduceUi(ui: UiState, key: Key, messages: number, page = 10): [UiState, UiEffect] {
-  if (key === "ctrl-c") return [ui, "quit"];
+/**
+ * Applies one key; `messages` is the count of messages received so far,
+ * `page` the rows a page key moves, `limits` where scrolling stops.
+ */
+export function reduceUi(
+  ui: UiState,
+  key: Key,
+  messages: number,
+  page = 10,
+  limits: ScrollLimits = {},
+): [UiState, UiEffect] {
+  // In raw mode the terminal sends these as bytes instead of signals: they act in every mode.
+  if (key === "ctrl-c" || key === "ctrl-backslash") return [ui, "quit"];
+  if (key === "ctrl-z") return [ui, "suspend"];
   if (ui.editingFilter) {
     if (key === "enter") return [{ ...ui, editingFilter: false }, null];
     if (key === "escape") return [{ ...ui, editingFilter: false, filter: "" }, null];
@@ -116,8 +137,9 @@ export function reduceUi(ui: UiState, key: Key, messages: number, page = 10): [U
   }
   if (ui.help && key !== "q") return [{ ...ui, help: false }, null];
   const scrollKey = ui.focus === "history" ? "scroll" : "tableScroll";
+  const max = limits[scrollKey] ?? Infinity;
   const move = (delta: number): [UiState, UiEffect] => [
-    { ...ui, [scrollKey]: Math.max(0, ui[scrollKey] + delta) },
+    { ...ui, [scrollKey]: Math.max(0, Math.min(max, ui[scrollKey] + delta)) },
     null,
   ];
   switch (key) {
@@ -149,6 +171,9 @@ export function reduceUi(ui: UiState, key: Key, messages: number, page = 10): [U
       return move(page);
     case "home":
       return [{ ...ui, [scrollKey]: 0 }, null];
+    case "end":
+      // Without known limits: far down; the terminal output stops it where the view stops moving.
+      return [{ ...ui, [scrollKey]: Math.min(max, 1_000_000) }, null];
     default:
       return [ui, null];
   }
@@ -159,11 +184,12 @@ export const HELP_LINES = [
   "Keys",
   "",
   "  q, Ctrl+C      quit (the terminal is restored)",
+  "  Ctrl+Z         suspend (fg resumes)",
   "  p, space       pause / resume the display (events are still received and counted)",
   "  /              filter the event history by text; Enter keeps it, Esc clears it",
   "  Esc            clear the filter and scrolling",
   "  c              clear the event history",
-  "  ↑ ↓ PgUp PgDn  scroll the focused list (Home: back to the top)",
+  "  ↑ ↓ PgUp PgDn  scroll the focused list (Home: top, End: bottom)",
   "  Tab            switch focus between the event history and the table",
   "  ?, h           this help (any key closes it)",
 ];

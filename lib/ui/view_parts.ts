@@ -22,11 +22,19 @@ export interface SourceView {
   reconnects: number;
 }
 
-/** `● connected`, `◌ reconnecting in 3s (attempt 2)`, `✗ auth failed`… coloured. */
+/**
+ * `● connected`, `◌ reconnecting in 3s (attempt 2)`, `✗ auth failed`… coloured.
+ * A connection on which the server refused a subscription is not shown as
+ * plainly connected: `⚠ refused pool:x (FORBIDDEN)`, in yellow.
+ */
 export function connectionBadge(status: ConnectionStatus, now: number, style: Style): string {
   switch (status.state) {
-    case "connected":
-      return style.green("● connected");
+    case "connected": {
+      const refused = status.refused ?? [];
+      if (refused.length === 0) return style.green("● connected");
+      const first = `refused ${refused[0].channel} (${refused[0].code})`;
+      return style.yellow(`⚠ ${first}${refused.length > 1 ? ` +${refused.length - 1}` : ""}`);
+    }
     case "connecting":
       return style.yellow(status.attempt > 0 ? `◌ connecting (attempt ${status.attempt + 1})` : "◌ connecting");
     case "reconnecting": {
