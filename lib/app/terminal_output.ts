@@ -47,6 +47,11 @@ export type Keyboard = Pick<typeof Deno.stdin, "read" | "setRaw">;
 /** How many messages the message path lets pass between two looks at the clock for a frame that is due. */
 const FLOOD_CHECK = 128;
 
+/** Ms from `now` to just past the wall clock's next second boundary, plus `extra` whole seconds. */
+function untilNextSecond(now: number, extra: number): number {
+  return 1000 - (((now % 1000) + 1000) % 1000) + 2 + extra * 1000;
+}
+
 /** Draws the monitor on a terminal and takes keys. */
 export class TerminalOutput implements Output {
   readonly interactive = true;
@@ -114,7 +119,7 @@ export class TerminalOutput implements Output {
     this.#enterRaw();
     this.#renderer.start();
     if (this.#keys) readKeys(this.#keyboard, (keys) => this.#onKeys(keys), () => this.#terminalGone());
-    this.#clockTimer = setTimeout(() => this.#tick(-1), 1000);
+    this.#clockTimer = setTimeout(() => this.#tick(-1), untilNextSecond(host.now(), 0));
     this.#draw();
   }
 
@@ -261,14 +266,16 @@ export class TerminalOutput implements Output {
   /**
    * Clocks on screen (uptime, time in state, countdowns) advance every second
    * while messages flow and every two seconds when the link is quiet: each
-   * wake-up costs CPU.
+   * wake-up costs CPU. The tick comes just after a wall-clock second boundary,
+   * where the whole-second clocks change (`formatElapsed`), so that a frame
+   * drawn for a message later in that second has no clock left to rewrite.
    */
   #tick(seen: number): void {
     const host = this.#host!;
     const total = host.messages();
     const busy = total !== seen || host.sources().some((s) => s.status.state !== "connected");
     this.#requestDraw();
-    this.#clockTimer = setTimeout(() => this.#tick(total), busy ? 1000 : 2000);
+    this.#clockTimer = setTimeout(() => this.#tick(total), untilNextSecond(host.now(), busy ? 0 : 1));
   }
 
   #requestDraw(): void {
