@@ -53,11 +53,17 @@ const decoder = new TextDecoder();
 
 const blockCache = new Map<string, Block[]>();
 const mixCache = new Map<string, Template[]>();
+/**
+ * Events of a mix before it repeats: four times the monitors' duplicate window
+ * (`DedupWindow`, 4096 ids), so that a repeated event's id has left the
+ * window and the monitor reduces it like a new one instead of skipping it.
+ */
+const MIX_EVENTS = 16_384;
 
 function mix(channels: string[]): Template[] {
   const key = [...channels].sort().join(",");
   let m = mixCache.get(key);
-  if (!m) mixCache.set(key, m = mixFor(channels));
+  if (!m) mixCache.set(key, m = mixFor(channels, { count: MIX_EVENTS }));
   return m;
 }
 

@@ -7,6 +7,7 @@
  * Options: `--window S` flood measuring window (default 8), `--warm S` warm-up
  * before it (default 2), `--idle-seconds S` (default 30), `--only a,b` run only
  * these sections (flood, profile, latency, idle, memory, bytes, startup),
+ * `--clients a,b` flood only these clients (bare_count, bare_parse, pool, …),
  * `--rounds N` flood rounds, the best of each client kept (default 2),
  * `--no-write` (print only), `--out FILE` (default BENCHMARKS.md), `--keep` (keep the
  * terminal recordings and profiles, and say where).
@@ -53,6 +54,7 @@ const ROUNDS = numberOption("--rounds", 2);
 /** How long to wait for the frame that answers a key. */
 const KEY_WAIT_MS = 3000;
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : null;
+const onlyClients = args.includes("--clients") ? args[args.indexOf("--clients") + 1].split(",") : null;
 const section = (name: string) => only === null || only.includes(name);
 const outFile = args.includes("--out") ? args[args.indexOf("--out") + 1] : `${ROOT}BENCHMARKS.md`;
 const tmp = await Deno.makeTempDir({ prefix: "bench_" });
@@ -500,7 +502,7 @@ try {
           "workflow",
           "bare_parse3",
           "dashboard",
-        ] as Client[]
+        ].filter((c) => onlyClients === null || onlyClients.includes(c)) as Client[]
       ) {
         const r = await flood(sender, client, { key: client === "pool" || client === "dashboard" });
         log(`round ${round + 1}`, client, JSON.stringify(r));
@@ -754,8 +756,9 @@ ${
   \`get_workflow_status\` and \`auth\` like the demo server, sends the \`session.created\` welcome, and 100 ms after
   the last \`subscribe\` floods the event mix of the subscribed channels, made by the demo simulation
   (\`bench/_mixes.ts\`: pool, worker, task and workflow events for \`pool:pool_local\`; \`wf_123\`'s lifecycle for
-  \`workflow:wf_123\`; workflow events for \`global\`; Akosha events for its channels). The frames (4,000 events,
-  repeated) are built once, unmasked, and written in 256 KiB blocks. Its CPU is reported per flood.
+  \`workflow:wf_123\`; workflow events for \`global\`; Akosha events for its channels). The frames (up to 16,384 events,
+  repeated: four times the monitors' 4,096-id duplicate window, so that no repeated event counts as a duplicate;
+  fewer when the simulation's mix is shorter) are built once, unmasked, and written in 256 KiB blocks. Its CPU is reported per flood.
 - **Events/s**: TCP backpressure. A client that falls behind fills the socket buffers and the sender's writes
   wait, so what the sender has written is what the client consumed plus what sits in the two socket queues (the
   sender's send queue and the client's receive queue, read with \`ss\` at both ends of the window and taken off:

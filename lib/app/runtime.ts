@@ -262,11 +262,13 @@ class MonitorRun<S> implements OutputHost {
     const event = decodeMessage(message);
     const changed = !this.#duplicate(service, event) &&
       this.#monitor.update(this.#state, { service, event }, info.receivedAt);
-    if (message.type === "event") recordEvent(this.metrics, info.receivedAt, message.data.timestamp);
+    if (message.type === "event") recordEvent(this.metrics, info.receivedAt, event.time);
+    // Plain loops, no closure per message: this path runs for every message of a flood.
+    const outputs = this.#outputs;
     const received: Received = { service, receivedAt: info.receivedAt, raw: info.raw, message, event };
-    this.#each((o) => o.received?.(received));
+    for (let i = 0; i < outputs.length; i++) outputs[i].received?.(received);
     if (!changed) return;
-    this.#each((o) => o.changed?.());
+    for (let i = 0; i < outputs.length; i++) outputs[i].changed?.();
     const bells = this.#monitor.bells?.(this.#state) ?? 0;
     if (bells > this.#bellsSeen) this.#each((o) => o.bell?.());
     this.#bellsSeen = bells;

@@ -44,6 +44,14 @@ export interface TerminalOutputOptions {
 /** What the terminal output needs of the keyboard: raw mode and bytes. */
 export type Keyboard = Pick<typeof Deno.stdin, "read" | "setRaw">;
 
+/** How many messages the message path lets pass between two looks at the clock for a frame that is due. */
+const FLOOD_CHECK = 128;
+
+/** Ms from `now` to just past the wall clock's next second boundary, plus `extra` whole seconds. */
+function untilNextSecond(now: number, extra: number): number {
+  return 1000 - (((now % 1000) + 1000) % 1000) + 2 + extra * 1000;
+}
+
 /** Draws the monitor on a terminal and takes keys. */
 export class TerminalOutput implements Output {
   readonly interactive = true;
@@ -64,6 +72,8 @@ export class TerminalOutput implements Output {
   #drawTimer: ReturnType<typeof setTimeout> | null = null;
   #clockTimer: ReturnType<typeof setTimeout> | null = null;
   #lastDrawAt = 0;
+  /** Messages since the message path last read the clock (see {@link FLOOD_CHECK}). */
+  #sinceClockCheck = 0;
   #dirty = true;
   #rawMode = false;
   #ended = false;
@@ -109,12 +119,18 @@ export class TerminalOutput implements Output {
     this.#enterRaw();
     this.#renderer.start();
     if (this.#keys) readKeys(this.#keyboard, (keys) => this.#onKeys(keys), () => this.#terminalGone());
-    this.#clockTimer = setTimeout(() => this.#tick(-1), 1000);
+    this.#clockTimer = setTimeout(() => this.#tick(-1), untilNextSecond(host.now(), 0));
     this.#draw();
   }
 
   received(): void {
     this.#requestDraw();
+    // Under a flood every message is ready before the event loop turns, so the draw timer (and the
+    // clock tick) may wait for seconds: every FLOOD_CHECK messages, draw here once a frame is due.
+    if (++this.#sinceClockCheck >= FLOOD_CHECK) {
+      this.#sinceClockCheck = 0;
+      if (this.#drawTimer !== null && this.#host!.now() - this.#lastDrawAt >= this.#refreshMs) this.#draw();
+    }
   }
 
   status(): void {
@@ -250,14 +266,16 @@ export class TerminalOutput implements Output {
   /**
    * Clocks on screen (uptime, time in state, countdowns) advance every second
    * while messages flow and every two seconds when the link is quiet: each
-   * wake-up costs CPU.
+   * wake-up costs CPU. The tick comes just after a wall-clock second boundary,
+   * where the whole-second clocks change (`formatElapsed`), so that a frame
+   * drawn for a message later in that second has no clock left to rewrite.
    */
   #tick(seen: number): void {
     const host = this.#host!;
     const total = host.messages();
     const busy = total !== seen || host.sources().some((s) => s.status.state !== "connected");
     this.#requestDraw();
-    this.#clockTimer = setTimeout(() => this.#tick(total), busy ? 1000 : 2000);
+    this.#clockTimer = setTimeout(() => this.#tick(total), untilNextSecond(host.now(), busy ? 0 : 1));
   }
 
   #requestDraw(): void {

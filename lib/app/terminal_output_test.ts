@@ -220,3 +220,23 @@ Deno.test("TerminalOutput: scrolling down stops where the view stops moving, so 
   assert.match(sink.out.at(-1)!, /scrolled 6/);
   await out.close();
 });
+
+Deno.test("TerminalOutput draws from the message path when a flood keeps the draw timer from running", async () => {
+  const sink = memorySink();
+  let clock = Date.UTC(2026, 0, 1);
+  let n = 0;
+  const host = { ...fakeHost(() => [`view ${++n}`]), now: () => clock };
+  const out = new TerminalOutput({ sink, keys: false, color: false, refreshMs: 100 });
+  out.start(host);
+  const afterFirst = sink.out.length;
+  // One second of messages without the event loop turning once: 10 frames are due.
+  for (let i = 0; i < 100_000; i++) {
+    clock += 0.01;
+    out.received();
+    out.changed();
+  }
+  const frames = sink.out.length - afterFirst;
+  assert.ok(frames >= 9 && frames <= 10, `${frames} frames drawn in one flooded second, expected about 10`);
+  assert.match(sink.out.at(-1)!, /view \d+/);
+  await out.close();
+});

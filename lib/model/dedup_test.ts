@@ -36,3 +36,22 @@ Deno.test("DedupWindow.clear() forgets every id", () => {
 Deno.test("DedupWindow() rejects a bad capacity with RangeError", () => {
   for (const bad of [0, -1, 1.5, NaN]) assert.throws(() => new DedupWindow(bad), RangeError);
 });
+
+Deno.test("DedupWindow.seen() agrees with a plain set window under colliding hashes and long ids", () => {
+  // A small window over a few hundred ids: every probe chain, eviction and backward shift gets exercised.
+  const capacity = 37;
+  const w = new DedupWindow(capacity);
+  const ring: string[] = [];
+  const random = (n: number) => Math.floor(Math.random() * n);
+  for (let i = 0; i < 50_000; i++) {
+    const n = random(300);
+    const id = n % 7 === 0 ? `long-${"x".repeat(60)}-${n}` : `id-${n}`;
+    const expected = ring.includes(id);
+    assert.equal(w.seen(id), expected, `step ${i}: ${id}`);
+    if (!expected) {
+      ring.push(id);
+      if (ring.length > capacity) ring.shift();
+    }
+    assert.equal(w.size, ring.length);
+  }
+});

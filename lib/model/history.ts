@@ -7,7 +7,7 @@
  */
 
 import type { ServerErrorEvent } from "../protocol/events.ts";
-import type { Ring } from "./ring.ts";
+import type { HistoryRing } from "./history_ring.ts";
 import type { Severity } from "../protocol/severity.ts";
 
 /** One line of event history. All text is cleaned. */
@@ -23,19 +23,19 @@ export interface HistoryEntry {
 
 /** A state with a history and a version that changes when it does. */
 export interface WithHistory {
-  history: Ring<HistoryEntry>;
+  history: HistoryRing;
   version: number;
 }
 
 /** Pushes an entry; `event` and `text` must be cleaned (decoded) text. */
 export function pushHistory(
-  history: Ring<HistoryEntry>,
+  history: HistoryRing,
   at: number,
   event: string,
   severity: Severity,
   text: string,
 ): void {
-  history.push({ at, event, severity, text });
+  history.add(at, event, severity, text);
 }
 
 /** `CODE: message` of a server error. */

@@ -7,8 +7,6 @@
  * @module
  */
 
-import { parseTimestamp } from "../protocol/timestamp.ts";
-
 const BUCKETS = 60;
 const SAMPLES = 512;
 
@@ -37,14 +35,12 @@ function advance(m: Metrics, now: number): void {
   m.bucketStart += steps * 1000;
 }
 
-/** Records one event received at `now`, with its payload `timestamp` (any shape). */
-export function recordEvent(m: Metrics, now: number, timestamp: unknown): void {
+/** Records one event received at `now`, with its own time `eventTime` (ms, from a zoned timestamp; null when it had none). */
+export function recordEvent(m: Metrics, now: number, eventTime: number | null): void {
   advance(m, now);
   m.buckets[BUCKETS - 1]++;
-  if (timestamp === undefined) return;
-  const t = parseTimestamp(timestamp);
-  if (!t || !t.zoned) return;
-  const latency = now - t.ms;
+  if (eventTime === null) return;
+  const latency = now - eventTime;
   if (latency < -60_000 || latency > 3_600_000) return; // Clocks too far apart to mean anything.
   if (m.latencies.length < SAMPLES) m.latencies.push(latency);
   else m.latencies[m.latencyNext] = latency;

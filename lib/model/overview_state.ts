@@ -11,8 +11,8 @@ import type { Severity } from "../protocol/severity.ts";
 import { formatDuration } from "../protocol/timestamp.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import { describeEvent } from "./describe.ts";
-import { errorText, type HistoryEntry, pushHistory, type WithHistory } from "./history.ts";
-import { Ring } from "./ring.ts";
+import { errorText, pushHistory, type WithHistory } from "./history.ts";
+import { HistoryRing } from "./history_ring.ts";
 
 /** One workflow as the dashboard lists it. */
 export interface WorkflowRow {
@@ -57,7 +57,7 @@ export interface WorkflowsOverview {
   completed: number;
   failed: number;
   stagesCompleted: number;
-  history: Ring<HistoryEntry>;
+  history: HistoryRing;
   unusable: number;
   version: number;
 }
@@ -78,7 +78,7 @@ export interface AkoshaOverview {
   channels: string[];
   /** The pattern types watched: one `patterns:TYPE` subscription each. */
   watchedPatternTypes: string[];
-  history: Ring<HistoryEntry>;
+  history: HistoryRing;
   unusable: number;
   version: number;
 }
@@ -112,7 +112,7 @@ export function createWorkflowsOverview(historySize = 500, options: WorkflowsOve
     completed: 0,
     failed: 0,
     stagesCompleted: 0,
-    history: new Ring(historySize),
+    history: new HistoryRing(historySize),
     unusable: 0,
     version: 0,
   };
@@ -143,7 +143,7 @@ export function createAkoshaOverview(historySize = 500, options: AkoshaOverviewO
     byType: new Map(),
     channels: (options.channels ?? []).slice(0, 100).map(shown),
     watchedPatternTypes: (options.patternTypes ?? []).slice(0, 100).map(shown),
-    history: new Ring(historySize),
+    history: new HistoryRing(historySize),
     unusable: 0,
     version: 0,
   };

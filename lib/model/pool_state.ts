@@ -14,8 +14,8 @@ import type { DomainEvent, PoolSnapshot } from "../protocol/events.ts";
 import type { Severity } from "../protocol/severity.ts";
 import { describeEvent } from "./describe.ts";
 import type { Health } from "./health.ts";
-import { errorText, type HistoryEntry, pushHistory } from "./history.ts";
-import { Ring } from "./ring.ts";
+import { errorText, pushHistory } from "./history.ts";
+import { HistoryRing } from "./history_ring.ts";
 import { LruOrder } from "./lru.ts";
 
 /** One worker as last seen. */
@@ -46,7 +46,7 @@ export interface PoolState {
   /** Receive time of the last event for this pool (ms). */
   lastEventAt: number | null;
   workers: Map<string, WorkerInfo>;
-  history: Ring<HistoryEntry>;
+  history: HistoryRing;
   tasksAssigned: number;
   tasksCompleted: number;
   /** Messages for this pool that could not be used (missing ids, bad numbers). */
@@ -97,7 +97,7 @@ export function createPoolState(poolId: string, options: PoolStateOptions = {}):
     closed: false,
     lastEventAt: null,
     workers: new Map(),
-    history: new Ring(options.historySize ?? 500),
+    history: new HistoryRing(options.historySize ?? 500),
     tasksAssigned: 0,
     tasksCompleted: 0,
     unusable: 0,

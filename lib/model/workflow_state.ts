@@ -10,7 +10,7 @@ import type { DomainEvent, WorkflowSnapshot } from "../protocol/events.ts";
 import type { Severity } from "../protocol/severity.ts";
 import { describeEvent } from "./describe.ts";
 import { errorText, type HistoryEntry, pushHistory } from "./history.ts";
-import { Ring } from "./ring.ts";
+import { HistoryRing } from "./history_ring.ts";
 import { eventTime } from "./event_time.ts";
 import { formatDuration } from "../protocol/timestamp.ts";
 
@@ -61,8 +61,8 @@ export interface WorkflowState {
   result: string | null;
   /** Error text (failed). */
   error: string | null;
-  workerChanges: Ring<HistoryEntry>;
-  history: Ring<HistoryEntry>;
+  workerChanges: HistoryRing;
+  history: HistoryRing;
   /** Messages about this workflow that could not be used. */
   unusable: number;
   /** Completions and failures seen (each rings the bell once; a repeat of the same outcome does not count). */
@@ -110,8 +110,8 @@ export function createWorkflowState(workflowId: string, options: WorkflowStateOp
     currentStage: null,
     result: null,
     error: null,
-    workerChanges: new Ring(50),
-    history: new Ring(options.historySize ?? 500),
+    workerChanges: new HistoryRing(50),
+    history: new HistoryRing(options.historySize ?? 500),
     unusable: 0,
     finishes: 0,
     liveSeen: false,

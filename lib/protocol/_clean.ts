@@ -2,11 +2,12 @@
 
 import { asArray, asObject } from "./_read.ts";
 import { MAX_TEXT } from "./events.ts";
-import { sanitizeText } from "./sanitize.ts";
-import { parseTimestamp } from "./timestamp.ts";
+import { isPlainText, sanitizeText } from "./sanitize.ts";
+import { parseTimestamp, zonedIsoMs } from "./timestamp.ts";
 
 /** `value` as one safe line of at most {@link MAX_TEXT} characters. */
 export function clean(value: string): string {
+  if (value.length <= MAX_TEXT && isPlainText(value)) return value; // The usual case, without a copy.
   const long = value.length > MAX_TEXT * 4;
   const text = sanitizeText(long ? value.slice(0, MAX_TEXT * 4) : value, { maxLength: MAX_TEXT });
   return long && !text.endsWith("…") ? text.slice(0, MAX_TEXT - 1) + "…" : text;
@@ -86,7 +87,10 @@ const ZONE_SUFFIX = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$/;
 
 /** A zoned timestamp (ms), else null. */
 export function zonedTime(value: unknown): number | null {
-  if (typeof value !== "string" || !ZONE_SUFFIX.test(value)) return null;
+  if (typeof value !== "string") return null;
+  const fast = zonedIsoMs(value);
+  if (fast === fast) return fast; // Not NaN: the usual shape, read without a regex.
+  if (!ZONE_SUFFIX.test(value)) return null;
   const t = parseTimestamp(value);
   return t && t.zoned ? t.ms : null;
 }

@@ -90,15 +90,7 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
   const poolId = text(data.pool_id);
   const workflowId = text(data.workflow_id);
   const check = new Checker();
-  const unusable = (reason: string): UnusableEvent => ({
-    ...header,
-    kind: "unusable",
-    poolId,
-    workflowId,
-    reason,
-  });
-  /** `decoded`, unless a number broke a rule on the way. */
-  const checked = (decoded: DomainEvent): DomainEvent => check.problem !== null ? unusable(check.problem) : decoded;
+  // Plain functions, not closures made per message: this runs for every event of a flood.
 
   switch (event) {
     case "session.created":
@@ -119,21 +111,33 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
       );
       const queueSize = check.count("queue_size", first(nested?.queue_size, data.queue_size), MAX_COUNT);
       if (check.problem === null && status === null && workerCount === null && queueSize === null) {
-        return unusable("no status, worker_count or queue_size");
+        return unusableEvent(header, poolId, workflowId, "no status, worker_count or queue_size");
       }
-      return checked({ ...header, kind: "pool.status", poolId, status, workerCount, queueSize });
+      return checkedEvent(check, header, poolId, workflowId, {
+        ...header,
+        kind: "pool.status",
+        poolId,
+        status,
+        workerCount,
+        queueSize,
+      });
     }
     case "pool.spawned":
       return { ...header, kind: "pool.spawned", poolId, config: data.config !== undefined ? show(data.config) : null };
     case "pool.scaled": {
       const n = check.count("worker_count", first(data.worker_count, data.new_count, data.target), MAX_WORKERS);
-      if (check.problem === null && n === null) return unusable("no worker_count");
-      return checked({ ...header, kind: "pool.scaled", poolId, workerCount: n ?? 0 });
+      if (check.problem === null && n === null) return unusableEvent(header, poolId, workflowId, "no worker_count");
+      return checkedEvent(check, header, poolId, workflowId, {
+        ...header,
+        kind: "pool.scaled",
+        poolId,
+        workerCount: n ?? 0,
+      });
     }
     case "pool.scaling": {
       const direction = first(data.event_type, data.direction);
       const target = check.count("target", first(data.target, data.target_count, data.worker_count), MAX_WORKERS);
-      return checked({
+      return checkedEvent(check, header, poolId, workflowId, {
         ...header,
         kind: "pool.scaling",
         poolId,
@@ -146,14 +150,14 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
     case "worker.added":
     case "worker.removed": {
       const workerId = text(data.worker_id);
-      if (workerId === null) return unusable("no worker_id");
+      if (workerId === null) return unusableEvent(header, poolId, workflowId, "no worker_id");
       return { ...header, kind: event, poolId, workerId };
     }
     case "worker.status_changed": {
       const workerId = text(data.worker_id);
       const status = text(data.status) ?? text(asObject(data.status)?.state);
-      if (workerId === null) return unusable("no worker_id");
-      if (status === null) return unusable("no status");
+      if (workerId === null) return unusableEvent(header, poolId, workflowId, "no worker_id");
+      if (status === null) return unusableEvent(header, poolId, workflowId, "no status");
       return { ...header, kind: "worker.status", poolId, workflowId, workerId, status };
     }
     case "task.assigned":
@@ -161,15 +165,26 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
       const task = asObject(data.task);
       const taskId = text(data.task_id) ?? text(task?.id) ?? text(task?.task_id);
       const workerId = text(data.worker_id);
-      if (taskId === null && workerId === null) return unusable("no task id or worker_id");
+      if (taskId === null && workerId === null) {
+        return unusableEvent(header, poolId, workflowId, "no task id or worker_id");
+      }
       if (event === "task.assigned") return { ...header, kind: "task.assigned", poolId, taskId, workerId };
       const durationSeconds = check.duration("duration", first(data.duration, asObject(data.result)?.duration), 1000);
-      return checked({ ...header, kind: "task.completed", poolId, taskId, workerId, durationSeconds });
+      return checkedEvent(check, header, poolId, workflowId, {
+        ...header,
+        kind: "task.completed",
+        poolId,
+        taskId,
+        workerId,
+        durationSeconds,
+      });
     }
   }
 
   // Every `workflow.*` event, unknown ones too, is about one workflow: it needs its id.
-  if (event.startsWith("workflow.") && workflowId === null) return unusable("no workflow_id");
+  if (event.startsWith("workflow.") && workflowId === null) {
+    return unusableEvent(header, poolId, workflowId, "no workflow_id");
+  }
   switch (event) {
     case "workflow.started": {
       const metadata = asObject(data.metadata);
@@ -185,7 +200,7 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
     }
     case "workflow.stage_completed": {
       const stageName = text(data.stage_name) ?? text(data.stage);
-      if (stageName === null) return unusable("no stage_name");
+      if (stageName === null) return unusableEvent(header, poolId, workflowId, "no stage_name");
       const result = asObject(data.result);
       const ms = first(result?.duration_ms, data.duration_ms);
       const seconds = ms === undefined ? check.duration("duration", data.duration, 1000) : null;
@@ -194,7 +209,7 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
         : seconds !== null
         ? seconds * 1000
         : null;
-      return checked({
+      return checkedEvent(check, header, poolId, workflowId, {
         ...header,
         kind: "workflow.stage_completed",
         workflowId: workflowId!,
@@ -222,7 +237,7 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
         description: text(data.description),
       };
     case "pattern.detected":
-      return checked({
+      return checkedEvent(check, header, poolId, workflowId, {
         ...header,
         kind: "pattern",
         patternId: text(data.pattern_id),
@@ -241,7 +256,7 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
         details: details(data),
       };
     case "aggregation.completed":
-      return checked({
+      return checkedEvent(check, header, poolId, workflowId, {
         ...header,
         kind: "aggregation",
         aggregationId: text(data.aggregation_id),
@@ -252,6 +267,26 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
     default:
       return { ...header, kind: "unknown", poolId, workflowId, details: details(data) };
   }
+}
+
+function unusableEvent(
+  header: EventHeader,
+  poolId: string | null,
+  workflowId: string | null,
+  reason: string,
+): UnusableEvent {
+  return { ...header, kind: "unusable", poolId, workflowId, reason };
+}
+
+/** `decoded`, unless a number broke a rule on the way. */
+function checkedEvent(
+  check: Checker,
+  header: EventHeader,
+  poolId: string | null,
+  workflowId: string | null,
+  decoded: DomainEvent,
+): DomainEvent {
+  return check.problem !== null ? unusableEvent(header, poolId, workflowId, check.problem) : decoded;
 }
 
 const ANOMALY_SEVERITIES: ReadonlySet<string> = new Set(["low", "medium", "high", "critical"]);

@@ -65,12 +65,17 @@ export const KNOWN_EVENTS = [
 /** One of {@link KNOWN_EVENTS}. */
 export type KnownEvent = typeof KNOWN_EVENTS[number];
 
-const KNOWN_EVENT_SET: ReadonlySet<string> = new Set(KNOWN_EVENTS);
-const MESSAGE_TYPE_SET: ReadonlySet<string> = new Set(MESSAGE_TYPES);
+/**
+ * Each known name to itself: a lookup gives the module's own copy of the
+ * string, so that what the state keeps (history entries name their event)
+ * is one shared string instead of a fresh copy per message.
+ */
+const KNOWN_EVENT_NAMES: ReadonlyMap<string, KnownEvent> = new Map(KNOWN_EVENTS.map((e) => [e, e]));
+const MESSAGE_TYPE_NAMES: ReadonlyMap<string, MessageType> = new Map(MESSAGE_TYPES.map((t) => [t, t]));
 
 /** True when `name` is an event defined by the protocol. */
 export function isKnownEvent(name: string | null): name is KnownEvent {
-  return name !== null && KNOWN_EVENT_SET.has(name);
+  return name !== null && KNOWN_EVENT_NAMES.has(name);
 }
 
 /** Why a frame could not be used. */
@@ -90,7 +95,7 @@ export type ParseResult =
     /** False for an event name or type the protocol does not define (show it generically). */
     known: boolean;
     /** Envelope fields that had the wrong type and were replaced by `null`/`{}`. */
-    warnings: string[];
+    warnings: readonly string[];
   }
   | { ok: false; problem: Problem };
 
@@ -110,6 +115,9 @@ const NULLABLE_STRINGS = [
   "error_code",
   "error_message",
 ] as const;
+
+/** The warnings of a message without any (shared: most messages have none). */
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
 
 /** Parses one WebSocket frame. Never throws. */
 export function parseMessage(frame: unknown, options: ParseOptions = {}): ParseResult {
@@ -138,11 +146,12 @@ export function parseMessage(frame: unknown, options: ParseOptions = {}): ParseR
   if (typeof raw.type !== "string" || raw.type === "") {
     return { ok: false, problem: { kind: "bad_field", detail: "field 'type' is missing or not a string" } };
   }
-  const warnings: string[] = [];
+  let warnings = NO_WARNINGS;
+  const type = MESSAGE_TYPE_NAMES.get(raw.type);
   const message: Envelope = {
     id: null,
     correlation_id: null,
-    type: raw.type,
+    type: type ?? raw.type,
     event: null,
     data: {},
     timestamp: null,
@@ -155,19 +164,23 @@ export function parseMessage(frame: unknown, options: ParseOptions = {}): ParseR
     if (v === undefined || v === null) continue;
     if (typeof v === "string") message[key] = v;
     else if (typeof v === "number" && (key === "id" || key === "correlation_id")) message[key] = String(v);
-    else warnings.push(`field '${key}' is not a string`);
+    else (warnings = warnings === NO_WARNINGS ? [] : warnings as string[]).push(`field '${key}' is not a string`);
   }
   if (raw.data !== undefined && raw.data !== null) {
     const data = asObject(raw.data);
     if (data) message.data = data;
-    else warnings.push("field 'data' is not an object");
+    else (warnings = warnings === NO_WARNINGS ? [] : warnings as string[]).push("field 'data' is not an object");
   }
   // Older examples put a response's `status` at the top level: fold it into data.
   if (typeof raw.status === "string" && message.data.status === undefined) {
     message.data = { ...message.data, status: raw.status };
   }
-  const known = MESSAGE_TYPE_SET.has(message.type) &&
-    (message.type !== "event" || isKnownEvent(message.event));
+  let known = type !== undefined;
+  if (type === "event" && message.event !== null) {
+    const name = KNOWN_EVENT_NAMES.get(message.event);
+    if (name !== undefined) message.event = name;
+    else known = false;
+  } else if (type === "event") known = false;
   return { ok: true, message, known, warnings };
 }
 

@@ -20,6 +20,13 @@ const INVISIBLES = /[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u
 const STRAY_JOINER =
   /(?<!\p{Extended_Pictographic}[\ufe0f\u{1f3fb}-\u{1f3ff}]?)\u200d|\u200d(?!\p{Extended_Pictographic})/gu;
 const segmenter = new Intl.Segmenter();
+/** Any character {@link sanitizeText} removes or replaces. */
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff\u061c]/;
+
+/** True when {@link sanitizeText} would leave `text` as it is (before any length limit). */
+export function isPlainText(text: string): boolean {
+  return !UNSAFE.test(text);
+}
 
 /** Options for {@link sanitizeText}. */
 export interface SanitizeOptions {
@@ -36,7 +43,7 @@ export interface SanitizeOptions {
  */
 export function sanitizeText(value: unknown, options: SanitizeOptions = {}): string {
   let text = typeof value === "string" ? value : value === undefined ? "" : String(value);
-  if (/[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff\u061c]/.test(text)) {
+  if (!isPlainText(text)) {
     text = text
       .replace(ESCAPE_SEQUENCES, "")
       .replace(LINE_BREAKS, " ")

@@ -21,6 +21,8 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))
  */
 export function parseTimestamp(value: unknown): ParsedTimestamp | null {
   if (typeof value !== "string" || value.length > 64) return null;
+  const fast = zonedIsoMs(value);
+  if (fast === fast) return { ms: fast, zoned: true }; // Not NaN.
   const m = ISO.exec(value.trim());
   if (!m) return null;
   const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number);
@@ -44,12 +46,84 @@ export function parseTimestamp(value: unknown): ParsedTimestamp | null {
   return Number.isFinite(ms) ? { ms, zoned: true } : null;
 }
 
+/** `n` decimal digits of `s` from `at` as a number, or -1 when one is not a digit. */
+function digitsAt(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * The fast path of {@link parseTimestamp} for the shape servers send under
+ * load, `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM|±HHMM|±HH)` with nothing around
+ * it: ms since the epoch, or NaN for any other text (the regex path then
+ * decides). Reads characters without a regex or a substring: a flood of
+ * events parses one timestamp each.
+ */
+export function zonedIsoMs(s: string): number {
+  const len = s.length;
+  if (
+    len < 20 || len > 64 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58
+  ) return NaN;
+  const sep = s.charCodeAt(10);
+  if (sep !== 84 && sep !== 32) return NaN; // T or space
+  const year = digitsAt(s, 0, 4), month = digitsAt(s, 5, 2), day = digitsAt(s, 8, 2);
+  const hour = digitsAt(s, 11, 2), minute = digitsAt(s, 14, 2), second = digitsAt(s, 17, 2);
+  if (
+    year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 ||
+    minute > 59 || second < 0 || second > 60
+  ) return NaN;
+  let i = 19;
+  let millis = 0;
+  const dot = s.charCodeAt(i);
+  if (dot === 46 || dot === 44) { // . or ,
+    const start = ++i;
+    for (let d = s.charCodeAt(i) - 48; d >= 0 && d <= 9; d = s.charCodeAt(i) - 48) {
+      if (i - start < 3) millis = millis * 10 + d;
+      i++;
+    }
+    if (i === start) return NaN;
+    for (let k = i - start; k < 3; k++) millis *= 10;
+  }
+  const rest = len - i;
+  const z = s.charCodeAt(i);
+  let offsetMinutes = 0;
+  if (rest === 1 && (z === 90 || z === 122)) offsetMinutes = 0; // Z or z
+  else if ((z === 43 || z === 45) && (rest === 3 || rest === 5 || rest === 6)) { // + or -
+    const hh = digitsAt(s, i + 1, 2);
+    const colon = rest === 6 ? 1 : 0;
+    if (colon === 1 && s.charCodeAt(i + 3) !== 58) return NaN;
+    const mm = rest === 3 ? 0 : digitsAt(s, i + 3 + colon, 2);
+    if (hh < 0 || mm < 0) return NaN;
+    offsetMinutes = (z === 45 ? -1 : 1) * (hh * 60 + mm);
+  } else return NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+}
+
 /** Formats `ms` as local `HH:MM:SS`. */
 export function formatClock(ms: number): string {
   const d = new Date(ms);
   if (!Number.isFinite(d.getTime())) return "??:??:??";
   const two = (n: number) => String(n).padStart(2, "0");
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/**
+ * A clock on screen: the time from `from` to `now` in whole seconds counted
+ * on the wall clock's second boundaries (`0s`, `42s`, `3m05s`, then as
+ * {@link formatDuration}). Every such clock on a screen advances at the same
+ * moment, once a second, so a frame drawn for a message within the same
+ * second rewrites none of them (a sub-second clock changed every frame).
+ */
+export function formatElapsed(from: number, now: number): string {
+  if (!Number.isFinite(from) || !Number.isFinite(now)) return "?";
+  const seconds = Math.max(0, Math.floor(now / 1000) - Math.floor(from / 1000));
+  return seconds < 60 ? `${seconds}s` : formatDuration(seconds * 1000);
 }
 
 /** Formats a duration compactly: `850ms`, `4.2s`, `3m05s`, `2h14m`, `3d04h`. */

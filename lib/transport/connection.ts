@@ -354,7 +354,8 @@ export class Connection {
 
   #receive(session: Session, received: unknown): void {
     const now = this.#now();
-    session.liveness?.heard();
+    // The receive time is the scheduler's time unless a clock was given: then liveness reads its own.
+    session.liveness?.heard(this.#options.now ? undefined : now);
     this.counters.messages++;
     // A server that echoes the token (in an error, say) must not get it printed or recorded.
     const frame = typeof received === "string" ? redactToken(received, this.#options.token) : received;

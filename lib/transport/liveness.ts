@@ -44,9 +44,12 @@ export class Liveness {
     return this.#probeSentAt !== null;
   }
 
-  /** Records a frame from the server: the link is alive, any probe is answered. */
-  heard(): void {
-    this.#lastHeard = this.#scheduler.now();
+  /**
+   * Records a frame from the server: the link is alive, any probe is answered.
+   * `at` is the scheduler's time when the caller read it already (one clock read per frame).
+   */
+  heard(at?: number): void {
+    this.#lastHeard = at ?? this.#scheduler.now();
     this.#probeSentAt = null;
   }
 

@@ -9,7 +9,7 @@ import Table from "cli-table3";
 import { poolHealth, type PoolState, workerCounts, type WorkerInfo } from "../model/pool_state.ts";
 import { paintHealth, type Style } from "./style.ts";
 import { displayWidth, fit, truncate } from "./text.ts";
-import { formatDuration } from "../protocol/timestamp.ts";
+import { formatElapsed } from "../protocol/timestamp.ts";
 import {
   connectionBadge,
   connectionProblem,
@@ -136,7 +136,7 @@ export function workerTable(
       paintWorkerStatus(style, w.status),
       w.task ?? style.dim("-"),
     ];
-    if (wide) cells.push(formatDuration(now - w.since), String(w.completed));
+    if (wide) cells.push(formatElapsed(w.since, now), String(w.completed));
     rowsOut.push(cells);
   }
   const lines = layoutTable(rowsOut, [idWidth, ...fixed]).map((l) => truncate(l.trimEnd(), width));
@@ -162,7 +162,7 @@ export function poolSummary(state: PoolState, width: number, now: number, style:
   const trend = q.length >= 2
     ? (q[q.length - 1] > q[q.length - 2] ? "↑" : q[q.length - 1] < q[q.length - 2] ? "↓" : "")
     : "";
-  const since = state.lastEventAt === null ? "never" : `${formatDuration(now - state.lastEventAt)} ago`;
+  const since = state.lastEventAt === null ? "never" : `${formatElapsed(state.lastEventAt, now)} ago`;
   const counts = workerCounts(state);
   const line1 = [
     `Status ${paintPoolStatus(style, state, style.bold(truncate(state.status, STATUS_WIDTH)))}`,

@@ -50,13 +50,13 @@ Deno.test("poolView() exact lines at 80x20 without colour", () => {
   const lines = poolView(sample(), context(80, 20, false));
   assert.deepEqual(lines, [
     "Mahavishnu Pool Monitor  pool_local  ws://127.0.0.1… ● connected  msgs 6  up 10s",
-    "Status running   Workers 3   Queue 2   Last event 5.0s ago   Health ● 1 worker(…",
+    "Status running   Workers 3   Queue 2   Last event 5s ago   Health ● 1 worker(s)…",
     "Tasks assigned 1  completed 0   idle 1  busy 1  error 1  offline 0",
     "─ Workers (3) ──────────────────────────────────────────────────────────────────",
     "WORKER STATUS   TASK                                     IN STATE DONE",
-    "w10    error    -                                        5.0s     0",
-    "w1     idle     -                                        9.0s     0",
-    "w2     busy     task_7                                   6.0s     0",
+    "w10    error    -                                        5s       0",
+    "w1     idle     -                                        9s       0",
+    "w2     busy     task_7                                   6s       0",
     "─ Recent events (6) ────────────────────────────────────────────────────────────",
     "12:00:05 worker   w10 idle → error",
     "12:00:04 task →   task_7 → w2",

@@ -10,7 +10,7 @@ import type { HistoryEntry } from "../model/history.ts";
 import type { Severity } from "../protocol/severity.ts";
 import type { Style } from "./style.ts";
 import { displayWidth, fit, truncate, wrap } from "./text.ts";
-import { formatClock, formatDuration } from "../protocol/timestamp.ts";
+import { formatClock, formatElapsed } from "../protocol/timestamp.ts";
 import { eventLabel, LABEL_WIDTH, paintDetails } from "./event_labels.ts";
 
 /** Connection facts a view shows. */
@@ -139,7 +139,7 @@ export function historyLines(
 
 /** `up 3m05s` since `startedAt`. */
 export function uptime(startedAt: number, now: number): string {
-  return `up ${formatDuration(Math.max(0, now - startedAt))}`;
+  return `up ${formatElapsed(startedAt, now)}`;
 }
 
 /** The reason line under the header when a connection is not up. */

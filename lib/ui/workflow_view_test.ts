@@ -63,7 +63,7 @@ Deno.test("workflowView() exact lines while running, and the failure notice", as
   );
   await t.step("running", () => {
     assert.deepEqual(workflowView(s, ctx(60, 14)), [
-      "Mahavishnu Workflow Monitor  w… ● connected  msgs 3  up 7.0s",
+      "Mahavishnu Workflow Monitor  wf_… ● connected  msgs 3  up 7s",
       'Prompt "Fix the build"   Adapter llamaindex',
       "Stages plan → build → test",
       "Status  RUNNING    Current stage build",
