@@ -62,7 +62,7 @@ const log = (...a: unknown[]) => console.error(...a);
 
 /** The clients of the flood table. */
 type Monitor = "pool" | "workflow" | "dashboard";
-type Client = "bare_count" | "bare_parse" | "bare_parse_v8" | "bare_parse3" | Monitor;
+type Client = "bare_count" | "bare_parse" | "bare_parse_v8" | "bare_parse3" | "pool_store" | Monitor;
 /** The V8 flags the monitors ship with (from the `pool` task), for a bare client that runs with them too. */
 const SHIPPED_V8_FLAGS = shippedArgs("pool").filter((a) => a.startsWith("--v8-flags"));
 /** The dashboard's connections: one per service, with its default channels. */
@@ -95,6 +95,13 @@ async function startClient(
   flags: string[] = [],
   name: string = client,
 ): Promise<Running> {
+  if (client === "pool_store") {
+    // The shipped pool monitor with an SQLite event store (the write permission is the store file's folder).
+    const db = `${tmp}/${name}_${++runs}.db`;
+    const argv = [...monitorCommand("pool", port, [`--allow-write=${tmp}`, ...flags]), "--store", db];
+    const pty = await PtyRun.start(argv, { outFile: `${tmp}/${name}_${runs}.out` });
+    return { pid: pty.pid, pty, stop: async () => ({ code: await pty.stop() }) };
+  }
   if (client !== "pool" && client !== "workflow" && client !== "dashboard") {
     const url = `ws://127.0.0.1:${port}`;
     const targets = client === "bare_parse3" ? DASHBOARD_CHANNELS.flatMap((c) => [url, c]) : [url];
@@ -499,6 +506,7 @@ try {
           "bare_parse",
           "bare_parse_v8",
           "pool",
+          "pool_store",
           "workflow",
           "bare_parse3",
           "dashboard",
@@ -549,6 +557,8 @@ const label: Record<Client, string> = {
   bare_parse_v8: `bare client, count + \`JSON.parse\`, with the monitors' V8 flags (\`${SHIPPED_V8_FLAGS.join(" ")}\`)`,
   bare_parse3: "bare parse client with the dashboard's 3 connections in one process, 3 services flooded",
   pool: "`pool_monitor.ts pool_local` (`deno task pool`)",
+  pool_store:
+    "`pool_monitor.ts pool_local --store flood.db` (`deno task pool` + `--allow-write` for the store, SQLite)",
   workflow: "`workflow_monitor.ts wf_123` (`deno task workflow`)",
   dashboard: "`multi_service_dashboard.ts`, 3 services flooded (`deno task dashboard`)",
 };
@@ -607,6 +617,16 @@ if (pool && Number.isFinite(parseRate)) {
     `>= 75%: ${r >= 0.75 ? "met" : "NOT met"} (per CPU-second: ${
       perCpu(pool) / parsePerCpu >= 0.75 ? "met" : "NOT met"
     })`,
+  ]);
+}
+const pooledStore = byClient("pool_store");
+if (pool && pooledStore) {
+  const r = pooledStore.rate / pool.rate;
+  rows.push([
+    "Pool monitor with `--store` (SQLite), as shipped",
+    `${n0(pooledStore.rate)} events/s`,
+    `${pct(r)} of the same monitor without a store (${n0(pool.rate)}/s)`,
+    `>= 85%: ${r >= 0.85 ? "met" : "NOT met"}`,
   ]);
 }
 const countRate = byClient("bare_count")?.rate ?? NaN;

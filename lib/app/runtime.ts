@@ -207,7 +207,6 @@ class MonitorRun<S> implements OutputHost {
       await this.#exited;
     } finally {
       if (alertTimer !== null) clearInterval(alertTimer);
-      for (const signal of EXIT_SIGNALS) Deno.removeSignalListener(signal, onSignal);
       this.#each((o) => o.ending?.());
       await this.#closeFeeds();
       this.#checkAlerts();
@@ -222,6 +221,9 @@ class MonitorRun<S> implements OutputHost {
           else if (this.#exit?.message !== message) quietly(() => console.error(message));
         }
       }
+      // Only now: a hangup that arrives while the sockets close (the terminal went away) must not kill the
+      // process with the default action before the 1000 close frames are out.
+      for (const signal of EXIT_SIGNALS) Deno.removeSignalListener(signal, onSignal);
       globalThis.removeEventListener("error", onError);
       globalThis.removeEventListener("unhandledrejection", onRejection);
       // After the terminal is restored: the final summary on the main screen, then the reason on stderr.
