@@ -76,6 +76,15 @@ export function runCommandInPty(argv: string[], options: PtyOptions = {}): PtyRu
     })(),
   ]);
   const writer = child.stdin.getWriter();
+  /** Waits for the helper to end, closes the keyboard, reads what is left and removes the resize file. */
+  const ended = async () => {
+    await child.status;
+    await writer.close().catch(() => {});
+    await reading;
+    try {
+      Deno.removeSync(resizeFile);
+    } catch { /* removed */ }
+  };
   return {
     out: () => out,
     pid: () => Number(/pid (\d+)/.exec(err)?.[1] ?? 0),
@@ -103,21 +112,11 @@ export function runCommandInPty(argv: string[], options: PtyOptions = {}): PtyRu
           kill();
         } catch { /* already gone */ }
       }
-      await child.status;
-      await writer.close().catch(() => {});
-      await reading;
-      try {
-        Deno.removeSync(resizeFile);
-      } catch { /* removed */ }
+      await ended();
     },
     async closeTerminal() {
       child.kill("SIGKILL");
-      await child.status;
-      await writer.close().catch(() => {});
-      await reading;
-      try {
-        Deno.removeSync(resizeFile);
-      } catch { /* removed */ }
+      await ended();
     },
     resize(columns: number, rows: number) {
       Deno.writeTextFileSync(resizeFile, `${columns}x${rows}`);
