@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { EventRow } from "./record.ts";
+import type { EventRow, RawFrame } from "./record.ts";
 import type { EventQuery, StatsRow } from "./query.ts";
 import type { Dialect } from "./schema.ts";
 
@@ -16,6 +16,11 @@ export interface StoreBackend {
   readonly label: string;
   /** Inserts `rows` in one transaction (all or none); resolves to the number of new rows (duplicates are skipped). */
   insert(rows: readonly EventRow[]): Promise<number>;
+  /**
+   * Like {@link insert} for frames whose rows are built by the store itself
+   * (on its own thread); optional: without it the writer builds the rows.
+   */
+  insertFrames?(frames: readonly RawFrame[]): Promise<number>;
   /** Rows matching `query`. */
   select(query: EventQuery): Promise<EventRow[]>;
   /** Counts per event and bucket. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Envelope } from "../protocol/envelope.ts";
+import { type Envelope, parseMessage } from "../protocol/envelope.ts";
 import { asObject } from "../protocol/_read.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import { parseTimestamp } from "../protocol/timestamp.ts";
@@ -114,6 +114,33 @@ export function frameHash(frame: string): string {
     b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
   }
   return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * A received frame as the runtime saw it, before any row is built: what the
+ * store output queues, so that the row (cleaning every string, parsing
+ * times) can be built on the store's own thread.
+ */
+export interface RawFrame {
+  service: string;
+  receivedAt: number;
+  /** The frame text (already parsed once by the connection, so it parses). */
+  raw: string;
+}
+
+/** What the writer queues: a ready row, or a frame to turn into one when written. */
+export type StoreItem = EventRow | RawFrame;
+
+/** True for a {@link RawFrame}. */
+export function isRawFrame(item: StoreItem): item is RawFrame {
+  return "raw" in item;
+}
+
+/** The row for `item`: built from a raw frame (parsed again), or the row itself; null when the frame does not parse. */
+export function itemRow(item: StoreItem): EventRow | null {
+  if (!isRawFrame(item)) return item;
+  const parsed = parseMessage(item.raw);
+  return parsed.ok ? toRow({ ...item, message: parsed.message }) : null;
 }
 
 /** Builds the store row for one received message. */

@@ -7,7 +7,7 @@
  */
 
 import type { StoreBackend } from "./backend.ts";
-import type { EventRow } from "./record.ts";
+import type { EventRow, RawFrame } from "./record.ts";
 import type { EventQuery, StatsRow } from "./query.ts";
 import { StoreError } from "./schema.ts";
 import type { SqliteStoreOptions } from "./sqlite.ts";
@@ -102,6 +102,11 @@ class ThreadedSqliteStore implements StoreBackend {
 
   insert(rows: readonly EventRow[]): Promise<number> {
     return this.call("insert", [rows]);
+  }
+
+  /** Sends the frames as they came: the rows are built on the store's thread, off the display's. */
+  insertFrames(frames: readonly RawFrame[]): Promise<number> {
+    return this.call("insertFrames", [frames]);
   }
 
   select(query: EventQuery): Promise<EventRow[]> {

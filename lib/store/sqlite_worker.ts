@@ -10,11 +10,12 @@
 import type { StoreBackend } from "./backend.ts";
 import { openSqliteStore } from "./sqlite.ts";
 import { StoreError } from "./schema.ts";
+import { type EventRow, itemRow, type RawFrame } from "./record.ts";
 
 /** A request from the owning thread. */
 export interface WorkerRequest {
   id: number;
-  op: "open" | "insert" | "select" | "stats" | "deleteBefore" | "version" | "close";
+  op: "open" | "insert" | "insertFrames" | "select" | "stats" | "deleteBefore" | "version" | "close";
   args: unknown[];
 }
 
@@ -35,6 +36,10 @@ async function handle(r: WorkerRequest): Promise<unknown> {
   switch (r.op) {
     case "insert":
       return await store.insert(r.args[0] as Parameters<StoreBackend["insert"]>[0]);
+    case "insertFrames": {
+      const rows = (r.args[0] as RawFrame[]).map(itemRow).filter((row): row is EventRow => row !== null);
+      return await store.insert(rows);
+    }
     case "select":
       return await store.select(r.args[0] as Parameters<StoreBackend["select"]>[0]);
     case "stats":

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { toRow } from "./record.ts";
 import type { ReceivedMessage } from "./record.ts";
 import { openStore } from "./store.ts";
 import { parseStoreTarget, type StoreTarget } from "./target.ts";
@@ -57,7 +56,8 @@ export class StoreOutput implements Output {
   /** Queues the message for storing (never blocks, never throws). */
   received(r: ReceivedMessage): void {
     try {
-      this.#writer.add(toRow(r));
+      // The row is built when the batch is written, on the store's thread where it has one.
+      this.#writer.add({ service: r.service, receivedAt: r.receivedAt, raw: r.raw });
     } catch {
       // toRow only fails on a value the parser cannot produce; never let the store break the monitor.
     }

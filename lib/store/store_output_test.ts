@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { StoreOutput } from "./store_output.ts";
+import { openSqliteStore } from "./sqlite.ts";
+import { toRow } from "./record.ts";
 import { received, waitFor } from "./_test_rows.ts";
 
 Deno.test("StoreOutput stores every received message once and flushes on close", async () => {
@@ -59,6 +61,37 @@ Deno.test("StoreOutput keeps the monitor running when the store cannot be opened
     assert.match(output.describe(), /0 stored, 0 duplicate, 0 waiting, 1 dropped; 1 event\(s\) not stored/);
     assert.deepEqual(output.summary(), { text: "store 0, 1 lost (failing)", ok: false });
     assert.ok(errors.length >= 1);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("StoreOutput builds on the store's thread exactly the rows toRow() builds on the monitor's", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const messages = [
+      received("task.assigned", { pool_id: "p", worker_id: "w\x1b[2J1", task: { id: "t\u202e9" } }, { room: "pool:p" }),
+      received("workflow.stage_completed", {
+        workflow_id: "wf",
+        stage_name: "plan",
+        timestamp: "2026-01-01T00:00:01Z",
+      }),
+      received("x.y", { nested: { deep: ["a\x07b", 1, null] } }, { id: null, receivedAt: 1_700_000_000_500 }),
+      received("auth", {}, { type: "error" }),
+    ];
+    const output = new StoreOutput(`${dir}/events.db`, { batchMs: 5 });
+    await output.ready();
+    for (const m of messages) output.received(m);
+    await output.close();
+    assert.equal(output.counts.stored, messages.length);
+    const store = await openSqliteStore(`${dir}/events.db`, { readOnly: true });
+    const stored = await store.select({ limit: 100 });
+    await store.close();
+    const byId = new Map(stored.map((row) => [row.id, row]));
+    for (const m of messages) {
+      const expected = toRow(m);
+      assert.deepEqual(byId.get(expected.id), expected);
+    }
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

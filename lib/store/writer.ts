@@ -11,7 +11,7 @@
 
 import { Backoff, type BackoffOptions } from "../transport/backoff.ts";
 import type { StoreBackend } from "./backend.ts";
-import type { EventRow } from "./record.ts";
+import { type EventRow, isRawFrame, itemRow, type RawFrame, type StoreItem } from "./record.ts";
 import { StoreError } from "./schema.ts";
 
 /** Options for {@link StoreWriter}. */
@@ -60,7 +60,7 @@ export interface StoreCounts {
 export class StoreWriter {
   #open: () => Promise<StoreBackend>;
   #backend: StoreBackend | null = null;
-  #queue: EventRow[] = [];
+  #queue: StoreItem[] = [];
   #head = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running: Promise<void> | null = null;
@@ -119,8 +119,8 @@ export class StoreWriter {
     return { ...this.#counts, buffered: this.#queue.length - this.#head };
   }
 
-  /** Queues one row; false when the buffer was full and the row was dropped. */
-  add(row: EventRow): boolean {
+  /** Queues one row or raw frame; false when the buffer was full and it was dropped. */
+  add(row: StoreItem): boolean {
     if (this.#closed) {
       this.#counts.dropped++;
       return false;
@@ -262,7 +262,7 @@ export class StoreWriter {
     if (end > this.#head) {
       const batch = this.#queue.slice(this.#head, end);
       try {
-        const inserted = await backend.insert(batch);
+        const inserted = await insertItems(backend, batch);
         this.#head = end;
         this.#counts.stored += inserted;
         this.#counts.duplicates += batch.length - inserted;
@@ -315,4 +315,13 @@ export class StoreWriter {
       this.#head = 0;
     }
   }
+}
+
+/**
+ * Inserts a batch: raw frames go to a backend that builds rows on its own
+ * thread as they are; otherwise the rows are built here.
+ */
+function insertItems(backend: StoreBackend, batch: StoreItem[]): Promise<number> {
+  if (backend.insertFrames && batch.every(isRawFrame)) return backend.insertFrames(batch as RawFrame[]);
+  return backend.insert(batch.map(itemRow).filter((row): row is EventRow => row !== null));
 }
