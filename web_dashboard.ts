@@ -37,7 +37,7 @@ import {
 } from "./lib/cli/dashboard_options.ts";
 import { addCommonOptions, resolveCommon, runMain } from "./lib/cli/monitor_cli.ts";
 import { ConfigError } from "./lib/cli/usage.ts";
-import { isLoopback } from "./lib/web/server.ts";
+import { isLoopback } from "./lib/transport/loopback.ts";
 import { webDashboard } from "./lib/web/web_monitor.ts";
 import { WebOutput } from "./lib/web/web_output.ts";
 

@@ -10,12 +10,7 @@
 
 import { readToken, type TokenOptions } from "./cli.ts";
 import { ConfigError } from "./usage.ts";
-
-/** True for a loopback host: `localhost`, `127.0.0.0/8`, `::1`. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
+import { isLoopback } from "../transport/loopback.ts";
 
 /** Where one service's token comes from. */
 export interface TokenSource extends TokenOptions {

@@ -12,6 +12,7 @@
  */
 
 import { sanitizeText } from "../protocol/sanitize.ts";
+import { isLoopback } from "./loopback.ts";
 
 /** What went wrong, in one word. */
 export type FailureKind =
@@ -202,15 +203,13 @@ export function probeTimeout(ms: number): Failure {
   return failure("probe_timeout", `no answer to a liveness probe within ${ms} ms (half-open connection?)`);
 }
 
-const LOOPBACK = /^(localhost|[^.]+\.localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 /**
  * The config error for a token that would travel unencrypted (`ws://` to a
  * host other than loopback), or null when sending it is fine.
  */
 export function insecureToken(url: string, allowInsecure: boolean): Failure | null {
   const u = new URL(url);
-  if (u.protocol !== "ws:" || LOOPBACK.test(u.hostname) || allowInsecure) return null;
+  if (u.protocol !== "ws:" || isLoopback(u.hostname) || allowInsecure) return null;
   return failure(
     "insecure_token",
     `refusing to send the token unencrypted over ws:// to ${hostOf(url)}: use wss://, ` +

@@ -10,6 +10,7 @@
  */
 
 import { timingSafeEqual } from "node:crypto";
+import { isLoopback } from "../transport/loopback.ts";
 import { type Asset, loadAssets } from "./_assets.ts";
 import { METRICS_CONTENT_TYPE } from "./metrics.ts";
 import type { PageView } from "./snapshot.ts";
@@ -56,13 +57,6 @@ export interface WebServer {
   changed(): void;
   /** Closes every push channel and the listener. */
   close(): Promise<void>;
-}
-
-const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
-
-/** True for loopback interface names and addresses. */
-export function isLoopback(hostname: string): boolean {
-  return LOOPBACK_NAMES.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 /** The Content-Security-Policy of every response. */
