@@ -30,7 +30,7 @@
 import { Command } from "commander";
 import { parseDurationMs, parsePort, readCaFile, serverUrl, VERSION } from "./lib/cli/cli.ts";
 import { checkTokenTransport, serviceToken } from "./lib/cli/tokens.ts";
-import { addServiceTokenOptions, serviceTokens } from "./lib/cli/dashboard_options.ts";
+import { addServiceTokenOptions, DEFAULT_PATTERN_TYPES, listOf, serviceTokens } from "./lib/cli/dashboard_options.ts";
 import { ConfigError, configureUsage, EXIT_CODES, UsageError } from "./lib/cli/usage.ts";
 import { addStoreOptions, resolveStoreRun, type StoreCliOptions } from "./lib/cli/store_options.ts";
 import { checkOutputFiles, checkPermissions } from "./lib/cli/preflight.ts";
@@ -69,13 +69,6 @@ interface CollectorOptions extends StoreCliOptions {
 /** Akosha's channels; every other `--subscribe` channel goes to Mahavishnu. */
 export function isAkoshaChannel(channel: string): boolean {
   return /^(insights|anomalies|metrics|patterns(:.*)?)$/.test(channel);
-}
-
-/** Pattern types watched by default, as the dashboard does (Akosha has no `patterns:*` wildcard). */
-const DEFAULT_PATTERN_TYPES = "code_pattern,anomaly_burst,temporal,error_cluster,load_spike";
-
-function list(option: string): string[] {
-  return [...new Set(option.split(",").map((c) => c.trim()).filter(Boolean))];
 }
 
 /** Each service's token, as the dashboard reads them: the pool shares Mahavishnu's when it is the same server. */
@@ -198,9 +191,9 @@ export async function main(args: string[]): Promise<number> {
   started = true;
 
   const mahavishnuChannels = ["global", ...o.subscribe.filter((c) => !isAkoshaChannel(c))];
-  const akoshaChannels = list([
+  const akoshaChannels = listOf([
     o.akoshaChannels,
-    ...list(o.akoshaPatternTypes).map((type) => `patterns:${type}`),
+    ...listOf(o.akoshaPatternTypes).map((type) => `patterns:${type}`),
     ...o.subscribe.filter(isAkoshaChannel),
   ].join(","));
   const sources: {

@@ -35,7 +35,7 @@ export interface DashboardOptions extends CommonOptions {
  * Pattern types watched by default: those Akosha's own code and tests name
  * (`code_pattern`, `anomaly_burst`) and those of the demo simulator.
  */
-const DEFAULT_PATTERN_TYPES = "code_pattern,anomaly_burst,temporal,error_cluster,load_spike";
+export const DEFAULT_PATTERN_TYPES = "code_pattern,anomaly_burst,temporal,error_cluster,load_spike";
 
 /** Adds `--pool-token-env/-file` and `--akosha-token-env/-file` (read by {@link serviceTokens}). */
 export function addServiceTokenOptions(command: Command): Command {
