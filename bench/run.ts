@@ -62,7 +62,7 @@ const log = (...a: unknown[]) => console.error(...a);
 
 /** The clients of the flood table. */
 type Monitor = "pool" | "workflow" | "dashboard";
-type Client = "bare_count" | "bare_parse" | "bare_parse_v8" | "bare_parse3" | "pool_store" | Monitor;
+type Client = "bare_count" | "bare_parse" | "bare_parse_raw" | "bare_parse_v8" | "bare_parse3" | "pool_store" | Monitor;
 /** The V8 flags the monitors ship with (from the `pool` task), for a bare client that runs with them too. */
 const SHIPPED_V8_FLAGS = shippedArgs("pool").filter((a) => a.startsWith("--v8-flags"));
 /** The dashboard's connections: one per service, with its default channels. */
@@ -105,7 +105,11 @@ async function startClient(
   if (client !== "pool" && client !== "workflow" && client !== "dashboard") {
     const url = `ws://127.0.0.1:${port}`;
     const targets = client === "bare_parse3" ? DASHBOARD_CHANNELS.flatMap((c) => [url, c]) : [url];
-    const script = client === "bare_count" ? "bench/bare_count.ts" : "bench/bare_parse.ts";
+    const script = client === "bare_count"
+      ? "bench/bare_count.ts"
+      : client === "bare_parse_raw"
+      ? "bench/bare_parse_raw.ts"
+      : "bench/bare_parse.ts";
     const v8 = client === "bare_parse_v8" ? SHIPPED_V8_FLAGS : [];
     const run = new PlainRun(["run", ...v8, "--allow-net=127.0.0.1", script, ...targets]);
     return { pid: run.pid, pty: null, stop: () => run.stop() };
@@ -504,6 +508,7 @@ try {
         const client of [
           "bare_count",
           "bare_parse",
+          "bare_parse_raw",
           "bare_parse_v8",
           "pool",
           "pool_store",
@@ -554,6 +559,8 @@ const parsePerCpu = perCpu(byClient("bare_parse"));
 const label: Record<Client, string> = {
   bare_count: "bare client, count only (`bench/bare_count.ts`)",
   bare_parse: "bare client, count + `JSON.parse` (`bench/bare_parse.ts`)",
+  bare_parse_raw:
+    "bare client, count + `JSON.parse`, over a raw socket read in large chunks (`bench/bare_parse_raw.ts`)",
   bare_parse_v8: `bare client, count + \`JSON.parse\`, with the monitors' V8 flags (\`${SHIPPED_V8_FLAGS.join(" ")}\`)`,
   bare_parse3: "bare parse client with the dashboard's 3 connections in one process, 3 services flooded",
   pool: "`pool_monitor.ts pool_local` (`deno task pool`)",
