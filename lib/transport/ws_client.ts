@@ -1,0 +1,581 @@
+/**
+ * A WebSocket client (RFC 6455) over `Deno.connect` / `Deno.connectTls` that
+ * reads the TCP stream in large chunks and parses the frames itself, so one
+ * async read serves hundreds of messages: Deno's `WebSocket` costs one async
+ * op and one DOM event per message, about as much as `JSON.parse` of a small
+ * event. It has the part of the `WebSocket` interface the connection uses
+ * (`readyState`, `send(text)`, `close(code, reason)`, the `on…` handlers,
+ * `dispatchEvent` of a close event).
+ *
+ * The messages of one chunk are delivered synchronously, in order; between
+ * chunks it yields to the event loop (`setImmediate`), so timers, keys and
+ * other sockets take their turn chunk by chunk even under a flood. The text
+ * frames of a chunk are decoded with one `TextDecoder` call (frame headers
+ * overwritten with spaces first), and each message is a slice of that text:
+ * keeping a delivered string alive keeps its chunk's text alive, so a
+ * consumer should not hold many raw messages for long. Parsed values
+ * (`JSON.parse`) are copies and hold nothing.
+ *
+ * Failures are reported like Deno's `WebSocket` words them (an `error` event
+ * whose message `failure.ts` reads: `Invalid status code: 404`, `Invalid
+ * UTF-8`, `Unexpected EOF`, …) followed by a close event with code 1006; a
+ * close handshake gives the server's code (1005 when it sent none).
+ *
+ * @module
+ */
+
+import { setImmediate } from "node:timers";
+import {
+  acceptFor,
+  checkAnswer,
+  clientFrame,
+  closePayload,
+  headEnd,
+  MAX_HANDSHAKE_BYTES,
+  newKey,
+  upgradeRequest,
+  validCloseCode,
+} from "./ws_handshake.ts";
+
+/** Options for {@link WsClient}. */
+export interface WsClientOptions {
+  /** Extra trusted CA certificates (PEM) for `wss://`. */
+  caCerts?: string[];
+  /** Messages (all fragments together) longer than this many bytes fail the connection (close 1009). Default 64 MiB. */
+  maxMessageBytes?: number;
+  /** Bytes read at once. Default 256 KiB. */
+  chunkBytes?: number;
+}
+
+/** A message as delivered to `onmessage`: text as a string, binary as bytes. */
+export interface WsMessageEvent {
+  data: string | Uint8Array;
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+/** How long a closing socket waits for its last frames to be written before the TCP connection is closed. */
+const LINGER_MS = 1000;
+const NETWORK_ERROR = "NetworkError: failed to connect to WebSocket: ";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** A frame other than a complete text message, kept until its turn in the chunk. */
+interface OtherFrame {
+  opcode: number;
+  fin: boolean;
+  payload: Uint8Array;
+}
+
+/** How the socket ended. */
+interface Ending {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+  error: string | null;
+}
+
+/** Waits one turn of the event loop (timers, I/O of other sockets, keys). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A WebSocket client connection; starts connecting at once, like `new WebSocket(url)`. */
+export class WsClient {
+  /** The connection is being opened. */
+  static readonly CONNECTING = CONNECTING;
+  /** Open: messages flow. */
+  static readonly OPEN = OPEN;
+  /** The close handshake has begun. */
+  static readonly CLOSING = CLOSING;
+  /** Closed. */
+  static readonly CLOSED = CLOSED;
+
+  /** The URL connected to. */
+  readonly url: string;
+  /** {@link WsClient.CONNECTING}, OPEN, CLOSING or CLOSED (the `WebSocket` numbers). */
+  readyState: number = CONNECTING;
+  /** Called once the handshake completed. */
+  onopen: ((event: Event) => void) | null = null;
+  /** Called for every message. */
+  onmessage: ((event: WsMessageEvent) => void) | null = null;
+  /** Called before `onclose` when the connection failed, with Deno-like words in `message`. */
+  onerror: ((event: ErrorEvent) => void) | null = null;
+  /** Called once when the connection is closed. */
+  onclose: ((event: CloseEvent) => void) | null = null;
+
+  #url: URL;
+  #caCerts: string[] | undefined;
+  #maxBytes: number;
+  #chunkBytes: number;
+  #conn: Deno.Conn | null = null;
+  #buf: Uint8Array;
+  #start = 0;
+  #end = 0;
+  /** Bytes of the incomplete frame at `#start` once its header is read, else 0. */
+  #need = 0;
+  #fragOpcode = 0;
+  #fragments: Uint8Array[] = [];
+  #fragBytes = 0;
+  #writes: Uint8Array[] = [];
+  #flushing = false;
+  #flushed: Promise<void> = Promise.resolve();
+  #closeSent = false;
+  #ended = false;
+  #done: Promise<void> | null = null;
+  #found: number[] = [];
+  #others: OtherFrame[] = [];
+
+  /**
+   * Checks the URL and the network permission synchronously (a missing
+   * permission throws `Deno.errors.NotCapable`, as `new WebSocket` does),
+   * then connects in the background.
+   */
+  constructor(url: string, options: WsClientOptions = {}) {
+    const u = new URL(url);
+    if (u.protocol !== "ws:" && u.protocol !== "wss:") {
+      throw new DOMException(`Only ws: and wss: URLs are supported, not ${u.protocol}`, "SyntaxError");
+    }
+    if (u.hash) throw new DOMException("A WebSocket URL must not have a fragment", "SyntaxError");
+    this.url = url;
+    this.#url = u;
+    this.#caCerts = options.caCerts;
+    this.#maxBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
+    this.#chunkBytes = options.chunkBytes ?? 256 * 1024;
+    this.#buf = new Uint8Array(this.#chunkBytes);
+    checkPermission(this.#hostname(), this.#port());
+    this.#done = this.#run();
+  }
+
+  /** Sends a text message; throws while connecting, ignored once closing (like `WebSocket.send`). */
+  send(text: string): void {
+    if (this.readyState === CONNECTING) throw new DOMException("The socket is still connecting", "InvalidStateError");
+    if (this.readyState !== OPEN) return;
+    this.#write(clientFrame(0x1, encoder.encode(text)));
+  }
+
+  /** Starts the close handshake with `code` (1000 or 3000-4999) and `reason` (at most 123 bytes). */
+  close(code?: number, reason = ""): void {
+    if (code !== undefined && code !== 1000 && !(code >= 3000 && code <= 4999)) {
+      throw new DOMException(`Invalid close code ${code}`, "InvalidAccessError");
+    }
+    if (encoder.encode(reason).length > 123) throw new DOMException("The close reason is too long", "SyntaxError");
+    if (this.readyState === CLOSING || this.readyState === CLOSED) return;
+    if (this.readyState === CONNECTING) {
+      this.readyState = CLOSING;
+      this.#end_({ code: 1006, reason: "", wasClean: false, error: null });
+      return;
+    }
+    this.readyState = CLOSING;
+    this.#closeSent = true;
+    this.#write(clientFrame(0x8, closePayload(code, reason)));
+  }
+
+  /**
+   * Dispatches `event`; a close event ends the socket at once (without
+   * waiting for the close handshake) and reaches `onclose`. Other events are
+   * ignored. Returns true.
+   */
+  dispatchEvent(event: Event): boolean {
+    if (event.type !== "close" || this.#ended) return true;
+    this.#ended = true;
+    this.readyState = CLOSED;
+    this.#closeConn();
+    this.#call(this.onclose, event as CloseEvent);
+    return true;
+  }
+
+  // --- connecting ---------------------------------------------------------------
+
+  #hostname(): string {
+    return this.#url.hostname.replace(/^\[(.*)\]$/, "$1");
+  }
+
+  #port(): number {
+    return Number(this.#url.port) || (this.#url.protocol === "wss:" ? 443 : 80);
+  }
+
+  async #run(): Promise<void> {
+    let conn: Deno.Conn;
+    try {
+      if (this.#url.protocol === "wss:") {
+        const tls = await Deno.connectTls({ hostname: this.#hostname(), port: this.#port(), caCerts: this.#caCerts });
+        this.#conn = tls;
+        await tls.handshake();
+        conn = tls;
+      } else {
+        const tcp = await Deno.connect({ hostname: this.#hostname(), port: this.#port() });
+        this.#conn = conn = tcp;
+        tcp.setNoDelay(true);
+      }
+      if (this.#ended) {
+        this.#closeConn(conn);
+        return;
+      }
+      await this.#handshake(conn);
+    } catch (error) {
+      this.#closeConn(this.#conn ?? undefined);
+      this.#end_({ code: 1006, reason: "", wasClean: false, error: NETWORK_ERROR + messageOf(error) });
+      return;
+    }
+    if (this.#ended) return;
+    this.readyState = OPEN;
+    this.#call(this.onopen, new Event("open"));
+    await this.#pump(conn);
+  }
+
+  async #handshake(conn: Deno.Conn): Promise<void> {
+    const key = newKey();
+    const accept = acceptFor(key);
+    await writeAll(conn, upgradeRequest(this.#url, key));
+    const buf = this.#buf;
+    let end = 0;
+    let head = -1;
+    while (head < 0) {
+      const n = await conn.read(buf.subarray(end, MAX_HANDSHAKE_BYTES));
+      if (n === null) throw new Error("connection closed before message completed");
+      end += n;
+      head = headEnd(buf, end);
+      if (head < 0 && end >= MAX_HANDSHAKE_BYTES) throw new Error("handshake answer too long");
+    }
+    const problem = checkAnswer(new TextDecoder().decode(buf.subarray(0, head)), await accept);
+    if (problem) throw new Error(problem);
+    this.#start = head;
+    this.#end = end;
+  }
+
+  // --- reading ------------------------------------------------------------------
+
+  /** Reads chunks and handles their frames until the socket ends. */
+  async #pump(conn: Deno.Conn): Promise<void> {
+    while (true) {
+      if (this.#parse()) await nextTurn();
+      if (this.#ended) return;
+      this.#makeRoom();
+      let n: number | null;
+      try {
+        n = await conn.read(this.#buf.subarray(this.#end));
+      } catch (error) {
+        this.#end_({ code: 1006, reason: "", wasClean: false, error: messageOf(error) });
+        return;
+      }
+      if (this.#ended) return;
+      if (n === null) {
+        // A peer that closes TCP without a close frame; after our close frame, not an error.
+        this.#end_({ code: 1006, reason: "", wasClean: false, error: this.#closeSent ? null : "Unexpected EOF" });
+        return;
+      }
+      this.#end += n;
+    }
+  }
+
+  /** Room to read into: drops handled bytes, moves a partial frame to the front, grows for a big frame. */
+  #makeRoom(): void {
+    if (this.#start === this.#end) {
+      this.#start = this.#end = 0;
+      if (this.#buf.length > this.#chunkBytes) this.#buf = new Uint8Array(this.#chunkBytes);
+      return;
+    }
+    if (this.#start > 0) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    const want = Math.max(this.#need, this.#end + 1);
+    if (want > this.#buf.length) {
+      const bigger = new Uint8Array(Math.max(want, 2 * this.#buf.length));
+      bigger.set(this.#buf.subarray(0, this.#end));
+      this.#buf = bigger;
+    }
+  }
+
+  /**
+   * Handles every complete frame in the buffer, in order; returns whether
+   * there were any. Pass one checks the headers and lists the frames (complete
+   * text messages by their offsets, other frames with a copy of their
+   * payload), overwriting headers and other payloads with spaces so that the
+   * run decodes as one text; pass two delivers.
+   */
+  #parse(): boolean {
+    const buf = this.#buf;
+    const end = this.#end;
+    const from = this.#start;
+    const found = this.#found;
+    const others = this.#others;
+    found.length = 0;
+    others.length = 0;
+    this.#need = 0;
+    let at = from;
+    let texts = false;
+    let error: [string, number] | null = null;
+    while (end - at >= 2) {
+      const b0 = buf[at];
+      const b1 = buf[at + 1];
+      const opcode = b0 & 0x0f;
+      const fin = (b0 & 0x80) !== 0;
+      if (b0 & 0x70) error = ["Reserved bits are not zero", 1002];
+      else if (b1 & 0x80) error = ["Masked frame from the server", 1002];
+      else if ((opcode > 2 && opcode < 8) || opcode > 10) error = [`Invalid opcode ${opcode}`, 1002];
+      else if (opcode >= 8 && !fin) error = ["Control frame must not be fragmented", 1002];
+      else if (opcode >= 8 && (b1 & 0x7f) > 125) error = ["Control frame too big", 1002];
+      if (error) break;
+      let len = b1 & 0x7f;
+      let p = at + 2;
+      if (len === 126) {
+        if (end - p < 2) break;
+        len = (buf[p] << 8) | buf[p + 1];
+        p += 2;
+      } else if (len === 127) {
+        if (end - p < 8) break;
+        const high = buf[p] * 2 ** 24 + ((buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3]);
+        len = high * 2 ** 32 + buf[p + 4] * 2 ** 24 + ((buf[p + 5] << 16) | (buf[p + 6] << 8) | buf[p + 7]);
+        p += 8;
+      }
+      if (len > this.#maxBytes) {
+        error = [`Message too big: ${len} bytes, the limit is ${this.#maxBytes}`, 1009];
+        break;
+      }
+      const e = p + len;
+      if (e > end) {
+        this.#need = e - at;
+        break;
+      }
+      if (opcode === 0x1 && fin) {
+        found.push(1, p, e);
+        texts = true;
+        for (let i = at; i < p; i++) buf[i] = 0x20;
+      } else {
+        found.push(0, others.length, 0);
+        others.push({ opcode, fin, payload: buf.slice(p, e) });
+        buf.fill(0x20, at, e);
+      }
+      at = e;
+      if (opcode === 0x8) break;
+    }
+    this.#start = at;
+    if (found.length > 0) this.#deliverAll(from, at, texts);
+    if (error) this.#fail(error[0], error[1]);
+    return found.length > 0;
+  }
+
+  /** Pass two of {@link WsClient.#parse}: the frames of `buf[from, to)`, in order. */
+  #deliverAll(from: number, to: number, texts: boolean): void {
+    const buf = this.#buf;
+    const found = this.#found;
+    let all: string | null = null;
+    if (texts) {
+      try {
+        all = decoder.decode(buf.subarray(from, to));
+      } catch { /* invalid UTF-8 somewhere: frame by frame, to fail at the right one */ }
+      // Slicing by byte offsets needs one character per byte: all ASCII.
+      if (all !== null && all.length !== to - from) all = null;
+    }
+    for (let i = 0; i < found.length && !this.#ended; i += 3) {
+      if (found[i] === 0) {
+        this.#frame(this.#others[found[i + 1]]);
+        continue;
+      }
+      if (this.#fragOpcode !== 0) return this.#fail("Expected a continuation frame", 1002);
+      if (this.readyState !== OPEN) continue;
+      let text: string;
+      if (all !== null) {
+        text = all.slice(found[i + 1] - from, found[i + 2] - from);
+      } else {
+        try {
+          text = decoder.decode(buf.subarray(found[i + 1], found[i + 2]));
+        } catch {
+          return this.#fail("Invalid UTF-8", 1007);
+        }
+      }
+      this.#deliver(text);
+    }
+  }
+
+  /** A frame other than a complete text message: fragments, binary, control frames. */
+  #frame(frame: OtherFrame): void {
+    const { opcode, fin, payload } = frame;
+    if (opcode === 0x0 || opcode === 0x1 || opcode === 0x2) {
+      if (opcode === 0x0 && this.#fragOpcode === 0) return this.#fail("Invalid continuation frame", 1002);
+      if (opcode !== 0x0 && this.#fragOpcode !== 0) return this.#fail("Expected a continuation frame", 1002);
+      if (opcode !== 0x0) this.#fragOpcode = opcode;
+      this.#fragBytes += payload.length;
+      if (this.#fragBytes > this.#maxBytes) {
+        return this.#fail(`Message too big: over ${this.#maxBytes} bytes in fragments`, 1009);
+      }
+      this.#fragments.push(payload);
+      if (!fin) return;
+      const type = this.#fragOpcode;
+      const bytes = concat(this.#fragments);
+      this.#fragOpcode = 0;
+      this.#fragments = [];
+      this.#fragBytes = 0;
+      if (type === 0x2) return this.#deliver(bytes);
+      let text: string;
+      try {
+        text = decoder.decode(bytes);
+      } catch {
+        return this.#fail("Invalid UTF-8", 1007);
+      }
+      return this.#deliver(text);
+    }
+    if (opcode === 0x9) {
+      if (!this.#closeSent) this.#write(clientFrame(0xa, payload));
+      return;
+    }
+    if (opcode === 0x8) return this.#closeFrame(payload);
+    // 0xa: a pong, nothing to do.
+  }
+
+  /** The server's close frame: answer it (unless we began), then end cleanly with its code. */
+  #closeFrame(payload: Uint8Array): void {
+    let code = 1005;
+    let reason = "";
+    if (payload.length === 1) return this.#fail("Invalid close frame", 1002);
+    if (payload.length >= 2) {
+      code = (payload[0] << 8) | payload[1];
+      if (!validCloseCode(code)) return this.#fail(`Invalid close code ${code}`, 1002);
+      try {
+        reason = decoder.decode(payload.subarray(2));
+      } catch {
+        return this.#fail("Invalid UTF-8 in the close reason", 1007);
+      }
+    }
+    if (!this.#closeSent) {
+      this.#closeSent = true;
+      this.#write(clientFrame(0x8, closePayload(code === 1005 ? undefined : code, "")));
+    }
+    this.#end_({ code, reason, wasClean: true, error: null });
+  }
+
+  #deliver(data: string | Uint8Array): void {
+    if (this.readyState !== OPEN) return;
+    const handler = this.onmessage;
+    if (handler === null) return;
+    try {
+      handler.call(this, { data });
+    } catch (error) {
+      reportError(error);
+    }
+  }
+
+  // --- writing and ending ---------------------------------------------------------
+
+  #write(bytes: Uint8Array): void {
+    this.#writes.push(bytes);
+    if (this.#flushing || this.#conn === null) return;
+    this.#flushing = true;
+    this.#flushed = this.#flush(this.#conn);
+  }
+
+  async #flush(conn: Deno.Conn): Promise<void> {
+    try {
+      while (this.#writes.length > 0) {
+        const batch = this.#writes.length === 1 ? this.#writes[0] : concat(this.#writes);
+        this.#writes = [];
+        await writeAll(conn, batch);
+      }
+    } catch (error) {
+      this.#writes = [];
+      this.#end_({ code: 1006, reason: "", wasClean: false, error: messageOf(error) });
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  /** Fails the connection (RFC 6455 7.1.7): a close frame with `code` if none was sent, then close 1006. */
+  #fail(text: string, code: number): void {
+    if (this.#ended) return;
+    if (!this.#closeSent) {
+      this.#closeSent = true;
+      this.#write(clientFrame(0x8, closePayload(code, "")));
+    }
+    this.#end_({ code: 1006, reason: "", wasClean: false, error: text });
+  }
+
+  /**
+   * Ends the socket: no more messages; the last frames are written (for at
+   * most {@link LINGER_MS}), the TCP connection closed, the reader stopped;
+   * then `onerror` (on a failure) and `onclose`.
+   */
+  #end_(ending: Ending): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.readyState = CLOSED;
+    const conn = this.#conn;
+    this.#conn = null;
+    if (conn === null) {
+      this.#report(ending);
+      return;
+    }
+    let linger: ReturnType<typeof setTimeout> | undefined;
+    const written = this.#flushing
+      ? Promise.race([this.#flushed, new Promise<void>((resolve) => linger = setTimeout(resolve, LINGER_MS))])
+      : Promise.resolve();
+    written.then(async () => {
+      clearTimeout(linger);
+      this.#closeConn(conn);
+      // The reader's pending read fails once the connection is closed; report after it stopped.
+      if (this.#done) await this.#done.catch(() => {});
+      await this.#flushed;
+      this.#report(ending);
+    });
+  }
+
+  #report(ending: Ending): void {
+    if (ending.error !== null) this.#call(this.onerror, new ErrorEvent("error", { message: ending.error }));
+    const { code, reason, wasClean } = ending;
+    this.#call(this.onclose, new CloseEvent("close", { code, reason, wasClean }));
+  }
+
+  #closeConn(conn: Deno.Conn | undefined = this.#conn ?? undefined): void {
+    if (conn === this.#conn) this.#conn = null;
+    try {
+      conn?.close();
+    } catch { /* already closed */ }
+  }
+
+  // deno-lint-ignore no-explicit-any
+  #call(handler: ((event: any) => void) | null, event: Event): void {
+    if (handler === null) return;
+    try {
+      handler.call(this, event);
+    } catch (error) {
+      reportError(error);
+    }
+  }
+}
+
+/** Throws `NotCapable` when the network permission does not cover `host:port` (prompting where Deno would). */
+function checkPermission(hostname: string, port: number): void {
+  const host = hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+  let state: Deno.PermissionState;
+  try {
+    state = Deno.permissions.querySync({ name: "net", host }).state;
+    if (state === "prompt") state = Deno.permissions.requestSync({ name: "net", host }).state;
+  } catch {
+    return; // A host the permission API cannot parse: Deno.connect checks it.
+  }
+  if (state !== "granted") throw new Deno.errors.NotCapable(`Requires net access to "${host}"`);
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
