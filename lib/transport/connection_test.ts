@@ -484,3 +484,26 @@ Deno.test("Connection() rejects bad URLs with TypeError", () => {
   assert.throws(() => new Connection("http://x"), /not ws:\/\/ or wss:\/\/: current value is http:\/\/x/);
   assert.throws(() => new Connection("::"), TypeError);
 });
+
+Deno.test("Connection fails a socket whose frame cannot fit maxFrameLength however it decodes (3 bytes a character)", async () => {
+  const server = startScriptServer({
+    open: (ws) => {
+      ws.send(JSON.stringify({ type: "event", event: "x", data: { s: "a".repeat(200) } })); // over 100, under 300
+      ws.send("b".repeat(301));
+    },
+  });
+  const problems: Problem[] = [];
+  const c = new Connection(server.url, {
+    maxFrameLength: 100,
+    backoff: { initialMs: 60_000 },
+    scheduler: new VirtualScheduler(),
+    onProblem: (p) => problems.push(p),
+  });
+  c.start();
+  await waitFor(() => c.phase === "backing_off", "backing off");
+  assert.deepEqual(problems.map((p) => p.kind), ["too_large"], "the first is refused by the parser, the socket kept");
+  assert.equal(c.counters.messages, 1);
+  assert.match(c.status.reason ?? "", /^the server sent a message over the size limit \(Message too big: 301 bytes/);
+  await c.close();
+  await server.close();
+});

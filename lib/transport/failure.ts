@@ -168,6 +168,9 @@ export function classifyClose(close: CloseInfo, context: FailureContext): Failur
   if (errorText !== null && /utf-?8/i.test(errorText)) {
     return failure("invalid_utf8", `the server sent a text frame that is not valid UTF-8 (${errorText})`);
   }
+  if (errorText !== null && /^message too big/i.test(errorText)) {
+    return failure("too_big", `the server sent a message over the size limit (${errorText})`);
+  }
   if (errorText !== null && /unexpected eof|reset|broken pipe|closed before/i.test(errorText)) {
     return failure("lost", `the connection was cut without a close handshake (${errorText})`);
   }

@@ -48,6 +48,12 @@ Deno.test("classifyClose() gives accurate reasons for Deno's code-0 closes", () 
   assert.equal(closed("Invalid value").kind, "protocol_error");
   assert.match(closed("Invalid value").reason, /^the server broke the WebSocket protocol \(Invalid value\)$/);
   assert.match(closed("Unexpected EOF").reason, /^the connection was cut without a close handshake/);
+  const big = closed("Message too big: 20000000 bytes, the limit is 12582912");
+  assert.equal(big.kind, "too_big");
+  assert.equal(
+    big.reason,
+    "the server sent a message over the size limit (Message too big: 20000000 bytes, the limit is 12582912)",
+  );
   assert.equal(closed(null).reason, "the connection was lost (no close code)");
   assert.ok(!closed(null).reason.includes("code 0"));
   const refused = closed("NetworkError: failed to connect to WebSocket: tcp connect error", false);
