@@ -248,6 +248,8 @@ export class WsClient {
     const key = newKey();
     const accept = acceptFor(key);
     await writeAll(conn, upgradeRequest(this.#url, key));
+    // Room for the whole answer even with a small chunk size (the reader shrinks the buffer back once empty).
+    if (this.#buf.length < MAX_HANDSHAKE_BYTES) this.#buf = new Uint8Array(MAX_HANDSHAKE_BYTES);
     const buf = this.#buf;
     let end = 0;
     let head = -1;

@@ -198,6 +198,18 @@ Deno.test("WsClient reports handshake failures in Deno's words", async (t) => {
   });
 });
 
+Deno.test("WsClient reads a handshake answer longer than its chunk size", async () => {
+  const server = startRawServer(
+    (peer) => peer.write(frame(1, "after a long answer")),
+    async (key) => (await switching(key)).replace("\r\n\r\n", `\r\nX-Pad: ${"p".repeat(3000)}\r\n\r\n`),
+  );
+  const seen = watch(server.url, { chunkBytes: 64 });
+  await waitFor(() => seen.messages.length === 1, "the message");
+  assert.deepEqual(seen.messages, ["after a long answer"]);
+  seen.ws.dispatchEvent(new CloseEvent("close", { code: 1006 }));
+  await server.close();
+});
+
 Deno.test("WsClient throws NotCapable at once for a host outside the network permission", () => {
   assert.notEqual(Deno.permissions.querySync({ name: "net", host: "127.0.0.2:9" }).state, "granted");
   assert.throws(() => new WsClient("ws://127.0.0.2:9"), Deno.errors.NotCapable);
