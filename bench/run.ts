@@ -795,7 +795,8 @@ ${
   were drawn).
 - **Clients**: each in its own process, one at a time. \`bench/bare_parse.ts\` reads with Deno's \`WebSocket\` (one
   async op and one event per message); \`bench/bare_parse_raw.ts\` does the same work over the monitors' own transport
-  (\`lib/transport/ws_client.ts\`: frames parsed from 256 KiB reads). The bare clients run with plain \`deno run\`; the monitors are
+  (\`lib/transport/ws_client.ts\`: frames parsed from 256 KiB reads). The bare clients run with plain \`deno run\`;
+  the monitors are
   the entry scripts run with the arguments of their \`deno.json\` tasks (\`--v8-flags=--optimize-for-size\` and the
   narrow permissions, read from \`deno.json\` at run time), in a 120x40 pseudo-terminal (\`tests/_pty.py\`, which
   records every byte drawn with the time it arrived). CPU is user + system time from \`/proc/PID/stat\` (all threads);
