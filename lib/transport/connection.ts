@@ -460,7 +460,7 @@ export class Connection {
 
   // --- sockets ----------------------------------------------------------------
 
-  /** The socket: {@link WsClient} reads in large chunks (Deno's WebSocket costs an async op and an event per message). */
+  /** The socket: {@link WsClient} reads in large chunks (Deno's WebSocket costs an op and an event per message). */
   #createSocket(): WsClient {
     // A frame over 3 bytes per allowed character cannot fit the limit however it decodes: fail the socket (1009).
     const maxMessageBytes = 3 * (this.#options.maxFrameLength ?? MAX_FRAME_LENGTH);

@@ -485,7 +485,7 @@ Deno.test("Connection() rejects bad URLs with TypeError", () => {
   assert.throws(() => new Connection("::"), TypeError);
 });
 
-Deno.test("Connection fails a socket whose frame cannot fit maxFrameLength however it decodes (3 bytes a character)", async () => {
+Deno.test("Connection fails a socket whose frame cannot fit maxFrameLength at 3 bytes a character", async () => {
   const server = startScriptServer({
     open: (ws) => {
       ws.send(JSON.stringify({ type: "event", event: "x", data: { s: "a".repeat(200) } })); // over 100, under 300

@@ -162,7 +162,8 @@ Deno.test("WsClient reports handshake failures in Deno's words", async (t) => {
     [
       "a wrong Sec-WebSocket-Accept",
       () =>
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n",
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Accept: x\r\n\r\n",
       "Invalid Sec-WebSocket-Accept in the answer",
     ],
     [
