@@ -22,7 +22,7 @@ import { asObject } from "./_read.ts";
 import { Checker, lenientCount } from "./_checker.ts";
 import { clean, details, first, show, stageNames, str, summarize, text, zonedTime } from "./_clean.ts";
 import { decodeResponse } from "./_decode_response.ts";
-import type { Envelope } from "./envelope.ts";
+import { type Envelope, isKnownEvent } from "./envelope.ts";
 import {
   type AnomalySeverity,
   type DomainEvent,
@@ -60,7 +60,8 @@ function headerOf(message: Envelope): EventHeader {
     name: message.type === "error"
       ? "error"
       : message.type === "event" || message.type === "response"
-      ? text(message.event) ?? (message.type === "response" ? "response" : "?")
+      ? (isKnownEvent(message.event) ? message.event : text(message.event)) ??
+        (message.type === "response" ? "response" : "?")
       : text(message.type) ?? "?",
     id: text(message.id),
     room: text(message.room),
