@@ -12,28 +12,26 @@
  * @module
  */
 
-/** Ids up to this many UTF-16 units are copied into the window's typed arrays; longer ones are kept as strings. */
-const INLINE_CHARS = 48;
-
 /**
  * The last `capacity` distinct ids seen; `seen()` is O(1).
  *
- * Ids are kept as their characters in typed arrays (a ring of slots) with an
- * open-addressing hash index (linear probing, at most half full), not as the
- * strings themselves: at tens of thousands of events a second, a window of
- * retained id strings is what the garbage collector spends its time on.
- * Comparison is exact (hash, then every character).
+ * Ids are kept as two independent 32-bit hashes of their characters in typed
+ * arrays (a ring of slots) with an open-addressing hash index (linear
+ * probing, at most half full), not as the strings themselves: at tens of
+ * thousands of events a second, a window of retained id strings is what the
+ * garbage collector spends its time on, and copying each id's characters
+ * cost more than hashing it twice. Two different ids are taken for the same
+ * one only when both 32-bit hashes agree (a 64-bit collision: about one
+ * chance in 4 x 10^15 per event for a full window).
  */
 export class DedupWindow {
   readonly capacity: number;
-  /** Slot -> hash of its id. */
+  /** Slot -> first hash of its id (also its place in the index). */
   #hashes: Int32Array;
-  /** Slot -> length of its id, -1 when empty. */
-  #lengths: Int32Array;
-  /** Slot -> the id's characters (`INLINE_CHARS` per slot). */
-  #chars: Uint16Array;
-  /** Slot -> the id itself when longer than `INLINE_CHARS`. */
-  #long: (string | undefined)[];
+  /** Slot -> second hash of its id. */
+  #checks: Int32Array;
+  /** Slot -> 1 when it holds an id, 0 when empty. */
+  #used: Uint8Array;
   /** Hash index: slot + 1, or 0 when free. Size a power of two >= 2 x capacity. */
   #index: Int32Array;
   #mask: number;
@@ -54,9 +52,8 @@ export class DedupWindow {
     while (tableSize < capacity * 2) tableSize *= 2;
     this.#mask = tableSize - 1;
     this.#hashes = new Int32Array(capacity);
-    this.#lengths = new Int32Array(capacity).fill(-1);
-    this.#chars = new Uint16Array(capacity * INLINE_CHARS);
-    this.#long = new Array(capacity);
+    this.#checks = new Int32Array(capacity);
+    this.#used = new Uint8Array(capacity);
     this.#index = new Int32Array(tableSize);
   }
 
@@ -67,19 +64,26 @@ export class DedupWindow {
 
   /** True when `id` is in the window (a duplicate); otherwise remembers it, forgetting the oldest when full. */
   seen(id: string): boolean {
-    const hash = hashOf(id);
+    // Two hashes in one pass: FNV-1a, and a multiply-rotate hash with other constants.
+    let hash = 0x811c9dc5;
+    let check = 0x27d4eb2f ^ id.length;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      hash = Math.imul(hash ^ c, 0x01000193);
+      check = Math.imul((check << 5) | (check >>> 27), 0x5bd1e995) ^ c;
+    }
     const index = this.#index;
     const mask = this.#mask;
     let at = hash & mask;
     for (let entry = index[at]; entry !== 0; entry = index[at]) {
-      if (this.#hashes[entry - 1] === hash && this.#holds(entry - 1, id)) {
+      if (this.#hashes[entry - 1] === hash && this.#checks[entry - 1] === check) {
         this.duplicates++;
         return true;
       }
       at = (at + 1) & mask;
     }
     const slot = this.#next;
-    if (this.#lengths[slot] >= 0) {
+    if (this.#used[slot] === 1) {
       this.#unindex(slot);
       // The free place found above may have moved: look again.
       at = hash & mask;
@@ -87,34 +91,18 @@ export class DedupWindow {
     } else this.#size++;
     index[at] = slot + 1;
     this.#hashes[slot] = hash;
-    this.#lengths[slot] = id.length;
-    if (id.length <= INLINE_CHARS) {
-      const chars = this.#chars;
-      const base = slot * INLINE_CHARS;
-      for (let i = 0; i < id.length; i++) chars[base + i] = id.charCodeAt(i);
-      this.#long[slot] = undefined;
-    } else this.#long[slot] = id;
-    this.#next = (slot + 1) % this.capacity;
+    this.#checks[slot] = check;
+    this.#used[slot] = 1;
+    this.#next = slot + 1 === this.capacity ? 0 : slot + 1;
     return false;
   }
 
   /** Forgets every id (the duplicate count is kept). */
   clear(): void {
-    this.#lengths.fill(-1);
+    this.#used.fill(0);
     this.#index.fill(0);
-    this.#long = new Array(this.capacity);
     this.#next = 0;
     this.#size = 0;
-  }
-
-  /** True when `slot` holds exactly `id`. */
-  #holds(slot: number, id: string): boolean {
-    if (this.#lengths[slot] !== id.length) return false;
-    if (id.length > INLINE_CHARS) return this.#long[slot] === id;
-    const chars = this.#chars;
-    const base = slot * INLINE_CHARS;
-    for (let i = 0; i < id.length; i++) if (chars[base + i] !== id.charCodeAt(i)) return false;
-    return true;
   }
 
   /** Removes `slot` from the hash index (backward-shift deletion keeps every probe chain whole). */
@@ -134,13 +122,6 @@ export class DedupWindow {
       next = (next + 1) & mask;
     }
     index[at] = 0;
-    this.#lengths[slot] = -1;
+    this.#used[slot] = 0;
   }
-}
-
-/** FNV-1a over the UTF-16 units of `text`. */
-function hashOf(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h;
 }

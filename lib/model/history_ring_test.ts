@@ -40,3 +40,26 @@ Deno.test("HistoryRing hands out copies: a later push does not change an entry r
 Deno.test("HistoryRing() rejects a bad capacity with RangeError", () => {
   for (const bad of [0, -1, 1.5, NaN]) assert.throws(() => new HistoryRing(bad), RangeError);
 });
+
+Deno.test("HistoryRing.addLazy() formats an entry's text only when it is read", () => {
+  const ring = new HistoryRing(2);
+  let calls = 0;
+  const format = (a: string, b: number, c: string | null) => {
+    calls++;
+    return `${a}:${b}:${c ?? "-"}`;
+  };
+  ring.addLazy(1, "task.assigned", "info", format, "t1", 2, null);
+  ring.add(2, "note", "warning", "ready text");
+  assert.equal(calls, 0, "nothing formatted while pushing");
+  assert.deepEqual(ring.newestFirst(), [
+    { at: 2, event: "note", severity: "warning", text: "ready text" },
+    { at: 1, event: "task.assigned", severity: "info", text: "t1:2:-" },
+  ]);
+  assert.equal(calls, 1);
+  // A ready entry that takes over a lazy slot shows its own text, and the other way round.
+  ring.add(3, "note", "info", "replaces the lazy slot");
+  ring.addLazy(4, "task.completed", "info", format, "t2", 5, "w1");
+  assert.deepEqual(ring.newestFirst().map((e) => e.text), ["t2:5:w1", "replaces the lazy slot"]);
+  ring.clear();
+  assert.deepEqual([ring.size, ring.newestFirst()], [0, []]);
+});

@@ -226,9 +226,19 @@ function finish(state: WorkflowsOverview, row: WorkflowRow, status: "completed" 
   markInactive(state, row.id);
 }
 
-function elapsedText(row: WorkflowRow, now: number): string {
-  return row.startedAt !== null ? ` in ${formatDuration(Math.max(0, now - row.startedAt))}` : "";
-}
+// History texts of frequent events, formatted when a row is read (HistoryRing.addLazy).
+const stageText = (id: string, stage: string, ms: number | null) =>
+  `${id} ${stage}${ms !== null ? ` (${formatDuration(ms)})` : ""}`;
+const completedText = (id: string, ms: number | null) =>
+  `${id} completed${ms !== null ? ` in ${formatDuration(ms)}` : ""}`;
+const insightText = (title: string, type: string, description: string | null) => {
+  const head = mentions(title, type) ? title : `${type}: ${title}`;
+  return description !== null ? `${head} · ${description}` : head;
+};
+const patternText = (text: string, type: string, confidence: number | null) =>
+  `${mentions(text, type) ? "" : `${type}: `}${text}${
+    confidence !== null ? ` (${Math.round(confidence * 100)}%)` : ""
+  }`;
 
 /** Applies a decoded `global` channel event. Never throws. */
 export function reduceWorkflowsOverview(
@@ -273,15 +283,15 @@ export function reduceWorkflowsOverview(
         row.done++;
       }
       row.stage = nextStage(row) ?? event.stageName;
-      const took = event.durationMs !== null ? ` (${formatDuration(event.durationMs)})` : "";
-      pushHistory(state.history, now, name, "info", `${id} ${event.stageName}${took}`);
+      state.history.addLazy(now, name, "info", stageText, id, event.stageName, event.durationMs);
       return state;
     }
     case "workflow.completed": {
       state.completed++;
       const row = rowFor(state, id);
       finish(state, row, "completed", now);
-      pushHistory(state.history, now, name, "info", `${id} completed${elapsedText(row, now)}`);
+      const took = row.startedAt !== null ? Math.max(0, now - row.startedAt) : null;
+      state.history.addLazy(now, name, "info", completedText, id, took, null);
       return state;
     }
     case "workflow.failed": {
@@ -330,19 +340,14 @@ export function reduceAkoshaOverview(state: AkoshaOverview, decoded: DomainEvent
       state.insights++;
       countType(state, event.insightType);
       const title = event.title ?? event.insightId ?? "insight";
-      const type = event.insightType ?? "?";
-      const head = mentions(title, type) ? title : `${type}: ${title}`;
-      const text = event.description !== null ? `${head} · ${event.description}` : head;
-      pushHistory(state.history, now, name, "info", text);
+      state.history.addLazy(now, name, "info", insightText, title, event.insightType ?? "?", event.description);
       return state;
     }
     case "pattern": {
       state.patterns++;
       countType(state, event.patternType);
       const text = event.description ?? event.patternId ?? "pattern";
-      const conf = event.confidence !== null ? ` (${Math.round(event.confidence * 100)}%)` : "";
-      const type = event.patternType ?? "?";
-      pushHistory(state.history, now, name, "info", `${mentions(text, type) ? "" : `${type}: `}${text}${conf}`);
+      state.history.addLazy(now, name, "info", patternText, text, event.patternType ?? "?", event.confidence);
       return state;
     }
     case "anomaly": {

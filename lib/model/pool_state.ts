@@ -189,6 +189,15 @@ function applySnapshot(state: PoolState, snapshot: PoolSnapshot, now: number): v
   record(state, now, "snapshot", "info", parts.join(" · "));
 }
 
+// History texts of the events a flood is made of, formatted when a row is read (HistoryRing.addLazy).
+const workerChangeText = (id: string, before: string, status: string) =>
+  `${id} ${before === status ? "" : `${before} `}→ ${status}`;
+const assignedText = (task: string | null, worker: string | null) => `${task ?? "?"} → ${worker ?? "?"}`;
+const completedText = (task: string | null, worker: string | null, seconds: number | null) =>
+  `${task ?? "?"} done${worker !== null ? ` by ${worker}` : ""}${seconds !== null ? ` in ${seconds}s` : ""}`;
+const statusText = (status: string, workers: number | null, queue: number | null) =>
+  `${status} · ${workers ?? "?"} workers · queue ${queue ?? "?"}`;
+
 /** Applies one decoded event to the pool state. Never throws. */
 export function reducePool(state: PoolState, event: DomainEvent, now: number): PoolState {
   switch (event.kind) {
@@ -236,13 +245,7 @@ export function reducePool(state: PoolState, event: DomainEvent, now: number): P
       if (event.status !== null) state.status = event.status;
       if (event.workerCount !== null) state.workerCount = event.workerCount;
       if (event.queueSize !== null) setQueue(state, event.queueSize);
-      record(
-        state,
-        now,
-        name,
-        severity,
-        `${state.status} · ${state.workerCount ?? "?"} workers · queue ${state.queueSize ?? "?"}`,
-      );
+      state.history.addLazy(now, name, severity, statusText, state.status, state.workerCount, state.queueSize);
       return state;
     case "pool.spawned":
       state.closed = false;
@@ -280,8 +283,7 @@ export function reducePool(state: PoolState, event: DomainEvent, now: number): P
         w.since = now;
         if (status !== "busy") w.task = null;
       }
-      const from = before === status ? "" : `${before} `;
-      record(state, now, name, severity, `${workerId} ${from}→ ${status}`);
+      state.history.addLazy(now, name, severity, workerChangeText, w.id, before, status);
       return state;
     }
     case "task.assigned": {
@@ -295,7 +297,7 @@ export function reducePool(state: PoolState, event: DomainEvent, now: number): P
           w.since = now;
         }
       }
-      record(state, now, name, severity, `${taskId ?? "?"} → ${workerId ?? "?"}`);
+      state.history.addLazy(now, name, severity, assignedText, taskId, workerId, null);
       return state;
     }
     case "task.completed": {
@@ -306,9 +308,7 @@ export function reducePool(state: PoolState, event: DomainEvent, now: number): P
         w.completed++;
         if (taskId === null || w.task === taskId) w.task = null;
       }
-      const took = durationSeconds !== null ? ` in ${durationSeconds}s` : "";
-      const by = workerId !== null ? ` by ${workerId}` : "";
-      record(state, now, name, severity, `${taskId ?? "?"} done${by}${took}`);
+      state.history.addLazy(now, name, severity, completedText, taskId, w?.id ?? workerId, durationSeconds);
       return state;
     }
     default:

@@ -20,6 +20,25 @@ export function text(value: unknown): string | null {
   return null;
 }
 
+/**
+ * {@link text} that remembers its last string: a field that repeats from
+ * event to event (the room, the pool id, a worker id, a status) is compared
+ * instead of cleaned again. One per field: the values of different fields
+ * would keep pushing each other out.
+ */
+export class RepeatedText {
+  #raw: string | null = null;
+  #clean: string | null = null;
+
+  /** The same as {@link text}. */
+  of(value: unknown): string | null {
+    if (typeof value !== "string") return text(value);
+    if (value === this.#raw) return this.#clean;
+    this.#raw = value;
+    return this.#clean = clean(value) || null;
+  }
+}
+
 /** A cleaned non-empty string, strings only. */
 export function str(value: unknown): string | null {
   return typeof value === "string" ? clean(value) || null : null;

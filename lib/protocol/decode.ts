@@ -20,9 +20,9 @@
 
 import { asObject } from "./_read.ts";
 import { Checker, lenientCount } from "./_checker.ts";
-import { clean, details, first, show, stageNames, str, summarize, text, zonedTime } from "./_clean.ts";
+import { clean, details, first, RepeatedText, show, stageNames, str, summarize, text, zonedTime } from "./_clean.ts";
 import { decodeResponse } from "./_decode_response.ts";
-import type { Envelope } from "./envelope.ts";
+import { type Envelope, isKnownEvent } from "./envelope.ts";
 import {
   type AnomalySeverity,
   type DomainEvent,
@@ -34,6 +34,12 @@ import {
 import { eventSeverity } from "./severity.ts";
 
 type Data = Record<string, unknown>;
+
+// Fields whose values repeat from event to event: cleaned once per new value.
+const ROOM = new RepeatedText();
+const POOL_ID = new RepeatedText();
+const WORKER_ID = new RepeatedText();
+const STATUS = new RepeatedText();
 
 /** Decodes one message. Never throws: anything it cannot use comes back as `unusable`. */
 export function decodeMessage(message: Envelope): DomainEvent {
@@ -60,10 +66,11 @@ function headerOf(message: Envelope): EventHeader {
     name: message.type === "error"
       ? "error"
       : message.type === "event" || message.type === "response"
-      ? text(message.event) ?? (message.type === "response" ? "response" : "?")
+      ? (isKnownEvent(message.event) ? message.event : text(message.event)) ??
+        (message.type === "response" ? "response" : "?")
       : text(message.type) ?? "?",
     id: text(message.id),
-    room: text(message.room),
+    room: ROOM.of(message.room),
     time: zonedTime(data.timestamp),
     severity: message.type === "error" ? "error" : raw !== null ? eventSeverity(raw, data) : "info",
   };
@@ -87,7 +94,7 @@ function decodeBody(message: Envelope, header: EventHeader): DomainEvent {
 }
 
 function decodeEvent(event: string, data: Data, header: EventHeader): DomainEvent {
-  const poolId = text(data.pool_id);
+  const poolId = POOL_ID.of(data.pool_id);
   const workflowId = text(data.workflow_id);
   const check = new Checker();
   // Plain functions, not closures made per message: this runs for every event of a flood.
@@ -102,7 +109,7 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
       };
     case "pool.status_changed": {
       const nested = asObject(data.status);
-      const status = text(data.status) ?? text(nested?.state) ?? text(nested?.status) ?? text(data.state);
+      const status = STATUS.of(data.status) ?? text(nested?.state) ?? text(nested?.status) ?? text(data.state);
       const workers = typeof nested?.workers === "object" ? undefined : nested?.workers;
       const workerCount = check.count(
         "worker_count",
@@ -154,8 +161,8 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
       return { ...header, kind: event, poolId, workerId };
     }
     case "worker.status_changed": {
-      const workerId = text(data.worker_id);
-      const status = text(data.status) ?? text(asObject(data.status)?.state);
+      const workerId = WORKER_ID.of(data.worker_id);
+      const status = STATUS.of(data.status) ?? text(asObject(data.status)?.state);
       if (workerId === null) return unusableEvent(header, poolId, workflowId, "no worker_id");
       if (status === null) return unusableEvent(header, poolId, workflowId, "no status");
       return { ...header, kind: "worker.status", poolId, workflowId, workerId, status };

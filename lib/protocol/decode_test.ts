@@ -595,3 +595,13 @@ Deno.test("decodeMessage() never throws", () => {
     assert.equal(e.reason, "cannot be decoded (boom)");
   }
 });
+
+Deno.test("decodeMessage() cleans a repeated field every time it changes, and reuses it while it repeats", () => {
+  const seen: unknown[] = [];
+  for (const worker of ["w\x1b[2J1", "w\x1b[2J1", "w2", "w\x1b]0;t\x07 3", "w2"]) {
+    const e = d("worker.status_changed", { worker_id: worker, status: "Busy\u202e" });
+    assert.equal(e.kind, "worker.status");
+    if (e.kind === "worker.status") seen.push([e.workerId, e.status]);
+  }
+  assert.deepEqual(seen, [["w1", "Busy"], ["w1", "Busy"], ["w2", "Busy"], ["w 3", "Busy"], ["w2", "Busy"]]);
+});

@@ -119,6 +119,17 @@ const NULLABLE_STRINGS = [
 /** The warnings of a message without any (shared: most messages have none). */
 const NO_WARNINGS: readonly string[] = Object.freeze([]);
 
+/** True when `raw` has every envelope field with its type and nothing to fold (no top-level `status`). */
+function isWellFormed(raw: Record<string, unknown>): boolean {
+  const id = raw.id, corr = raw.correlation_id, event = raw.event, timestamp = raw.timestamp, room = raw.room;
+  const code = raw.error_code, text = raw.error_message, data = raw.data;
+  return (typeof id === "string" || id === null) && (typeof corr === "string" || corr === null) &&
+    (typeof event === "string" || event === null) && (typeof timestamp === "string" || timestamp === null) &&
+    (typeof room === "string" || room === null) && (typeof code === "string" || code === null) &&
+    (typeof text === "string" || text === null) && data !== null && typeof data === "object" &&
+    !Array.isArray(data) && raw.status === undefined;
+}
+
 /** Parses one WebSocket frame. Never throws. */
 export function parseMessage(frame: unknown, options: ParseOptions = {}): ParseResult {
   if (typeof frame !== "string") {
@@ -146,8 +157,16 @@ export function parseMessage(frame: unknown, options: ParseOptions = {}): ParseR
   if (typeof raw.type !== "string" || raw.type === "") {
     return { ok: false, problem: { kind: "bad_field", detail: "field 'type' is missing or not a string" } };
   }
-  let warnings = NO_WARNINGS;
   const type = MESSAGE_TYPE_NAMES.get(raw.type);
+  if (type === "event" && isWellFormed(raw)) {
+    // The usual case (a server sends every field, with its type): the parsed object is the envelope.
+    const message = raw as unknown as Envelope;
+    const name = message.event === null ? undefined : KNOWN_EVENT_NAMES.get(message.event);
+    if (name !== undefined) message.event = name;
+    message.type = type;
+    return { ok: true, message, known: name !== undefined, warnings: NO_WARNINGS };
+  }
+  let warnings = NO_WARNINGS;
   const message: Envelope = {
     id: null,
     correlation_id: null,

@@ -89,3 +89,28 @@ Deno.test("request builders set id and correlation_id", () => {
   assert.equal(r.id, r.correlation_id);
   assert.match(r.id!, /^[0-9a-f-]{36}$/);
 });
+
+Deno.test("parseMessage() reads a complete event frame and an incomplete one alike", () => {
+  const full = {
+    id: "e1",
+    correlation_id: null,
+    type: "event",
+    event: "worker.status_changed",
+    data: { worker_id: "w1", status: "busy" },
+    timestamp: "2026-11-30T10:00:00Z",
+    room: "pool:p",
+    error_code: null,
+    error_message: null,
+  };
+  const complete = parseMessage(JSON.stringify(full));
+  const { room: _room, error_code: _code, ...partial } = full;
+  const incomplete = parseMessage(JSON.stringify({ ...partial, id: 7 }));
+  assert.ok(complete.ok && incomplete.ok);
+  assert.deepEqual(complete.message, full);
+  assert.deepEqual(incomplete.message, { ...full, id: "7", room: null, error_code: null });
+  assert.deepEqual([complete.known, incomplete.known], [true, true]);
+  const unknown = parseMessage(JSON.stringify({ ...full, event: "worker.teleported" }));
+  assert.ok(unknown.ok && !unknown.known && unknown.message.event === "worker.teleported");
+  const folded = parseMessage(JSON.stringify({ ...full, status: "ok" }));
+  assert.ok(folded.ok && folded.message.data.status === "busy", "a top-level status never overrides data's");
+});

@@ -102,7 +102,20 @@ export function zonedIsoMs(s: string): number {
     if (hh < 0 || mm < 0) return NaN;
     offsetMinutes = (z === 45 ? -1 : 1) * (hh * 60 + mm);
   } else return NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+  return minuteMs(year, month, day, hour, minute) + second * 1000 + millis - offsetMinutes * 60_000;
+}
+
+let lastMinuteKey = -1;
+let lastMinuteMs = 0;
+
+/** `Date.UTC` of a minute, remembering the last one: a flood's timestamps share their minute. */
+function minuteMs(year: number, month: number, day: number, hour: number, minute: number): number {
+  const key = (((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute;
+  if (key !== lastMinuteKey) {
+    lastMinuteMs = Date.UTC(year, month - 1, day, hour, minute);
+    lastMinuteKey = key;
+  }
+  return lastMinuteMs;
 }
 
 /** Formats `ms` as local `HH:MM:SS`. */
