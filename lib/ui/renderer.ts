@@ -10,8 +10,9 @@
  * @module
  */
 
+import { blankCells, type Cells, rowUpdate, toCells, utf8Length } from "./_cells.ts";
 import { terminalSafe } from "./terminal_safe.ts";
-import { displayWidth, truncate } from "./text.ts";
+import { displayWidth, terminalText, truncate } from "./text.ts";
 
 /** Terminal size in cells. */
 export interface TerminalSize {
@@ -43,7 +44,11 @@ export const SYNC_END = "\x1b[?2026l";
  */
 export class LiveRenderer {
   #sink: TerminalSink;
+  /** The view's lines on screen, as given. */
   #previous: string[] = [];
+  /** The same lines as written (cleaned, cut), and their cells once a diff needed them. */
+  #written: string[] = [];
+  #cells: (Cells | undefined)[] = [];
   #size: TerminalSize | null = null;
   #active = false;
   /** Bytes (UTF-16 units) written by the last {@link render}. */
@@ -64,39 +69,64 @@ export class LiveRenderer {
   start(): void {
     if (this.#active) return;
     this.#active = true;
-    this.#previous = [];
+    this.#forget();
     this.#sink.write(ENTER_SEQUENCE);
   }
 
   /** Forgets what is on screen, so the next screen update redraws everything (after a resize). */
   invalidate(): void {
-    this.#previous = [];
+    this.#forget();
     this.#size = null;
+  }
+
+  #forget(): void {
+    this.#previous = [];
+    this.#written = [];
+    this.#cells = [];
   }
 
   /**
    * Draws `lines`: rows beyond the screen are dropped, lines wider than the
-   * screen are cut, any sequence but SGR colours is removed, and only rows
-   * that differ from the last screen are written. Returns the number of characters written (0 when nothing changed).
+   * screen are cut, any sequence but SGR colours is removed, and only what
+   * differs from the last screen is written: in a changed row, only the
+   * changed spans of cells (see {@link rowUpdate}) when that is shorter than
+   * the whole row. Returns the number of characters written (0 when nothing
+   * changed).
    */
   render(lines: readonly string[]): number {
     if (!this.#active) return 0;
     const size = this.#sink.size();
+    const columns = size.columns;
     let out = "";
-    if (!this.#size || size.columns !== this.#size.columns || size.rows !== this.#size.rows) {
-      this.#previous = [];
+    if (!this.#size || columns !== this.#size.columns || size.rows !== this.#size.rows) {
+      this.#forget();
       this.#size = size;
       out += "\x1b[H\x1b[2J";
     }
     out += this.#scrollShift(lines, size.rows);
     for (let row = 0; row < size.rows; row++) {
-      if ((lines[row] ?? "") === this.#previous[row]) continue;
-      let line = terminalSafe(lines[row] ?? "");
-      if (displayWidth(line) > size.columns) line = truncate(line, size.columns);
-      this.#previous[row] = lines[row] ?? "";
-      out += `\x1b[${row + 1};1H${line}\x1b[0m\x1b[K`;
+      const given = lines[row] ?? "";
+      if (given === this.#previous[row]) continue;
+      let line = terminalText(terminalSafe(given));
+      const width = displayWidth(line);
+      if (width > columns) line = truncate(line, columns);
+      const whole = `\x1b[${row + 1};1H${line}\x1b[0m${width < columns ? "\x1b[K" : ""}`;
+      const before = this.#written[row];
+      let update = whole;
+      if (before !== undefined) {
+        const old = this.#cells[row] ?? toCells(before, columns);
+        const cells = toCells(line, columns);
+        this.#cells[row] = cells;
+        const spans = rowUpdate(row, old, cells, columns);
+        if (utf8Length(spans) < utf8Length(whole)) update = spans;
+      } else this.#cells[row] = undefined;
+      this.#previous[row] = given;
+      this.#written[row] = line;
+      out += update;
     }
     this.#previous.length = size.rows;
+    this.#written.length = size.rows;
+    this.#cells.length = size.rows;
     if (out === "") {
       this.lastFrameBytes = 0;
       return 0;
@@ -132,10 +162,12 @@ export class LiveRenderer {
     const { k, top, bottom } = best;
     if (bottom - top + 1 < 4) return "";
     // Region rows (top - k) .. bottom; insert k blank lines at its top.
-    const shifted = prev.slice();
-    for (let i = bottom; i >= top; i--) shifted[i] = prev[i - k];
-    for (let i = top - k; i < top; i++) shifted[i] = "";
-    this.#previous = shifted;
+    const blank = blankCells(this.#size!.columns);
+    for (const column of [this.#previous, this.#written, this.#cells] as unknown[][]) {
+      const before = column.slice();
+      for (let i = bottom; i >= top; i--) column[i] = before[i - k];
+      for (let i = top - k; i < top; i++) column[i] = column === this.#cells ? blank : "";
+    }
     return `\x1b[${top - k + 1};${bottom + 1}r\x1b[${top - k + 1};1H\x1b[${k}L\x1b[r`;
   }
 

@@ -29,8 +29,68 @@ Deno.test("LiveRenderer.render() writes exact bytes", async (t) => {
     r.render(["one", "two", "three"]);
     sink.out.length = 0;
     const n = r.render(["one", "TWO", "three"]);
-    assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[2;1HTWO\x1b[0m\x1b[K\x1b[?2026l"]);
+    assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[2HTWO\x1b[?2026l"]);
     assert.equal(n, sink.out[0].length);
+  });
+  await t.step("one changed cell: a cursor move and that cell", () => {
+    const sink = memorySink(30, 2);
+    const r = new LiveRenderer(sink);
+    r.start();
+    r.render(["\x1b[1mPool\x1b[0m  msgs 38  up 4s", "x"]);
+    sink.out.length = 0;
+    r.render(["\x1b[1mPool\x1b[0m  msgs 39  up 4s", "x"]);
+    assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[1;13H9\x1b[?2026l"]);
+  });
+  await t.step("a changed cell in colour starts with its colour and ends with a reset", () => {
+    const sink = memorySink(30, 1);
+    const r = new LiveRenderer(sink);
+    r.start();
+    r.render(["w2  \x1b[32m\x1b[1midle\x1b[0m  0s"]);
+    sink.out.length = 0;
+    r.render(["w2  \x1b[36m\x1b[1mbusy\x1b[0m  0s"]);
+    assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[1;5H\x1b[36m\x1b[1mbusy\x1b[0m\x1b[?2026l"]);
+  });
+  await t.step("two spans far apart: a relative move between them", () => {
+    const sink = memorySink(40, 1);
+    const r = new LiveRenderer(sink);
+    r.start();
+    r.render(["idle 24  busy 12  error 0  offline 0"]);
+    sink.out.length = 0;
+    r.render(["idle 25  busy 11  error 0  offline 0"]);
+    assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[1;7H5\x1b[8C1\x1b[?2026l"]);
+  });
+  await t.step("spans close together are written as one", () => {
+    const sink = memorySink(40, 1);
+    const r = new LiveRenderer(sink);
+    r.start();
+    r.render(["a 1 b 1"]);
+    sink.out.length = 0;
+    r.render(["a 2 b 2"]);
+    assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[1;3H2 b 2\x1b[?2026l"]);
+  });
+  await t.step("a shorter line: its new end, then erase to the end of the line", () => {
+    const sink = memorySink(40, 1);
+    const r = new LiveRenderer(sink);
+    r.start();
+    r.render(["history 99/500 · tail text"]);
+    sink.out.length = 0;
+    r.render(["history 100/500"]);
+    assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[1;9H100/500\x1b[K\x1b[?2026l"]);
+  });
+  await t.step("a change next to a wide cluster rewrites the whole cluster", () => {
+    const sink = memorySink(20, 1);
+    const r = new LiveRenderer(sink);
+    r.start();
+    r.render(["ab作業cd"]);
+    sink.out.length = 0;
+    r.render(["ab作x cd"]);
+    assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[1;5Hx \x1b[?2026l"]);
+    sink.out.length = 0;
+    r.render(["ab作業cd"]);
+    assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[1;5H業\x1b[?2026l"]);
+    sink.out.length = 0;
+    r.render(["ab作業cd".replace("作", "e\u0301 ")]);
+    assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[1;3He\u0301 \x1b[?2026l"]);
   });
   await t.step("nothing changed: nothing written", () => {
     const sink = memorySink();
@@ -49,7 +109,8 @@ Deno.test("LiveRenderer.render() writes exact bytes", async (t) => {
     r.render(["日本語日本語", "abcdefghij", "dropped"]);
     assert.equal(
       sink.out[0],
-      "\x1b[?2026h\x1b[H\x1b[2J\x1b[1;1H日本…\x1b[0m\x1b[K\x1b[2;1Habcde…\x1b[0m\x1b[K\x1b[?2026l",
+      "\x1b[?2026h\x1b[H\x1b[2J\x1b[1;1H日本…\x1b[0m\x1b[2;1Habcde…\x1b[0m\x1b[?2026l",
+      "a full row is not followed by an erase (xterm would erase its last cell)",
     );
   });
   await t.step("resize redraws everything", () => {
@@ -83,7 +144,7 @@ Deno.test("LiveRenderer.render() shifts a moved block with a scroll region", () 
   sink.out.length = 0;
   r.render(["head", "e6", "e5", "e4", "e3", "e2", "e1", "foot"]);
   // Rows 2..7 (1-based) form the region; one line is inserted at row 2; then only row 2 is written.
-  assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[2;7r\x1b[2;1H\x1b[1L\x1b[r\x1b[2;1He6\x1b[0m\x1b[K\x1b[?2026l"]);
+  assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[2;7r\x1b[2;1H\x1b[1L\x1b[r\x1b[2He6\x1b[?2026l"]);
 });
 
 Deno.test("LiveRenderer.render() writes no sequence of a view but SGR colours", () => {
