@@ -131,11 +131,6 @@ function paint(cells: Cells, from: number, to: number): string {
   return current === "" ? out : out + RESET;
 }
 
-/** True when cell `c` is the right part of a wide cluster in either row. */
-function inside(a: Cells, b: Cells, c: number): boolean {
-  return a.text[c] === "" || b.text[c] === "";
-}
-
 /**
  * The bytes that turn row `row` (0-based) of the screen from `old` into
  * `next` (both `columns` wide): a cursor move and the changed cells for each
@@ -145,19 +140,14 @@ function inside(a: Cells, b: Cells, c: number): boolean {
  */
 export function rowUpdate(row: number, old: Cells, next: Cells, columns: number): string {
   const spans: [number, number][] = [];
+  // Spans fall on cluster boundaries of both rows by themselves: the right part of a wide cluster ("")
+  // equals its counterpart only when both rows have a cluster as wide starting in the same cell.
   for (let c = 0; c < columns; c++) {
     if (old.text[c] === next.text[c] && old.style[c] === next.style[c]) continue;
-    let from = c;
-    while (from > 0 && inside(old, next, from)) from--;
     let to = c + 1;
-    while (
-      to < columns &&
-      (old.text[to] !== next.text[to] || old.style[to] !== next.style[to] || inside(old, next, to))
-    ) to++;
-    const last = spans.at(-1);
-    if (last && from <= last[1]) last[1] = to;
-    else spans.push([from, to]);
-    c = to - 1;
+    while (to < columns && (old.text[to] !== next.text[to] || old.style[to] !== next.style[to])) to++;
+    spans.push([c, to]);
+    c = to;
   }
   if (spans.length === 0) return "";
   // Join a span with the next when writing the cells between costs less than moving the cursor over them.

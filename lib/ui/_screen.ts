@@ -58,6 +58,7 @@ function key(a: Attrs): string {
 }
 
 const segmenter = new Intl.Segmenter();
+const PLAIN = /^[\x20-\x7e]*$/;
 const SEQUENCE =
   /\x1b\[([?]?)([0-9;]*)([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]|[\x00-\x1f]/y;
 
@@ -104,8 +105,9 @@ export class Screen {
       }
       let next = i;
       while (next < text.length && text.charCodeAt(next) >= 0x20 && text[next] !== "\x1b") next++;
-      if (next === i) next++; // a lone ESC that is no sequence: skipped
-      else for (const { segment } of segmenter.segment(text.slice(i, next))) this.#print(segment);
+      const run = text.slice(i, next);
+      if (PLAIN.test(run)) { for (const ch of run) this.#print(ch); }
+      else for (const { segment } of segmenter.segment(run)) this.#print(segment);
       i = next;
     }
   }

@@ -168,7 +168,7 @@ export class LiveRenderer {
       for (let i = bottom; i >= top; i--) column[i] = before[i - k];
       for (let i = top - k; i < top; i++) column[i] = column === this.#cells ? blank : "";
     }
-    return `\x1b[${top - k + 1};${bottom + 1}r\x1b[${top - k + 1};1H\x1b[${k}L\x1b[r`;
+    return `\x1b[${top - k + 1};${bottom + 1}r\x1b[${top - k + 1}H\x1b[${k}L\x1b[r`;
   }
 
   /** Rings the terminal bell (between screen updates). */

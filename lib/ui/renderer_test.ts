@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Screen } from "./_screen.ts";
 import { ENTER_SEQUENCE, LiveRenderer, RESTORE_SEQUENCE, type TerminalSink } from "./renderer.ts";
 
 function memorySink(columns = 10, rows = 3): TerminalSink & { out: string[]; resize(c: number, r: number): void } {
@@ -144,7 +145,7 @@ Deno.test("LiveRenderer.render() shifts a moved block with a scroll region", () 
   sink.out.length = 0;
   r.render(["head", "e6", "e5", "e4", "e3", "e2", "e1", "foot"]);
   // Rows 2..7 (1-based) form the region; one line is inserted at row 2; then only row 2 is written.
-  assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[2;7r\x1b[2;1H\x1b[1L\x1b[r\x1b[2He6\x1b[?2026l"]);
+  assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[2;7r\x1b[2H\x1b[1L\x1b[r\x1b[2He6\x1b[?2026l"]);
 });
 
 Deno.test("LiveRenderer.render() writes no sequence of a view but SGR colours", () => {
@@ -160,4 +161,112 @@ Deno.test("LiveRenderer.render() writes no sequence of a view but SGR colours", 
   r.stop();
   r.bell();
   assert.equal(sink.out.at(-1), RESTORE_SEQUENCE, "no bell once the terminal is given back");
+});
+
+/** Feeds everything a sink received to a fresh terminal model. */
+function screenOf(out: readonly string[], columns: number, rows: number): Screen {
+  const screen = new Screen(columns, rows);
+  for (const chunk of out) screen.write(chunk);
+  assert.deepEqual(screen.unknown, [], "only sequences the model knows");
+  return screen;
+}
+
+/** The screen a fresh renderer leaves for `lines` (a full redraw). */
+function fullRedraw(lines: readonly string[], columns: number, rows: number): string {
+  const sink = memorySink(columns, rows);
+  const r = new LiveRenderer(sink);
+  r.start();
+  r.render(lines);
+  return screenOf(sink.out, columns, rows).dump();
+}
+
+/** Checks after each of `frames` that the screen the renderer left equals a full redraw of it. */
+function assertSameAsFullRedraw(frames: readonly string[][], columns: number, rows: number): number[] {
+  const sink = memorySink(columns, rows);
+  const r = new LiveRenderer(sink);
+  r.start();
+  const screen = new Screen(columns, rows);
+  const sizes: number[] = [];
+  frames.forEach((lines, i) => {
+    sizes.push(r.render(lines));
+    for (const chunk of sink.out) screen.write(chunk);
+    sink.out.length = 0;
+    assert.deepEqual(screen.unknown, []);
+    assert.equal(screen.dump(), fullRedraw(lines, columns, rows), `frame ${i}: ${JSON.stringify(lines)}`);
+  });
+  return sizes;
+}
+
+/** A seeded pseudo-random generator (mulberry32), so that a failure can be replayed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TOKENS = [
+  "a",
+  "b",
+  "xyz",
+  " ",
+  "   ",
+  "12",
+  "7",
+  "─",
+  "●",
+  "→",
+  "作",
+  "業者",
+  "😀",
+  "e\u0301",
+  "नमस्ते",
+  "👩‍💻",
+  "❤️",
+  "ที่",
+  "\x1b[1m",
+  "\x1b[2m",
+  "\x1b[31m",
+  "\x1b[36m",
+  "\x1b[7m",
+  "\x1b[1;97;41m",
+  "\x1b[38;5;208m",
+  "\x1b[0m",
+  "\x1b[m",
+];
+
+Deno.test("LiveRenderer.render() leaves the screen a full redraw leaves, frame after frame", async (t) => {
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    await t.step(`random frames, seed ${seed}`, () => {
+      const next = random(seed);
+      const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
+      const columns = 24;
+      const rows = 10;
+      let tokens: string[][] = Array.from({ length: rows }, () => Array.from({ length: 8 }, () => pick(TOKENS)));
+      const frames: string[][] = [];
+      for (let f = 0; f < 60; f++) {
+        tokens = tokens.map((row) => row.slice());
+        const action = next();
+        if (action < 0.15) {
+          // A newest-first list gets an entry: rows 2.. move down.
+          tokens.splice(2, 0, Array.from({ length: 6 }, () => pick(TOKENS)));
+          tokens.length = rows;
+        } else {
+          for (let n = 1 + Math.floor(next() * 3); n > 0; n--) {
+            const row = tokens[Math.floor(next() * rows)];
+            const at = Math.floor(next() * (row.length + 1));
+            const change = next();
+            if (change < 0.4) row[at] = pick(TOKENS);
+            else if (change < 0.7) row.splice(at, 0, pick(TOKENS));
+            else if (change < 0.9) row.splice(at, 1);
+            else row.length = Math.floor(next() * row.length);
+          }
+        }
+        frames.push(tokens.map((row) => row.join("")));
+      }
+      assertSameAsFullRedraw(frames, columns, rows);
+    });
+  }
 });
