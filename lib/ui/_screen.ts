@@ -59,6 +59,7 @@ function key(a: Attrs): string {
 
 const segmenter = new Intl.Segmenter();
 const PLAIN = /^[\x20-\x7e]*$/;
+const INCOMPLETE = /^\x1b(?:\[[?]?[0-9;]*|\][^\x07\x1b]*|[()])?$/;
 const SEQUENCE =
   /\x1b\[([?]?)([0-9;]*)([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]|[\x00-\x1f]/y;
 
@@ -75,6 +76,7 @@ export class Screen {
   #top = 0;
   #bottom: number;
   #attrs = plainAttrs();
+  #cut = "";
 
   constructor(columns: number, rows: number) {
     this.columns = columns;
@@ -92,8 +94,15 @@ export class Screen {
     return key({ ...plainAttrs(), bg: this.#attrs.bg });
   }
 
-  /** Feeds terminal output. */
+  /** Feeds terminal output (an escape sequence cut at the end waits for the rest). */
   write(text: string): void {
+    text = this.#cut + text;
+    this.#cut = "";
+    const esc = text.lastIndexOf("\x1b");
+    if (esc >= 0 && INCOMPLETE.test(text.slice(esc))) {
+      this.#cut = text.slice(esc);
+      text = text.slice(0, esc);
+    }
     let i = 0;
     while (i < text.length) {
       SEQUENCE.lastIndex = i;
