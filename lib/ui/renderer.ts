@@ -139,36 +139,56 @@ export class LiveRenderer {
   }
 
   /**
-   * When a block of lines moved down by a few rows (a newest-first list got
-   * new entries), shifts it on the terminal with a scroll region and Insert
-   * Line instead of rewriting every row, and updates what is on screen to
-   * match. Returns the sequences to write ("" when not worth it).
+   * When blocks of lines moved up or down by a few rows (a newest-first list
+   * got new entries, a worker moved in a sorted table), shifts each on the
+   * terminal with a scroll region and Insert or Delete Line instead of
+   * rewriting every row, and updates what is on screen to match. Returns the
+   * sequences to write ("" when not worth it).
    */
   #scrollShift(lines: readonly string[], rows: number): string {
+    if (this.#previous.length === 0) return "";
+    let out = "";
+    for (let n = 0; n < 4; n++) {
+      const move = this.#largestMove(lines, rows);
+      if (move.bottom - move.top + 1 < 4) break;
+      out += this.#shift(move.by, move.top, move.bottom);
+    }
+    return out;
+  }
+
+  /** The longest run of rows `top..bottom` whose new lines are the lines on screen `by` rows above (below if negative). */
+  #largestMove(lines: readonly string[], rows: number): { by: number; top: number; bottom: number } {
     const prev = this.#previous;
-    if (prev.length === 0) return "";
-    let best = { k: 0, top: 0, bottom: -1 };
-    for (let k = 1; k <= 8; k++) {
+    let best = { by: 0, top: 0, bottom: -1 };
+    for (const by of [1, 2, 3, 4, 5, 6, 7, 8, -1, -2, -3, -4, -5, -6, -7, -8]) {
       let runStart = -1;
-      for (let i = k; i <= rows; i++) {
-        const moved = i < rows && lines[i] !== undefined && lines[i] !== prev[i] && lines[i] === prev[i - k];
+      for (let i = 0; i <= rows; i++) {
+        const from = i - by;
+        const moved = i < rows && from >= 0 && from < rows && lines[i] !== undefined && lines[i] !== prev[i] &&
+          lines[i] === prev[from];
         if (moved && runStart < 0) runStart = i;
         if (!moved && runStart >= 0) {
-          if (i - runStart > best.bottom - best.top + 1) best = { k, top: runStart, bottom: i - 1 };
+          if (i - runStart > best.bottom - best.top + 1) best = { by, top: runStart, bottom: i - 1 };
           runStart = -1;
         }
       }
     }
-    const { k, top, bottom } = best;
-    if (bottom - top + 1 < 4) return "";
-    // Region rows (top - k) .. bottom; insert k blank lines at its top.
+    return best;
+  }
+
+  /** Moves rows `top - by .. bottom - by` to `top..bottom` on the terminal and in what is on screen. */
+  #shift(by: number, top: number, bottom: number): string {
     const blank = blankCells(this.#size!.columns);
+    const [first, last] = by > 0 ? [top - by, bottom] : [top, bottom - by];
     for (const column of [this.#previous, this.#written, this.#cells] as unknown[][]) {
       const before = column.slice();
-      for (let i = bottom; i >= top; i--) column[i] = before[i - k];
-      for (let i = top - k; i < top; i++) column[i] = column === this.#cells ? blank : "";
+      for (let i = first; i <= last; i++) {
+        const from = i - by;
+        column[i] = from >= first && from <= last ? before[from] : column === this.#cells ? blank : "";
+      }
     }
-    return `\x1b[${top - k + 1};${bottom + 1}r\x1b[${top - k + 1}H\x1b[${k}L\x1b[r`;
+    const edit = by > 0 ? `${by}L` : `${-by}M`;
+    return `\x1b[${first + 1};${last + 1}r\x1b[${first + 1}H\x1b[${edit}\x1b[r`;
   }
 
   /** Rings the terminal bell (between screen updates). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Screen } from "./_screen.ts";
+import { dashboardFrames, poolFrames } from "./_view_frames.ts";
 import { ENTER_SEQUENCE, LiveRenderer, RESTORE_SEQUENCE, type TerminalSink } from "./renderer.ts";
 
 function memorySink(columns = 10, rows = 3): TerminalSink & { out: string[]; resize(c: number, r: number): void } {
@@ -148,6 +149,21 @@ Deno.test("LiveRenderer.render() shifts a moved block with a scroll region", () 
   assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[2;7r\x1b[2H\x1b[1L\x1b[r\x1b[2He6\x1b[?2026l"]);
 });
 
+Deno.test("LiveRenderer.render() shifts a block that moved up with Delete Line, and two blocks at once", () => {
+  const sink = memorySink(20, 13);
+  const r = new LiveRenderer(sink);
+  r.start();
+  r.render(["head", "a", "b", "c", "d", "e", "f", "foot", "e4", "e3", "e2", "e1", "e0"]);
+  sink.out.length = 0;
+  r.render(["head", "b", "c", "d", "e", "f", "g", "foot", "e5", "e4", "e3", "e2", "e1"]);
+  assert.deepEqual(sink.out, [
+    "\x1b[?2026h" +
+    "\x1b[2;7r\x1b[2H\x1b[1M\x1b[r" + // rows 3..7 up by one
+    "\x1b[9;13r\x1b[9H\x1b[1L\x1b[r" + // rows 9..12 down by one
+    "\x1b[7Hg\x1b[9He5\x1b[?2026l",
+  ]);
+});
+
 Deno.test("LiveRenderer.render() writes no sequence of a view but SGR colours", () => {
   const sink = memorySink(40, 2);
   const r = new LiveRenderer(sink);
@@ -253,6 +269,10 @@ Deno.test("LiveRenderer.render() leaves the screen a full redraw leaves, frame a
           // A newest-first list gets an entry: rows 2.. move down.
           tokens.splice(2, 0, Array.from({ length: 6 }, () => pick(TOKENS)));
           tokens.length = rows;
+        } else if (action < 0.25) {
+          // A row leaves the middle of a table: the rows below it move up.
+          tokens.splice(3 + Math.floor(next() * 3), 1);
+          tokens.push(Array.from({ length: 4 }, () => pick(TOKENS)));
         } else {
           for (let n = 1 + Math.floor(next() * 3); n > 0; n--) {
             const row = tokens[Math.floor(next() * rows)];
@@ -269,4 +289,49 @@ Deno.test("LiveRenderer.render() leaves the screen a full redraw leaves, frame a
       assertSameAsFullRedraw(frames, columns, rows);
     });
   }
+});
+
+Deno.test("LiveRenderer.render() leaves the real views' screens as a full redraw does", async (t) => {
+  for (const [columns, rows] of [[120, 40], [80, 24], [200, 50]]) {
+    await t.step(`pool monitor, hostile ids, ${columns}x${rows}`, () => {
+      assertSameAsFullRedraw(poolFrames(columns, rows, 60).map((f) => f.lines), columns, rows);
+    });
+    await t.step(`dashboard, ${columns}x${rows}`, () => {
+      assertSameAsFullRedraw(dashboardFrames(columns, rows, 45).map((f) => f.lines), columns, rows);
+    });
+  }
+});
+
+Deno.test("LiveRenderer.render() writes under 10% of a full redraw for one worker change in the pool view (median)", () => {
+  const frames = poolFrames(120, 40, 60);
+  const sizes = assertSameAsFullRedraw(frames.map((f) => f.lines), 120, 40);
+  const encoder = new TextEncoder();
+  const sink = memorySink(120, 40);
+  const full = new LiveRenderer(sink);
+  full.start();
+  sink.out.length = 0;
+  full.render(frames[30].lines);
+  const fullBytes = encoder.encode(sink.out[0]).length;
+  const changes = frames.flatMap((f, i) => f.cause === "worker.status_changed" ? [i] : []);
+  assert.ok(changes.length > 20);
+  // Bytes, not UTF-16 units: the frames are re-rendered to measure them as the terminal receives them.
+  const sink2 = memorySink(120, 40);
+  const r = new LiveRenderer(sink2);
+  r.start();
+  const bytes: number[] = [];
+  frames.forEach((f, i) => {
+    sink2.out.length = 0;
+    r.render(f.lines);
+    if (changes.includes(i)) bytes.push(encoder.encode(sink2.out.join("")).length);
+  });
+  assert.equal(bytes.length, changes.length);
+  assert.ok(sizes.length === frames.length);
+  // A worker that turns to error moves to the top of the sorted table: the rows between move down by one
+  // (a scroll region), but when the clock ticks in the same frame their ages change too and they are rewritten.
+  const median = bytes.slice().sort((a, b) => a - b)[bytes.length >> 1];
+  assert.ok(
+    median < fullBytes * 0.1,
+    `median ${median} bytes against ${fullBytes} for a full redraw: ${bytes.join(", ")}`,
+  );
+  assert.ok(Math.max(...bytes) < fullBytes * 0.2, `worst against ${fullBytes}: ${bytes.join(", ")}`);
 });
