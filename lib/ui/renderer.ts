@@ -156,7 +156,11 @@ export class LiveRenderer {
     return out;
   }
 
-  /** The longest run of rows `top..bottom` whose new lines are the lines on screen `by` rows above (below if negative). */
+  /**
+   * The longest run of rows `top..bottom` whose new lines are the lines on
+   * screen `by` rows above (below if negative), or nearly (a moved table row
+   * whose age ticked).
+   */
   #largestMove(lines: readonly string[], rows: number): { by: number; top: number; bottom: number } {
     const prev = this.#previous;
     let best = { by: 0, top: 0, bottom: -1 };
@@ -165,7 +169,7 @@ export class LiveRenderer {
       for (let i = 0; i <= rows; i++) {
         const from = i - by;
         const moved = i < rows && from >= 0 && from < rows && lines[i] !== undefined && lines[i] !== prev[i] &&
-          lines[i] === prev[from];
+          closer(lines[i], prev[from], prev[i]);
         if (moved && runStart < 0) runStart = i;
         if (!moved && runStart >= 0) {
           if (i - runStart > best.bottom - best.top + 1) best = { by, top: runStart, bottom: i - 1 };
@@ -202,6 +206,23 @@ export class LiveRenderer {
     this.#active = false;
     this.#sink.write(RESTORE_SEQUENCE);
   }
+}
+
+/** Share of `a` that `b` has in common with it at its start and end (1 when equal). */
+function likeness(a: string, b: string): number {
+  if (a === b) return 1;
+  const n = Math.min(a.length, b.length);
+  let same = 0;
+  while (same < n && a.charCodeAt(same) === b.charCodeAt(same)) same++;
+  for (let k = 1; k <= n - same && a.charCodeAt(a.length - k) === b.charCodeAt(b.length - k); k++) same++;
+  return same / Math.max(a.length, b.length);
+}
+
+/** Whether `line` is `moved` (or nearly: 80% in common) and more like it than like `staying`. */
+function closer(line: string, moved: string, staying: string): boolean {
+  if (line === moved) return true;
+  const like = likeness(line, moved);
+  return like >= 0.8 && like > likeness(line, staying);
 }
 
 /** A {@link TerminalSink} on Deno's stdout. */

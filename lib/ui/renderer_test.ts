@@ -164,6 +164,21 @@ Deno.test("LiveRenderer.render() shifts a block that moved up with Delete Line, 
   ]);
 });
 
+Deno.test("LiveRenderer.render() shifts rows that moved and changed a little (a sorted table whose ages ticked)", () => {
+  const sink = memorySink(20, 7);
+  const r = new LiveRenderer(sink);
+  r.start();
+  r.render(["head", "w1 busy 3s", "w2 idle 3s", "w3 idle 3s", "w4 idle 3s", "w5 idle 3s", "foot"]);
+  sink.out.length = 0;
+  r.render(["head", "w5 error 0s", "w1 busy 4s", "w2 idle 4s", "w3 idle 4s", "w4 idle 4s", "foot"]);
+  assert.deepEqual(sink.out, [
+    "\x1b[?2026h\x1b[2;6r\x1b[2H\x1b[1L\x1b[r\x1b[2Hw5 error 0s\x1b[3;9H4\x1b[4;9H4\x1b[5;9H4\x1b[6;9H4\x1b[?2026l",
+  ]);
+  sink.out.length = 0;
+  r.render(["head", "x1 zzzz 9s", "x2 zzzz 9s", "x3 zzzz 9s", "x4 zzzz 9s", "x5 zzzz 9s", "foot"]);
+  assert.doesNotMatch(sink.out[0], /\x1b\[\d+;\d+r/, "rows that are not alike are rewritten in place");
+});
+
 Deno.test("LiveRenderer.render() writes no sequence of a view but SGR colours", () => {
   const sink = memorySink(40, 2);
   const r = new LiveRenderer(sink);
@@ -302,7 +317,7 @@ Deno.test("LiveRenderer.render() leaves the real views' screens as a full redraw
   }
 });
 
-Deno.test("LiveRenderer.render() writes under 10% of a full redraw for one worker change in the pool view (median)", () => {
+Deno.test("LiveRenderer.render() writes under 10% of a full redraw for any one worker change in the pool view", () => {
   const frames = poolFrames(120, 40, 60);
   const sizes = assertSameAsFullRedraw(frames.map((f) => f.lines), 120, 40);
   const encoder = new TextEncoder();
@@ -326,12 +341,11 @@ Deno.test("LiveRenderer.render() writes under 10% of a full redraw for one worke
   });
   assert.equal(bytes.length, changes.length);
   assert.ok(sizes.length === frames.length);
-  // A worker that turns to error moves to the top of the sorted table: the rows between move down by one
-  // (a scroll region), but when the clock ticks in the same frame their ages change too and they are rewritten.
-  const median = bytes.slice().sort((a, b) => a - b)[bytes.length >> 1];
+  // A worker that turns to error moves to the top of the sorted table: the rows between move down by one (a
+  // scroll region), their ages rewritten when the clock ticked in the same frame.
+  const worst = Math.max(...bytes);
   assert.ok(
-    median < fullBytes * 0.1,
-    `median ${median} bytes against ${fullBytes} for a full redraw: ${bytes.join(", ")}`,
+    worst < fullBytes * 0.1,
+    `worst ${worst} bytes against ${fullBytes} for a full redraw: ${bytes.join(", ")}`,
   );
-  assert.ok(Math.max(...bytes) < fullBytes * 0.2, `worst against ${fullBytes}: ${bytes.join(", ")}`);
 });
