@@ -1,11 +1,13 @@
 /**
  * The live renderer: owns the terminal while a monitor runs. It enters the
  * alternate screen with a hidden cursor, writes each screen update as one
- * synchronized-output chunk that redraws only the lines that changed, and
- * always gives back the terminal as it found it. It is the last line of
- * defence: whatever a view hands over, it writes no escape or control
- * sequence but its own (SGR colours, cursor moves, erase, scroll region,
- * synchronized output, alternate screen, the bell).
+ * synchronized-output chunk that redraws only what changed (blocks of rows
+ * that moved are shifted with a scroll region; in a changed row only the
+ * changed spans of cells are written, see `_cells.ts`), and always gives
+ * back the terminal as it found it. It is the last line of defence: whatever
+ * a view hands over, it writes no escape or control sequence but its own
+ * (the view's SGR colours, cursor moves, erase, scroll region, insert and
+ * delete line, synchronized output, alternate screen, the bell).
  *
  * @module
  */
