@@ -140,12 +140,14 @@ function paint(cells: Cells, from: number, to: number): string {
  */
 export function rowUpdate(row: number, old: Cells, next: Cells, columns: number): string {
   const spans: [number, number][] = [];
-  // Spans fall on cluster boundaries of both rows by themselves: the right part of a wide cluster ("")
-  // equals its counterpart only when both rows have a cluster as wide starting in the same cell.
+  // A span never starts inside a wide cluster (the cell before it would be the same cluster in both rows, so
+  // equal), but it may end before the right part of one that changed ("" in both rows): it takes that part in.
   for (let c = 0; c < columns; c++) {
     if (old.text[c] === next.text[c] && old.style[c] === next.style[c]) continue;
     let to = c + 1;
-    while (to < columns && (old.text[to] !== next.text[to] || old.style[to] !== next.style[to])) to++;
+    while (
+      to < columns && (old.text[to] !== next.text[to] || old.style[to] !== next.style[to] || next.text[to] === "")
+    ) to++;
     spans.push([c, to]);
     c = to;
   }

@@ -1,7 +1,8 @@
 /**
  * Test helper: screens the real views draw as events arrive one by one (the
  * pool monitor with 30 workers and hostile ids, the dashboard's three
- * panels), for tests that replay the renderer's bytes into a terminal.
+ * panels) and seeded random screens, for tests that replay the renderer's
+ * bytes into a terminal.
  *
  * @module
  */
@@ -101,6 +102,91 @@ export function dashboardFrames(columns: number, rows: number, count: number): V
       reduceAkoshaOverview(state.akosha, decoded(cause, data), now);
     }
     frames.push({ lines: dashboardView(state, context(columns, rows, now, messages, names)), cause });
+  }
+  return frames;
+}
+
+/** A seeded pseudo-random generator (mulberry32), so that a failure can be replayed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Pieces random lines are made of: text of every width, SGR sequences. */
+export const TOKENS: readonly string[] = [
+  "a",
+  "b",
+  "xyz",
+  " ",
+  "   ",
+  "12",
+  "7",
+  "─",
+  "●",
+  "→",
+  "作",
+  "業者",
+  "😀",
+  "e\u0301",
+  "नमस्ते",
+  "👩‍💻",
+  "❤️",
+  "ที่",
+  "\x1b[1m",
+  "\x1b[2m",
+  "\x1b[31m",
+  "\x1b[36m",
+  "\x1b[7m",
+  "\x1b[1;97;41m",
+  "\x1b[38;5;208m",
+  "\x1b[0m",
+  "\x1b[m",
+];
+
+/**
+ * `count` screens of `rows` random lines made of `tokens`, each a few random
+ * edits of the one before: tokens replaced, inserted, removed, lines cut, a
+ * block of rows moved down (an entry on top of a list) or up (a row leaving a
+ * table). Seeded: the same seed gives the same screens.
+ */
+export function randomFrames(
+  seed: number,
+  columns: number,
+  rows: number,
+  count: number,
+  tokens: readonly string[] = TOKENS,
+): string[][] {
+  const next = random(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
+  const width = Math.max(4, Math.floor(columns / 3));
+  let lines: string[][] = Array.from({ length: rows }, () => Array.from({ length: 8 }, () => pick(tokens)));
+  const frames: string[][] = [];
+  for (let f = 0; f < count; f++) {
+    lines = lines.map((row) => row.slice());
+    const action = next();
+    if (action < 0.15) {
+      lines.splice(2, 0, Array.from({ length: 6 }, () => pick(tokens)));
+      lines.length = rows;
+    } else if (action < 0.25) {
+      lines.splice(3 + Math.floor(next() * 3), 1);
+      lines.push(Array.from({ length: 4 }, () => pick(tokens)));
+    } else {
+      for (let n = 1 + Math.floor(next() * 3); n > 0; n--) {
+        const row = lines[Math.floor(next() * rows)];
+        const at = Math.floor(next() * (row.length + 1));
+        const change = next();
+        if (change < 0.4) row[at] = pick(tokens);
+        else if (change < 0.7) row.splice(at, 0, pick(tokens));
+        else if (change < 0.9) row.splice(at, 1);
+        else row.length = Math.floor(next() * row.length);
+        if (row.length > width) row.length = width;
+      }
+    }
+    frames.push(lines.map((row) => row.join("")));
   }
   return frames;
 }

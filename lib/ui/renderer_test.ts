@@ -1,6 +1,8 @@
+// deno-lint-ignore-file no-control-regex
 import assert from "node:assert/strict";
 import { Screen } from "./_screen.ts";
-import { dashboardFrames, poolFrames } from "./_view_frames.ts";
+import { dashboardFrames, poolFrames, randomFrames } from "./_view_frames.ts";
+import { WIDE_CASES } from "./_wide_cases.ts";
 import { ENTER_SEQUENCE, LiveRenderer, RESTORE_SEQUENCE, type TerminalSink } from "./renderer.ts";
 
 function memorySink(columns = 10, rows = 3): TerminalSink & { out: string[]; resize(c: number, r: number): void } {
@@ -228,82 +230,16 @@ function assertSameAsFullRedraw(frames: readonly string[][], columns: number, ro
   return sizes;
 }
 
-/** A seeded pseudo-random generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const TOKENS = [
-  "a",
-  "b",
-  "xyz",
-  " ",
-  "   ",
-  "12",
-  "7",
-  "─",
-  "●",
-  "→",
-  "作",
-  "業者",
-  "😀",
-  "e\u0301",
-  "नमस्ते",
-  "👩‍💻",
-  "❤️",
-  "ที่",
-  "\x1b[1m",
-  "\x1b[2m",
-  "\x1b[31m",
-  "\x1b[36m",
-  "\x1b[7m",
-  "\x1b[1;97;41m",
-  "\x1b[38;5;208m",
-  "\x1b[0m",
-  "\x1b[m",
-];
-
 Deno.test("LiveRenderer.render() leaves the screen a full redraw leaves, frame after frame", async (t) => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     await t.step(`random frames, seed ${seed}`, () => {
-      const next = random(seed);
-      const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
-      const columns = 24;
-      const rows = 10;
-      let tokens: string[][] = Array.from({ length: rows }, () => Array.from({ length: 8 }, () => pick(TOKENS)));
-      const frames: string[][] = [];
-      for (let f = 0; f < 60; f++) {
-        tokens = tokens.map((row) => row.slice());
-        const action = next();
-        if (action < 0.15) {
-          // A newest-first list gets an entry: rows 2.. move down.
-          tokens.splice(2, 0, Array.from({ length: 6 }, () => pick(TOKENS)));
-          tokens.length = rows;
-        } else if (action < 0.25) {
-          // A row leaves the middle of a table: the rows below it move up.
-          tokens.splice(3 + Math.floor(next() * 3), 1);
-          tokens.push(Array.from({ length: 4 }, () => pick(TOKENS)));
-        } else {
-          for (let n = 1 + Math.floor(next() * 3); n > 0; n--) {
-            const row = tokens[Math.floor(next() * rows)];
-            const at = Math.floor(next() * (row.length + 1));
-            const change = next();
-            if (change < 0.4) row[at] = pick(TOKENS);
-            else if (change < 0.7) row.splice(at, 0, pick(TOKENS));
-            else if (change < 0.9) row.splice(at, 1);
-            else row.length = Math.floor(next() * row.length);
-          }
-        }
-        frames.push(tokens.map((row) => row.join("")));
-      }
-      assertSameAsFullRedraw(frames, columns, rows);
+      assertSameAsFullRedraw(randomFrames(seed, 24, 10, 60), 24, 10);
     });
   }
+  await t.step("random frames of text terminals draw with different widths", () => {
+    const tokens = [...WIDE_CASES.map(([, text]) => text), " ", "ab", "\x1b[1m", "\x1b[31m", "\x1b[0m"];
+    for (let seed = 11; seed <= 30; seed++) assertSameAsFullRedraw(randomFrames(seed, 30, 10, 60, tokens), 30, 10);
+  });
 });
 
 Deno.test("LiveRenderer.render() leaves the real views' screens as a full redraw does", async (t) => {
