@@ -90,7 +90,8 @@ Deno.test({
     await tmux.start();
     try {
       const wide = [...WIDE_CASES.map(([, text]) => text), " ", "ab", "\x1b[1m", "\x1b[31m", "\x1b[0m"];
-      const random = (seed: number) => randomFrames(seed, 30, 10, 30, wide).map((lines) => ({ lines, cause: "" }));
+      const random = (seed: number, columns = 30, rows = 10) =>
+        randomFrames(seed, columns, rows, 30, wide).map((lines) => ({ lines, cause: "" }));
       const some = [1, 2, 5, 13, 14, 20, 31, 38, 59];
       const every = Array.from({ length: 30 }, (_, i) => i);
       const cases: [string, ViewFrame[], number, number, number[]][] = [
@@ -99,6 +100,8 @@ Deno.test({
         ["dashboard, 160x40", dashboardFrames(160, 40, 45), 160, 40, some],
         ["random lines of text terminals draw with different widths, seed 11", random(11), 30, 10, every],
         ["random lines of text terminals draw with different widths, seed 12", random(12), 30, 10, every],
+        ["random lines of text terminals draw with different widths, seed 372", random(372, 20, 8), 20, 8, every],
+        ["random lines of text terminals draw with different widths, seed 542", random(542, 30, 7), 30, 7, every],
       ];
       for (const [name, frames, columns, rows, points] of cases) {
         await t.step(name, async () => {

@@ -113,10 +113,29 @@ export function utf8Length(text: string): number {
   return n;
 }
 
+/**
+ * Whether cluster `b` written right after cluster `a` would join it into one
+ * (regional indicators, Hangul jamo, a conjunct): the view kept them apart
+ * with an SGR sequence, which the span must keep too.
+ */
+function joins(a: string, b: string): boolean {
+  if (a === "" || b.charCodeAt(0) < 0x300) return false;
+  for (const { segment } of segmenter.segment(a + b)) return segment.length > a.length;
+  return false;
+}
+
+/** The text of the cluster that ends just before cell `c` ("" at the start of the row). */
+function clusterBefore(cells: Cells, c: number): string {
+  let p = c - 1;
+  while (p > 0 && cells.text[p] === "") p--;
+  return p >= 0 ? cells.text[p] : "";
+}
+
 /** Writes cells `from`..`to` (exclusive) of `cells`, starting and ending in the default SGR state. */
 function paint(cells: Cells, from: number, to: number): string {
   let out = "";
   let current = "";
+  let last = "";
   for (let c = from; c < to; c++) {
     const t = cells.text[c];
     if (t === "") continue;
@@ -125,8 +144,9 @@ function paint(cells: Cells, from: number, to: number): string {
       if (current !== "" && s.startsWith(current)) out += s.slice(current.length);
       else out += (current === "" ? "" : RESET) + s;
       current = s;
-    }
+    } else if (joins(last, t)) out += current === "" ? RESET : current; // a no-op sequence between them
     out += t;
+    last = t;
   }
   return current === "" ? out : out + RESET;
 }
@@ -144,11 +164,19 @@ export function rowUpdate(row: number, old: Cells, next: Cells, columns: number)
   // equal), but it may end before the right part of one that changed ("" in both rows): it takes that part in.
   for (let c = 0; c < columns; c++) {
     if (old.text[c] === next.text[c] && old.style[c] === next.style[c]) continue;
+    // Written after the cell before it (not rewritten), the first cluster must not join it.
+    let from = c;
+    while (from > 0 && joins(clusterBefore(next, from), next.text[from])) {
+      from--;
+      while (from > 0 && next.text[from] === "") from--;
+    }
     let to = c + 1;
     while (
       to < columns && (old.text[to] !== next.text[to] || old.style[to] !== next.style[to] || next.text[to] === "")
     ) to++;
-    spans.push([c, to]);
+    const last = spans.at(-1);
+    if (last && from <= last[1]) last[1] = to;
+    else spans.push([from, to]);
     c = to;
   }
   if (spans.length === 0) return "";

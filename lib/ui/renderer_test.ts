@@ -181,6 +181,17 @@ Deno.test("LiveRenderer.render() shifts rows that moved and changed a little (a 
   assert.doesNotMatch(sink.out[0], /\x1b\[\d+;\d+r/, "rows that are not alike are rewritten in place");
 });
 
+Deno.test("LiveRenderer.render() keeps apart clusters that the view kept apart with a colour", () => {
+  const sink = memorySink(10, 1);
+  const r = new LiveRenderer(sink);
+  r.start();
+  r.render(["🇫\x1b[0m🇫🇷"]); // a lone regional indicator, then a flag
+  sink.out.length = 0;
+  r.render(["🇫\x1b[0m🇫"]); // two lone ones: written together they would make one flag
+  assert.deepEqual(sink.out, ["\x1b[?2026h\x1b[1H🇫\x1b[0m🇫\x1b[K\x1b[?2026l"]);
+  assert.equal(screenOf([ENTER_SEQUENCE, ...sink.out], 10, 1).dump(), fullRedraw(["🇫\x1b[0m🇫"], 10, 1));
+});
+
 Deno.test("LiveRenderer.render() writes no sequence of a view but SGR colours", () => {
   const sink = memorySink(40, 2);
   const r = new LiveRenderer(sink);
