@@ -6,6 +6,8 @@
  * @module
  */
 
+import { Screen } from "../lib/ui/_screen.ts";
+
 /** The repository root (with a trailing slash). */
 export const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -208,19 +210,26 @@ export interface Frame {
   bytes: number;
   /** Whether it clears the screen (a full redraw). */
   full: boolean;
-  /** Its printable text, control sequences removed. */
+  /** The text on the screen once it is drawn (a terminal model fed everything up to its end), rows joined by "\n". */
   text: string;
-  /** Every `msgs N` counter drawn in it, in order. */
+  /** Every `msgs N` counter on the screen once it is drawn, in order. */
   msgs: number[];
 }
 
 const BEGIN = "\x1b[?2026h";
 const END = "\x1b[?2026l";
-// deno-lint-ignore no-control-regex
-const CONTROL = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]/g;
 
-/** Splits a terminal recording (bytes + `epoch end` index lines) into frames. */
-export function parseFrames(bytes: Uint8Array, index: string): Frame[] {
+/**
+ * Splits a terminal recording (bytes + `epoch end` index lines) into frames,
+ * each with the screen it leaves on a terminal of `size` (the renderer
+ * rewrites only changed cells, so a frame's own bytes may hold a digit of a
+ * counter, not the counter).
+ */
+export function parseFrames(
+  bytes: Uint8Array,
+  index: string,
+  size: { columns: number; rows: number } = { columns: 120, rows: 40 },
+): Frame[] {
   const times: number[] = [];
   const ends: number[] = [];
   for (const line of index.split("\n")) {
@@ -242,6 +251,7 @@ export function parseFrames(bytes: Uint8Array, index: string): Frame[] {
   // One character per byte, so that string offsets are byte offsets.
   const raw = new TextDecoder("latin1").decode(bytes);
   const frames: Frame[] = [];
+  const screen = new Screen(size.columns, size.rows);
   let at = 0;
   while (true) {
     const begin = raw.indexOf(BEGIN, at);
@@ -250,7 +260,8 @@ export function parseFrames(bytes: Uint8Array, index: string): Frame[] {
     if (endAt < 0) break;
     const end = endAt + END.length;
     const body = raw.slice(begin, end);
-    const text = decoder.decode(bytes.subarray(begin, end)).replace(CONTROL, " ");
+    screen.write(decoder.decode(bytes.subarray(at, end)));
+    const text = screen.lines().join("\n");
     frames.push({
       begin,
       end,
@@ -283,11 +294,20 @@ export class PtyRun {
   /** Epoch ms just before the fork. */
   readonly startedAt: number;
   readonly outFile: string;
+  /** The terminal's size. */
+  readonly size: { columns: number; rows: number };
   #child: Deno.ChildProcess;
   #stdin: WritableStreamDefaultWriter<Uint8Array>;
 
-  private constructor(child: Deno.ChildProcess, pid: number, startedAt: number, outFile: string) {
+  private constructor(
+    child: Deno.ChildProcess,
+    pid: number,
+    startedAt: number,
+    outFile: string,
+    size: { columns: number; rows: number },
+  ) {
     this.#child = child;
+    this.size = size;
     this.pid = pid;
     this.startedAt = startedAt;
     this.outFile = outFile;
@@ -296,12 +316,13 @@ export class PtyRun {
 
   /** Starts `command` (program and arguments) in a pseudo-terminal. */
   static async start(command: string[], options: PtyOptions): Promise<PtyRun> {
+    const size = { columns: options.columns ?? 120, rows: options.rows ?? 40 };
     const child = new Deno.Command("python3", {
       args: [`${ROOT}tests/_pty.py`, ...command],
       cwd: ROOT,
       env: {
         TERM: "xterm-256color",
-        PTY_SIZE: `${options.columns ?? 120}x${options.rows ?? 40}`,
+        PTY_SIZE: `${size.columns}x${size.rows}`,
         PTY_OUT: options.outFile,
       },
       stdin: "piped",
@@ -316,7 +337,7 @@ export class PtyRun {
     (async () => {
       while ((await lines.next()) !== null) { /* drain */ }
     })();
-    return new PtyRun(child, Number(m[1]), Number(m[2]) * 1000, options.outFile);
+    return new PtyRun(child, Number(m[1]), Number(m[2]) * 1000, options.outFile, size);
   }
 
   /** The frames drawn so far. */
@@ -329,7 +350,7 @@ export class PtyRun {
     } catch {
       return [];
     }
-    return parseFrames(bytes, index);
+    return parseFrames(bytes, index, this.size);
   }
 
   /** Epoch ms of the first output byte, or null. */

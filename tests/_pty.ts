@@ -5,6 +5,8 @@
  * @module
  */
 
+import { Screen } from "../lib/ui/_screen.ts";
+
 const ROOT = new URL("../", import.meta.url).pathname;
 
 /** A script running in a pseudo-terminal. */
@@ -30,6 +32,14 @@ export interface PtyRun {
   closeTerminal(): Promise<void>;
   /** Resizes the terminal (the script gets SIGWINCH). */
   resize(columns: number, rows: number): void;
+  /**
+   * The text on the terminal's screen now, rows joined by "\n": a terminal
+   * model fed everything written (since the last {@link resize}). The renderer
+   * rewrites only the cells that change, so drawn text is read here, not in {@link out}.
+   */
+  screen(): string;
+  /** The screen after each synchronized-output frame written so far (a fresh model at the starting size; resizes not followed). */
+  frames(): string[];
 }
 
 /** Options for {@link runInPty}. */
@@ -76,6 +86,8 @@ export function runCommandInPty(argv: string[], options: PtyOptions = {}): PtyRu
     })(),
   ]);
   const writer = child.stdin.getWriter();
+  let screen = new Screen(options.columns ?? 80, options.rows ?? 24);
+  let fed = 0;
   /** Waits for the helper to end, closes the keyboard, reads what is left and removes the resize file. */
   const ended = async () => {
     await child.status;
@@ -120,7 +132,21 @@ export function runCommandInPty(argv: string[], options: PtyOptions = {}): PtyRu
     },
     resize(columns: number, rows: number) {
       Deno.writeTextFileSync(resizeFile, `${columns}x${rows}`);
+      screen = new Screen(columns, rows);
+      fed = out.length;
       child.kill("SIGUSR1");
+    },
+    frames() {
+      const model = new Screen(options.columns ?? 80, options.rows ?? 24);
+      return out.split("\x1b[?2026l").slice(0, -1).map((chunk) => {
+        model.write(chunk + "\x1b[?2026l");
+        return model.lines().join("\n");
+      });
+    },
+    screen() {
+      screen.write(out.slice(fed));
+      fed = out.length;
+      return screen.lines().join("\n");
     },
   };
 }

@@ -25,8 +25,8 @@ const nasty = (marker: string) => `${marker}${NASTY}`;
 /** Close reasons must fit 123 bytes. */
 const NASTY_SHORT = "\x1b]0;PWNED\x07\x1b[2J\x9b2J\u202e\x1bc";
 
-/** The renderer's own sequences: SGR, cursor position, erase, scroll region, insert line, sync, alt screen, cursor. */
-const OWN = /\x1b\[(?:[0-9;]*m|\d+;\d+H|H|2J|K|\d+;\d+r|r|\d+L|\?(?:2026|1049|25)[hl])/y;
+/** The renderer's own sequences: SGR, cursor position and forward moves, erase, scroll region, insert and delete line, sync, alt screen, cursor. */
+const OWN = /\x1b\[(?:[0-9;]*m|\d+(?:;\d+)?H|H|2J|K|\d+C|\d+;\d+r|r|\d+[LM]|\?(?:2026|1049|25)[hl])/y;
 /** Any control, C1, bidi or zero-width character. */
 const SUSPECT = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff\u061c]/g;
 
@@ -246,7 +246,7 @@ Deno.test({
 
 Deno.test("foreign() finds what the test must catch, and passes the renderer's own sequences", () => {
   const own =
-    "\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J\x1b[?2026h\x1b[3;1H\x1b[1;31mok\x1b[0m\x1b[K\x1b[2;9r\x1b[2;1H\x1b[3L\x1b[r" +
+    "\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J\x1b[?2026h\x1b[3;1H\x1b[1;31mok\x1b[0m\x1b[K\x1b[2;9r\x1b[2H\x1b[3L\x1b[r\x1b[4;7Hx\x1b[5Cy" +
     "\x1b[?2026l\x1b[0m\x1b[?25h\x1b[?1049l";
   assert.deepEqual(foreign(own), []);
   for (const bad of ["\x1b]0;t\x07", "\x1b[2K", "\x1bc", "\x9b2J", "\x07", "\b", "\r", "\n", "\u202e", "\u200b"]) {

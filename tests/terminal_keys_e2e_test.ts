@@ -40,15 +40,15 @@ function monitor(server: ScriptServer, columns = 100, rows = 24) {
   );
 }
 
-/** Types `key` and waits (at most `ms`) for `expected` in what is written after it. */
+/** Types `key` and waits (at most `ms`) for `expected` on the screen, where it was not before; returns the screen. */
 async function keyShows(run: ReturnType<typeof monitor>, key: string, expected: RegExp, ms: number): Promise<string> {
-  const from = run.out().length;
+  assert.doesNotMatch(run.screen(), expected, `before ${JSON.stringify(key)}`);
   const start = Date.now();
   await run.type(key);
-  await waitFor(() => expected.test(run.out().slice(from)), `${JSON.stringify(key)} to show ${expected}`, 5000);
+  await waitFor(() => expected.test(run.screen()), `${JSON.stringify(key)} to show ${expected}`, 5000);
   const took = Date.now() - start;
   assert.ok(took < ms, `${JSON.stringify(key)} took ${took} ms (the clock ticks every 2 s on a quiet link)`);
-  return run.out().slice(from);
+  return run.screen();
 }
 
 Deno.test({
@@ -57,7 +57,7 @@ Deno.test({
   fn: async () => {
     const server = quietServer();
     const run = monitor(server);
-    await waitFor(() => run.out().includes("connected") && run.pid() > 0, "connected", 15_000);
+    await waitFor(() => /\bconnected\b/.test(run.screen()) && run.pid() > 0, "connected", 15_000);
     await new Promise((r) => setTimeout(r, 300));
     await keyShows(run, "?", /pause \/ resume the display/, 500);
     await keyShows(run, "x", /Mahavishnu Pool Monitor/, 500);
@@ -78,16 +78,16 @@ Deno.test({
   fn: async () => {
     const server = quietServer();
     const run = monitor(server, 80, 20);
-    await waitFor(() => run.out().includes("connected") && run.pid() > 0, "connected", 15_000);
+    await waitFor(() => /\bconnected\b/.test(run.screen()) && run.pid() > 0, "connected", 15_000);
     await keyShows(run, "p", /PAUSED/, 1000);
     const from = run.out().length;
     run.resize(110, 30);
     await waitFor(() => run.out().slice(from).includes("\x1b[30;1H"), "a screen of 30 rows", 5000);
     const after = run.out().slice(from);
     assert.ok(after.includes("\x1b[H\x1b[2J"), "cleared for the new size");
-    assert.match(after, /PAUSED/, "still paused");
+    assert.match(run.screen(), /PAUSED/, "still paused");
     // Section rules run to the right edge: 110 columns now, not the 80 the paused screen was laid out for.
-    assert.match(after, /─{95,}/, "laid out again for 110 columns");
+    assert.match(run.screen(), /─{95,}/, "laid out again for 110 columns");
     await run.type("q");
     assert.equal((await run.done()).code, 0);
     await server.close();
@@ -103,8 +103,8 @@ Deno.test({
         const server = quietServer(code);
         const run = monitor(server, 120);
         const badge = `⚠ refused pool:pool_local (${code})`;
-        await waitFor(() => run.out().includes(badge) && run.pid() > 0, badge, 15_000);
-        assert.ok(!run.out().includes("● connected"), "never shown as plainly connected");
+        await waitFor(() => run.screen().includes(badge) && run.pid() > 0, badge, 15_000);
+        assert.ok(!run.frames().some((screen) => screen.includes("● connected")), "never shown as plainly connected");
         await run.type("q");
         assert.equal((await run.done()).code, 0);
         await server.close();
@@ -119,11 +119,11 @@ Deno.test({
   fn: async () => {
     const server = quietServer(undefined, 40);
     const run = monitor(server);
-    await waitFor(() => run.out().includes("connected") && run.pid() > 0, "connected", 15_000);
+    await waitFor(() => /\bconnected\b/.test(run.screen()) && run.pid() > 0, "connected", 15_000);
     await new Promise((r) => setTimeout(r, 300));
-    const down = await keyShows(run, "j".repeat(80), /↑ \d+ newer/, 1000);
+    await keyShows(run, "j".repeat(80), /↑ \d+ newer/, 1000);
     await new Promise((r) => setTimeout(r, 200));
-    const last = Number([...(down + run.out().slice(-2000)).matchAll(/↑ (\d+) newer/g)].at(-1)![1]);
+    const last = Number(/↑ (\d+) newer/.exec(run.screen())![1]);
     assert.ok(last > 5 && last < 40, `stopped at ${last}`);
     await keyShows(run, "k", new RegExp(`↑ ${last - 1} newer`), 1000);
     await run.type("q");

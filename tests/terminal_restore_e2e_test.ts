@@ -27,7 +27,7 @@ Deno.test({
           .catch((e) => {
             throw new Error(`${e.message}: ${JSON.stringify(run.out().slice(0, 300))}`);
           });
-        await waitFor(() => run.out().includes("connected"), "connected", 15_000);
+        await waitFor(() => /\bconnected\b/.test(run.screen()), "connected", 15_000);
         if (how in keys) await run.type(keys[how]);
         else Deno.kill(run.pid(), how as Deno.Signal);
         const status = await run.done();
@@ -52,13 +52,13 @@ Deno.test({
   fn: async () => {
     const server = await startDemoProcess(["--port", "0", "--no-akosha", "--rate", "30"]);
     const run = inPty(server.port!);
-    await waitFor(() => run.out().includes("connected") && run.pid() > 0, "connected", 15_000);
+    await waitFor(() => /\bconnected\b/.test(run.screen()) && run.pid() > 0, "connected", 15_000);
     await run.type("p");
-    await waitFor(() => /PAUSED: \d+ new messages since the pause/.test(run.out()), "the PAUSED banner", 5000);
+    await waitFor(() => /PAUSED: \d+ new messages since the pause/.test(run.screen()), "the PAUSED banner", 5000);
     await run.type("p/task\r");
-    await waitFor(() => /Recent events \(\d+ matching "task"\)/.test(run.out()), "the filter", 5000);
+    await waitFor(() => /Recent events \(\d+ matching "task"\)/.test(run.screen()), "the filter", 5000);
     await run.type("?");
-    await waitFor(() => run.out().includes("pause / resume the display"), "the help overlay", 5000);
+    await waitFor(() => run.screen().includes("pause / resume the display"), "the help overlay", 5000);
     await run.type("xq");
     const status = await run.done();
     assert.equal(status.code, 0);

@@ -41,7 +41,7 @@ Deno.test({
     for (const how of ["Ctrl+Z", "SIGTSTP"] as const) {
       await t.step(how, async () => {
         const run = runInPty(["--allow-net=127.0.0.1", "pool_monitor.ts", "pool_local", "--port", String(server.port)]);
-        await waitFor(() => run.out().includes("connected") && run.pid() > 0, "connected", 15_000);
+        await waitFor(() => /\bconnected\b/.test(run.screen()) && run.pid() > 0, "connected", 15_000);
         if (how === "Ctrl+Z") await run.type("\x1a");
         else Deno.kill(run.pid(), "SIGTSTP");
         await waitFor(() => processState(run.pid()) === "T", "the process stopped", 5000);
@@ -61,7 +61,7 @@ Deno.test({
         assert.ok(resumed.startsWith(ENTER_SEQUENCE), "the alternate screen again, first");
         assert.ok(resumed.includes("\x1b[1;1H"), "everything redrawn from the first row");
         await run.type("p"); // raw mode again: a single key acts without Enter
-        await waitFor(() => run.out().slice(stopped.length).includes("PAUSED"), "a key after resuming", 5000);
+        await waitFor(() => run.screen().includes("PAUSED"), "a key after resuming", 5000);
         await run.type("q");
         const status = await run.done();
         assert.equal(status.code, 0);
@@ -89,7 +89,7 @@ Deno.test({
     assert.ok(!run.out().includes("\x1b[?1049h"), `nothing drawn over the shell: ${JSON.stringify(run.out())}`);
     await run.type("go\n");
     await waitFor(() => /FG[\s\S]*Mahavishnu Pool Monitor/.test(run.out()), "the first frame after fg", 15_000);
-    await waitFor(() => run.out().includes("connected"), "connected", 15_000);
+    await waitFor(() => /\bconnected\b/.test(run.screen()), "connected", 15_000);
     await run.type("q");
     await waitFor(() => /exit 0/.test(run.out()), "the monitor's exit code", 10_000);
     await run.done();
@@ -135,7 +135,7 @@ Deno.test({
         const run = how === "hangup"
           ? runInPty(args)
           : runCommandInPty(["setsid", "--wait", Deno.execPath(), "run", "--quiet", ...args]);
-        await waitFor(() => run.out().includes("connected") && run.pid() > 0, "connected", 15_000);
+        await waitFor(() => /\bconnected\b/.test(run.screen()) && run.pid() > 0, "connected", 15_000);
         const pid = how === "hangup" ? run.pid() : childOf(run.pid());
         await run.closeTerminal();
         const gone = Date.now();

@@ -105,6 +105,7 @@ Deno.test({
     await server.close();
     assert.ok(server.received.some((m) => m.event === "auth"), "the token was offered to the server");
     assert.ok(!run.out().includes(BAD), "token shown in the terminal (stdout and stderr both go to it)");
+    assert.ok(!run.frames().some((screen) => screen.includes(BAD)), "token on a screen, drawn in pieces");
     assert.equal(server.connections, 1, "a refused token must not be retried");
   },
 });
