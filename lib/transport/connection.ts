@@ -49,6 +49,7 @@ import {
   type Envelope,
   messageChannel,
   parseMessage,
+  type ParseOptions,
   type Problem,
   responseStatus,
   subscribeRequest,
@@ -141,6 +142,9 @@ export class Connection {
   /** Counters for the life of the connection. */
   readonly counters: ConnectionCounters = { messages: 0, malformed: 0, reconnects: 0 };
   #options: ConnectionOptions;
+  #parseOptions: ParseOptions;
+  /** {@link Connection.#receiveTime} of this turn, NaN outside one. */
+  #turnNow = NaN;
   #channels: string[];
   #subscribed = new Set<string>();
   #refused = new Map<string, string>();
@@ -168,6 +172,7 @@ export class Connection {
     }
     this.url = url;
     this.#options = options;
+    this.#parseOptions = { maxLength: options.maxFrameLength ?? MAX_FRAME_LENGTH };
     this.#channels = [...new Set(options.channels ?? [])];
     this.#backoff = options.backoff instanceof Backoff ? options.backoff : new Backoff(options.backoff);
     this.#scheduler = options.scheduler ?? realScheduler;
@@ -353,14 +358,31 @@ export class Connection {
 
   // --- frames -----------------------------------------------------------------
 
+  /**
+   * The receive time of the messages delivered in this turn of the event
+   * loop: the socket hands over a whole read's messages at once, and they
+   * arrived together. One clock read per read instead of per message.
+   */
+  #receiveTime(): number {
+    if (this.#turnNow !== this.#turnNow) {
+      this.#turnNow = this.#now();
+      queueMicrotask(this.#endTurn);
+    }
+    return this.#turnNow;
+  }
+
+  #endTurn = (): void => {
+    this.#turnNow = NaN;
+  };
+
   #receive(session: Session, received: unknown): void {
-    const now = this.#now();
+    const now = this.#receiveTime();
     // The receive time is the scheduler's time unless a clock was given: then liveness reads its own.
     session.liveness?.heard(this.#options.now ? undefined : now);
     this.counters.messages++;
     // A server that echoes the token (in an error, say) must not get it printed or recorded.
     const frame = typeof received === "string" ? redactToken(received, this.#options.token) : received;
-    const result = parseMessage(frame, { maxLength: this.#options.maxFrameLength ?? MAX_FRAME_LENGTH });
+    const result = parseMessage(frame, this.#parseOptions);
     if (!result.ok) {
       this.counters.malformed++;
       this.#options.onProblem?.(result.problem, now);
