@@ -70,21 +70,14 @@ export function zonedIsoMs(s: string): number {
     len < 20 || len > 64 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 ||
     s.charCodeAt(16) !== 58
   ) return NaN;
-  let base: number;
-  if (s.startsWith(lastSecond)) base = lastSecondMs; // A flood's timestamps share their second: read it once.
-  else {
-    const sep = s.charCodeAt(10);
-    if (sep !== 84 && sep !== 32) return NaN; // T or space
-    const year = digitsAt(s, 0, 4), month = digitsAt(s, 5, 2), day = digitsAt(s, 8, 2);
-    const hour = digitsAt(s, 11, 2), minute = digitsAt(s, 14, 2), second = digitsAt(s, 17, 2);
-    if (
-      year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 ||
-      minute > 59 || second < 0 || second > 60
-    ) return NaN;
-    base = minuteMs(year, month, day, hour, minute) + second * 1000;
-    lastSecond = s.slice(0, 19);
-    lastSecondMs = base;
-  }
+  const sep = s.charCodeAt(10);
+  if (sep !== 84 && sep !== 32) return NaN; // T or space
+  const year = digitsAt(s, 0, 4), month = digitsAt(s, 5, 2), day = digitsAt(s, 8, 2);
+  const hour = digitsAt(s, 11, 2), minute = digitsAt(s, 14, 2), second = digitsAt(s, 17, 2);
+  if (
+    year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 ||
+    minute > 59 || second < 0 || second > 60
+  ) return NaN;
   let i = 19;
   let millis = 0;
   const dot = s.charCodeAt(i);
@@ -109,12 +102,9 @@ export function zonedIsoMs(s: string): number {
     if (hh < 0 || mm < 0) return NaN;
     offsetMinutes = (z === 45 ? -1 : 1) * (hh * 60 + mm);
   } else return NaN;
-  return base + millis - offsetMinutes * 60_000;
+  return minuteMs(year, month, day, hour, minute) + second * 1000 + millis - offsetMinutes * 60_000;
 }
 
-/** The first 19 characters (`YYYY-MM-DDTHH:MM:SS`) of the last timestamp read, and their time without zone. */
-let lastSecond = "\0never";
-let lastSecondMs = 0;
 let lastMinuteKey = -1;
 let lastMinuteMs = 0;
 
