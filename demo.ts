@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --v8-flags=--optimize-for-size --allow-net=127.0.0.1 --allow-env=MAHAVISHNU_TOKEN
+#!/usr/bin/env -S deno run --v8-flags=--max-semi-space-size=2 --allow-net=127.0.0.1 --allow-env=MAHAVISHNU_TOKEN
 /**
  * The first thing to run: starts the demo server (Mahavishnu + Akosha, on
  * free ports) and a monitor against it, in one process.

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --v8-flags=--optimize-for-size --allow-net=127.0.0.1,localhost --allow-env=MAHAVISHNU_TOKEN --allow-read
+#!/usr/bin/env -S deno run --v8-flags=--max-semi-space-size=2 --allow-net=127.0.0.1,localhost --allow-env=MAHAVISHNU_TOKEN --allow-read
 /**
  * Three services side by side: Mahavishnu workflows (`global`), one pool
  * (`pool:ID`) and Akosha insights, each on its own independent connection

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --v8-flags=--optimize-for-size --allow-net=127.0.0.1,localhost --allow-env=MAHAVISHNU_TOKEN --allow-read
+#!/usr/bin/env -S deno run --v8-flags=--max-semi-space-size=2 --allow-net=127.0.0.1,localhost --allow-env=MAHAVISHNU_TOKEN --allow-read
 /**
  * The dashboard in a browser, and Prometheus metrics: Mahavishnu workflows
  * (`global`), one pool and Akosha, from the same monitor and reducers as the

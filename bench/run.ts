@@ -797,7 +797,7 @@ ${
   async op and one event per message); \`bench/bare_parse_raw.ts\` does the same work over the monitors' own transport
   (\`lib/transport/ws_client.ts\`: frames parsed from 256 KiB reads). The bare clients run with plain \`deno run\`;
   the monitors are
-  the entry scripts run with the arguments of their \`deno.json\` tasks (\`--v8-flags=--optimize-for-size\` and the
+  the entry scripts run with the arguments of their \`deno.json\` tasks (\`--v8-flags=--max-semi-space-size=2\` and the
   narrow permissions, read from \`deno.json\` at run time), in a 120x40 pseudo-terminal (\`tests/_pty.py\`, which
   records every byte drawn with the time it arrived). CPU is user + system time from \`/proc/PID/stat\` (all threads);
   events per CPU-second is the rate a client would reach with a core to itself, the steadier figure when other

@@ -118,7 +118,7 @@ const port = String(upstream.addr.port);
 const web = new Deno.Command(Deno.execPath(), {
   args: [
     "run",
-    "--v8-flags=--optimize-for-size",
+    "--v8-flags=--max-semi-space-size=2",
     "--allow-net=127.0.0.1,localhost",
     "--allow-env=MAHAVISHNU_TOKEN",
     "--allow-read",

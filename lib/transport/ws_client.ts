@@ -62,7 +62,7 @@ const LINGER_MS = 1000;
  * Bytes of text messages decoded at once: one decode call (about 1 us) shared
  * by ~50 events, and a string small enough to be a young object that costs a
  * scavenge little to copy while its messages are alive (a chunk-sized string
- * is a large object, and made GC dearer under `--optimize-for-size`).
+ * is a large object, and made GC dearer with a small young generation).
  */
 const SEGMENT_BYTES = 16 * 1024;
 const NETWORK_ERROR = "NetworkError: failed to connect to WebSocket: ";
