@@ -35,7 +35,8 @@ import { eventSeverity } from "./severity.ts";
 
 type Data = Record<string, unknown>;
 
-// Fields whose values repeat from event to event: cleaned once per new value.
+// Fields whose values repeat from event to event: cleaned once per new value. (The frequent events below also
+// list the header's fields instead of spreading it: a spread per event cost about 5% of the pipeline.)
 const ROOM = new RepeatedText();
 const POOL_ID = new RepeatedText();
 const WORKER_ID = new RepeatedText();
@@ -120,8 +121,13 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
       if (check.problem === null && status === null && workerCount === null && queueSize === null) {
         return unusableEvent(header, poolId, workflowId, "no status, worker_count or queue_size");
       }
+      const { name, id, room, time, severity } = header;
       return checkedEvent(check, header, poolId, workflowId, {
-        ...header,
+        name,
+        id,
+        room,
+        time,
+        severity,
         kind: "pool.status",
         poolId,
         status,
@@ -165,20 +171,28 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
       const status = STATUS.of(data.status) ?? text(asObject(data.status)?.state);
       if (workerId === null) return unusableEvent(header, poolId, workflowId, "no worker_id");
       if (status === null) return unusableEvent(header, poolId, workflowId, "no status");
-      return { ...header, kind: "worker.status", poolId, workflowId, workerId, status };
+      const { name, id, room, time, severity } = header;
+      return { name, id, room, time, severity, kind: "worker.status", poolId, workflowId, workerId, status };
     }
     case "task.assigned":
     case "task.completed": {
       const task = asObject(data.task);
       const taskId = text(data.task_id) ?? text(task?.id) ?? text(task?.task_id);
-      const workerId = text(data.worker_id);
+      const workerId = WORKER_ID.of(data.worker_id);
       if (taskId === null && workerId === null) {
         return unusableEvent(header, poolId, workflowId, "no task id or worker_id");
       }
-      if (event === "task.assigned") return { ...header, kind: "task.assigned", poolId, taskId, workerId };
+      const { name, id, room, time, severity } = header;
+      if (event === "task.assigned") {
+        return { name, id, room, time, severity, kind: "task.assigned", poolId, taskId, workerId };
+      }
       const durationSeconds = check.duration("duration", first(data.duration, asObject(data.result)?.duration), 1000);
       return checkedEvent(check, header, poolId, workflowId, {
-        ...header,
+        name,
+        id,
+        room,
+        time,
+        severity,
         kind: "task.completed",
         poolId,
         taskId,
