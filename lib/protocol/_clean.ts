@@ -85,8 +85,9 @@ export function summarize(value: unknown): string {
 }
 
 /** The first value that is present (neither undefined nor null). */
-export function first(...values: unknown[]): unknown {
-  return values.find((v) => v !== undefined && v !== null);
+export function first(a: unknown, b: unknown, c?: unknown): unknown {
+  // Fixed arguments, not a rest array: the decoder calls this for every pool event of a flood.
+  return a !== undefined && a !== null ? a : b !== undefined && b !== null ? b : c ?? undefined;
 }
 
 /** Stage names from a list of strings or `{name}` / `{stage_name}` objects. */
@@ -104,11 +105,20 @@ export function stageNames(value: unknown): string[] | null {
 /** Ends like a zone (`Z`, `+01:00`, `-0500`): a cheap test before parsing (zone-less local times are slow to build). */
 const ZONE_SUFFIX = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$/;
 
+/** The last timestamp {@link zonedTime} read on the fast path, and its time. */
+let lastStamp = "";
+let lastStampMs = 0;
+
 /** A zoned timestamp (ms), else null. */
 export function zonedTime(value: unknown): number | null {
   if (typeof value !== "string") return null;
+  if (value === lastStamp) return lastStampMs; // Events of one burst often share their timestamp.
   const fast = zonedIsoMs(value);
-  if (fast === fast) return fast; // Not NaN: the usual shape, read without a regex.
+  if (fast === fast) { // Not NaN: the usual shape, read without a regex.
+    lastStamp = value;
+    lastStampMs = fast;
+    return fast;
+  }
   if (!ZONE_SUFFIX.test(value)) return null;
   const t = parseTimestamp(value);
   return t && t.zoned ? t.ms : null;
