@@ -37,6 +37,7 @@ type Data = Record<string, unknown>;
 
 // Fields whose values repeat from event to event: cleaned once per new value. (The frequent events below also
 // list the header's fields instead of spreading it: a spread per event cost about 5% of the pipeline.)
+const CHECK = new Checker();
 const ROOM = new RepeatedText();
 const POOL_ID = new RepeatedText();
 const WORKER_ID = new RepeatedText();
@@ -97,7 +98,8 @@ function decodeBody(message: Envelope, header: EventHeader): DomainEvent {
 function decodeEvent(event: string, data: Data, header: EventHeader): DomainEvent {
   const poolId = POOL_ID.of(data.pool_id);
   const workflowId = text(data.workflow_id);
-  const check = new Checker();
+  const check = CHECK; // One checker for every event (decoding is synchronous): no object per event.
+  check.problem = null;
   // Plain functions, not closures made per message: this runs for every event of a flood.
 
   switch (event) {
