@@ -312,7 +312,7 @@ export function reducePool(state: PoolState, event: DomainEvent, now: number): P
       return state;
     }
     default:
-      record(state, now, name, severity, describeEvent(event));
+      state.history.addLazy(now, name, severity, describeEvent, event, null, null);
       return state;
   }
 }
