@@ -73,7 +73,12 @@ function message(i: number, at: number): ReceivedMessage {
     error_code: null,
     error_message: null,
   };
-  return { service: event.startsWith("workflow") ? "mahavishnu" : "pool", receivedAt: at, raw: "", message: m };
+  return {
+    service: event.startsWith("workflow") ? "mahavishnu" : "pool",
+    receivedAt: at,
+    raw: JSON.stringify(m),
+    message: m,
+  };
 }
 
 /**

@@ -188,7 +188,7 @@ class SqliteStore implements StoreBackend {
       const columns = COLUMNS.filter((_, i) => (mask & (1 << i)) !== 0);
       statement = this.#db.prepare(
         `INSERT INTO events (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ` +
-          "ON CONFLICT (id) DO NOTHING",
+          "ON CONFLICT DO NOTHING",
       );
       if (this.#inserts.size < 256) this.#inserts.set(mask, statement);
     }
