@@ -9,6 +9,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { StoreBackend } from "./backend.ts";
 import { COLUMNS, type EventRow, rowValues } from "./record.ts";
+import { type FramePack, packRows } from "./frame_pack.ts";
 import { type EventQuery, fromDbRow, selectStatement, type StatsRow, statsStatement } from "./query.ts";
 import {
   checkReadable,
@@ -147,6 +148,17 @@ class SqliteStore implements StoreBackend {
 
   insert(rows: readonly EventRow[]): Promise<number> {
     try {
+      return Promise.resolve(this.#insertSync(rows));
+    } catch (error) {
+      return Promise.reject(describeSqliteError(error, this.label));
+    }
+  }
+
+  /** Builds the rows of the packs' frames (here, on the store's thread) and inserts them in one transaction. */
+  insertPacks(packs: readonly FramePack[]): Promise<number> {
+    try {
+      const rows: EventRow[] = [];
+      for (const pack of packs) packRows(pack, rows);
       return Promise.resolve(this.#insertSync(rows));
     } catch (error) {
       return Promise.reject(describeSqliteError(error, this.label));

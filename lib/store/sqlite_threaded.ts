@@ -6,8 +6,9 @@
  * @module
  */
 
-import type { StoreBackend } from "./backend.ts";
-import type { EventRow, RawFrame } from "./record.ts";
+import type { StagedPack, StoreBackend } from "./backend.ts";
+import type { EventRow } from "./record.ts";
+import { type FramePack, packSize } from "./frame_pack.ts";
 import type { EventQuery, StatsRow } from "./query.ts";
 import { StoreError } from "./schema.ts";
 import type { SqliteStoreOptions } from "./sqlite.ts";
@@ -29,10 +30,10 @@ export function threadAvailable(): boolean {
   }
 }
 
-/** The store thread itself failed (could not load or crashed), not the database. */
+/** The store thread itself failed (could not load or crashed), not the database: a new thread is needed. */
 export class StoreThreadError extends StoreError {
   constructor(message: string) {
-    super(message);
+    super(message, { permanent: true });
     this.name = "StoreThreadError";
   }
 }
@@ -62,6 +63,8 @@ class ThreadedSqliteStore implements StoreBackend {
   #next = 1;
   #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   #closed = false;
+  #failed: StoreThreadError | null = null;
+  #nextPack = 1;
 
   constructor(path: string) {
     this.label = path;
@@ -76,12 +79,14 @@ class ThreadedSqliteStore implements StoreBackend {
     };
     this.#worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      this.#failAll(new StoreThreadError(`Cannot use store ${path}: its thread failed (${e.message})`));
+      this.#failed = new StoreThreadError(`Cannot use store ${path}: its thread failed (${e.message})`);
+      this.#failAll(this.#failed);
     };
   }
 
   call<T>(op: WorkerRequest["op"], args: unknown[]): Promise<T> {
     if (this.#closed) return Promise.reject(new StoreError(`Cannot use store ${this.label} as it is closed`));
+    if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -104,9 +109,23 @@ class ThreadedSqliteStore implements StoreBackend {
     return this.call("insert", [rows]);
   }
 
-  /** Sends the frames as they came: the rows are built on the store's thread, off the display's. */
-  insertFrames(frames: readonly RawFrame[]): Promise<number> {
-    return this.call("insertFrames", [frames]);
+  /** Hands the pack to the store's thread now (one message, no answer); {@link insertStaged} inserts it later. */
+  stage(pack: FramePack): StagedPack {
+    const staged = this.#nextPack++;
+    if (!this.#closed && !this.#failed) {
+      this.#worker.postMessage({ id: 0, op: "stage", args: [staged, pack] } satisfies WorkerRequest);
+    }
+    return { staged, size: packSize(pack) };
+  }
+
+  /** Inserts staged packs; their rows are built on the store's thread. */
+  insertStaged(packs: readonly StagedPack[]): Promise<number> {
+    return this.call("insertStaged", [packs.map((p) => p.staged)]);
+  }
+
+  /** Sends the packed frames as they came: the rows are built on the store's thread, off the display's. */
+  insertPacks(packs: readonly FramePack[]): Promise<number> {
+    return this.call("insertPacks", [packs]);
   }
 
   select(query: EventQuery): Promise<EventRow[]> {

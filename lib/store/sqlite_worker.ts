@@ -10,12 +10,22 @@
 import type { StoreBackend } from "./backend.ts";
 import { openSqliteStore } from "./sqlite.ts";
 import { StoreError } from "./schema.ts";
-import { type EventRow, itemRow, type RawFrame } from "./record.ts";
+import type { FramePack } from "./frame_pack.ts";
 
 /** A request from the owning thread. */
 export interface WorkerRequest {
   id: number;
-  op: "open" | "insert" | "insertFrames" | "select" | "stats" | "deleteBefore" | "version" | "close";
+  op:
+    | "open"
+    | "insert"
+    | "insertPacks"
+    | "stage"
+    | "insertStaged"
+    | "select"
+    | "stats"
+    | "deleteBefore"
+    | "version"
+    | "close";
   args: unknown[];
 }
 
@@ -25,6 +35,8 @@ export type WorkerReply =
   | { id: number; ok: false; message: string; permanent: boolean };
 
 let store: StoreBackend | null = null;
+/** Packs handed over ahead of their insert, by number (the owning thread bounds how many frames wait). */
+const staged = new Map<number, FramePack>();
 
 async function handle(r: WorkerRequest): Promise<unknown> {
   if (r.op === "open") {
@@ -36,10 +48,20 @@ async function handle(r: WorkerRequest): Promise<unknown> {
   switch (r.op) {
     case "insert":
       return await store.insert(r.args[0] as Parameters<StoreBackend["insert"]>[0]);
-    case "insertFrames": {
-      const rows = (r.args[0] as RawFrame[]).map(itemRow).filter((row): row is EventRow => row !== null);
-      return await store.insert(rows);
+    case "stage": // taken in onmessage, without an answer
+      return null;
+    case "insertStaged": {
+      if (!store.insertPacks) throw new StoreError("the store cannot build rows from frames");
+      const ids = r.args[0] as number[];
+      const packs = ids.map((id) => staged.get(id));
+      if (packs.some((p) => p === undefined)) throw new StoreError("staged frames were lost", { permanent: true });
+      const inserted = await store.insertPacks(packs as FramePack[]);
+      for (const id of ids) staged.delete(id);
+      return inserted;
     }
+    case "insertPacks":
+      if (!store.insertPacks) throw new StoreError("the store cannot build rows from frames");
+      return await store.insertPacks(r.args[0] as FramePack[]);
     case "select":
       return await store.select(r.args[0] as Parameters<StoreBackend["select"]>[0]);
     case "stats":
@@ -51,12 +73,18 @@ async function handle(r: WorkerRequest): Promise<unknown> {
     case "close":
       await store.close();
       store = null;
+      staged.clear();
       return null;
   }
 }
 
 self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   const r = e.data;
+  if (r.op === "stage") {
+    // No answer: the owner counts what it staged and learns the outcome from the insert.
+    staged.set(r.args[0] as number, r.args[1] as FramePack);
+    return;
+  }
   try {
     const result = await handle(r);
     self.postMessage({ id: r.id, ok: true, result } satisfies WorkerReply);
