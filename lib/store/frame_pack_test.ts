@@ -42,3 +42,12 @@ Deno.test("FramePacker refuses a capacity it cannot index", () => {
   assert.throws(() => new FramePacker(0), RangeError);
   assert.throws(() => new FramePacker(70_000), RangeError);
 });
+
+Deno.test("FramePacker closes a pack early when its frames are long", () => {
+  const packer = new FramePacker(512);
+  const long = `{"type":"event","data":{"text":"${"x".repeat(20_000)}"}}`;
+  assert.equal(packer.add("pool", 1, long), false);
+  assert.equal(packer.add("pool", 2, long), false);
+  assert.equal(packer.add("pool", 3, long), true); // 60,000 characters or more
+  assert.equal(packSize(packer.take()!), 3);
+});

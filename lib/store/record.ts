@@ -163,21 +163,15 @@ export function frameRow(service: string, receivedAt: number, raw: string): Even
     lastServiceText = text(service) ?? "unknown";
     lastService = service;
   }
-  return buildRow(m, plain ? m.data : cleanValue(m.data) as Record<string, unknown>, plain ? plainText : text, {
-    service: lastServiceText,
-    receivedAt,
-    raw,
-  });
+  const data = plain ? m.data : cleanValue(m.data) as Record<string, unknown>;
+  return buildRow(m, data, plain ? plainText : text, lastServiceText, receivedAt, raw);
 }
 
 /** Builds the store row for one received message. */
 export function toRow(received: ReceivedMessage): EventRow {
-  return buildRow(
-    received.message,
-    cleanValue(received.message.data) as Record<string, unknown>,
-    text,
-    { service: text(received.service) ?? "unknown", receivedAt: received.receivedAt, raw: received.raw },
-  );
+  const data = cleanValue(received.message.data) as Record<string, unknown>;
+  const service = text(received.service) ?? "unknown";
+  return buildRow(received.message, data, text, service, received.receivedAt, received.raw);
 }
 
 /** The row of message `m` whose payload `data` is clean, with `clean` for its other strings. */
@@ -185,7 +179,9 @@ function buildRow(
   m: Envelope,
   data: Record<string, unknown>,
   clean: (value: unknown, max?: number) => string | null,
-  received: { service: string; receivedAt: number; raw: string },
+  service: string,
+  receivedAt: number,
+  raw: string,
 ): EventRow {
   const task = asObject(data.task);
   const event = clean(m.event);
@@ -194,10 +190,10 @@ function buildRow(
   const stamp = parseTimestamp(m.timestamp) ?? parseTimestamp(data.timestamp);
   const room = clean(m.room);
   return {
-    id: clean(m.id) ?? `h:${frameHash(received.raw)}`,
-    receivedAt: Math.round(received.receivedAt),
+    id: clean(m.id) ?? `h:${frameHash(raw)}`,
+    receivedAt: Math.round(receivedAt),
     eventAt: stamp ? stamp.ms : null,
-    service: received.service,
+    service,
     room,
     type,
     event,

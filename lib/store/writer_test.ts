@@ -215,12 +215,12 @@ function frames(count: number, start = 1_700_000_000_000) {
 Deno.test("StoreWriter addFrame() packs frames: whole packs per transaction, at most batchSize, each stored once", async () => {
   using db = tempDb("writer_test_");
   const store = await recordingStore(db.path);
-  const writer = new StoreWriter(() => Promise.resolve(store), { batchMs: 5, batchSize: 1000, packSize: 256 });
+  const writer = new StoreWriter(() => Promise.resolve(store), { batchMs: 5, batchSize: 1000, packSize: 64 });
   const sent = frames(2500);
   for (const f of sent) assert.ok(writer.addFrame(f.service, f.receivedAt, f.raw));
   assert.equal(writer.counts.buffered, 2500);
   await writer.flush();
-  assert.deepEqual(store.batches, [768, 768, 964]); // the open pack of 196 joins the last batch
+  assert.deepEqual(store.batches, [960, 960, 580]); // 15 packs of 64, 15, 9 and the last 4 frames
   const counts = await writer.close();
   assert.equal(counts.stored, 2500);
   const reader = await openSqliteStore(db.path, { readOnly: true });
