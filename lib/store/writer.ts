@@ -225,8 +225,9 @@ export class StoreWriter {
     const left = this.#queued;
     if (left > 0) {
       this.#counts.dropped += left;
-      this.#counts.error = `${left} event(s) not stored: the store was still failing when the flush timed out` +
-        (this.#counts.error ? ` (${this.#counts.error})` : "");
+      this.#counts.error = this.#counts.error
+        ? `${left} event(s) not stored: the store was still failing when the flush timed out (${this.#counts.error})`
+        : `${left} event(s) not stored: the flush timed out before the store had written them`;
     }
     this.#queue = [];
     this.#head = 0;
