@@ -11,6 +11,24 @@ import type { StoreBackend } from "./backend.ts";
 import { openSqliteStore } from "./sqlite.ts";
 import { StoreError } from "./schema.ts";
 import type { FramePack } from "./frame_pack.ts";
+import os from "node:os";
+
+/**
+ * When the process may (`--allow-sys=setPriority`), this thread runs at a
+ * lower CPU priority (nice 10; on Linux the nice value is per thread): when
+ * the cores are all busy (a flood) the display's thread gets the core first,
+ * and an idle core still goes to the writes. Never asked for: without the
+ * permission nothing changes.
+ */
+function yieldToDisplay(): void {
+  try {
+    if (Deno.permissions.querySync({ name: "sys", kind: "setPriority" }).state !== "granted") return;
+    os.setPriority(0, 10);
+  } catch {
+    // Not permitted by the OS, or no such call here: run at the process's priority.
+  }
+}
+yieldToDisplay();
 
 /** A request from the owning thread. */
 export interface WorkerRequest {
