@@ -89,6 +89,7 @@ export class FramePacker {
   /** Adds one frame; true when the pack is now full (then {@link take} it). */
   add(service: string, receivedAt: number, raw: string): boolean {
     const n = this.#raws.length;
+    const length = raw.length; // first: what is not text fails here, before anything changed
     if (service !== this.#lastService) {
       let index = this.#services.indexOf(service);
       if (index < 0) index = this.#services.push(service) - 1;
@@ -96,10 +97,10 @@ export class FramePacker {
       this.#lastIndex = index;
     }
     this.#raws.push(raw);
-    this.#lengths[n] = raw.length;
+    this.#lengths[n] = length;
     this.#receivedAt[n] = receivedAt;
     this.#service[n] = this.#lastIndex;
-    this.#chars += raw.length;
+    this.#chars += length;
     return n + 1 >= this.capacity || this.#chars >= PACK_CHARS;
   }
 

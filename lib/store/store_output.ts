@@ -55,9 +55,13 @@ export class StoreOutput implements Output {
 
   /** Queues the message for storing (never blocks, never throws). */
   received(r: ReceivedMessage): void {
-    // The frame is packed as it came (a full buffer drops it at once); its row is built when its batch is
-    // written, on the store's thread where it has one.
-    this.#writer.addFrame(r.service, r.receivedAt, r.raw);
+    try {
+      // The frame is packed as it came (a full buffer drops it at once); its row is built when its batch is
+      // written, on the store's thread where it has one.
+      this.#writer.addFrame(r.service, r.receivedAt, r.raw);
+    } catch {
+      // Only a frame that is not text could fail here; never let the store break the monitor.
+    }
   }
 
   /** Counts so far. */
