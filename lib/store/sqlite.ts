@@ -118,8 +118,9 @@ class SqliteStore implements StoreBackend {
         this.#db.exec("PRAGMA journal_mode = WAL");
         this.#db.exec("PRAGMA synchronous = NORMAL");
         this.#db.exec("PRAGMA cache_size = -65536");
-        // Checkpoint every ~40 MB of WAL instead of 4 MB: fewer fsyncs of the database file (measured 1.2-1.6x ingest).
-        this.#db.exec("PRAGMA wal_autocheckpoint = 10000");
+        // Checkpoint every ~40 MB of WAL (5,000 pages of 8 KiB) instead of 4 MB: fewer fsyncs of the database file
+        // (measured 1.2-1.6x ingest).
+        this.#db.exec("PRAGMA wal_autocheckpoint = 5000");
         if (options.maxPageCount !== undefined) this.#db.exec(`PRAGMA max_page_count = ${options.maxPageCount}`);
         this.#migrate(options.migrations ?? MIGRATIONS, options.now ?? Date.now);
       } else {
