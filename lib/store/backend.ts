@@ -7,6 +7,7 @@
 
 import type { EventRow } from "./record.ts";
 import type { FramePack } from "./frame_pack.ts";
+import type { StoreError } from "./schema.ts";
 import type { EventQuery, StatsRow } from "./query.ts";
 import type { Dialect } from "./schema.ts";
 
@@ -16,6 +17,16 @@ export interface StagedPack {
   readonly staged: number;
   /** Frames in the pack. */
   readonly size: number;
+}
+
+/** What {@link StoreBackend.insertStaged} did. */
+export interface StagedResult {
+  /** Packs written, counted from the first (whole transactions only). */
+  packs: number;
+  /** New rows among them (the rest were duplicates or did not parse). */
+  inserted: number;
+  /** Why it stopped before the last pack (those packs stay staged), or null. */
+  error: StoreError | null;
 }
 
 /** An open, migrated event store. */
@@ -38,8 +49,18 @@ export interface StoreBackend {
    * store closes.
    */
   stage?(pack: FramePack): StagedPack;
-  /** Like {@link insertPacks} for staged packs; they stay staged when the insert fails (for a retry). */
-  insertStaged?(packs: readonly StagedPack[]): Promise<number>;
+  /**
+   * Inserts staged packs in order, in transactions of at most `batchSize`
+   * frames (whole packs), and stops at the first transaction that fails: its
+   * packs and the later ones stay staged (for a retry).
+   */
+  insertStaged?(packs: readonly StagedPack[], batchSize: number): Promise<StagedResult>;
+  /**
+   * How many batches one {@link insertStaged} call may carry (default 1). More
+   * keep the store's thread writing while the caller's thread is slow to ask
+   * (a flood), so they suit a thread that yields the CPU to the caller.
+   */
+  readonly stagedBatches?: number;
   /** Rows matching `query`. */
   select(query: EventQuery): Promise<EventRow[]>;
   /** Counts per event and bucket. */

@@ -6,13 +6,13 @@
  * @module
  */
 
-import type { StagedPack, StoreBackend } from "./backend.ts";
+import type { StagedPack, StagedResult, StoreBackend } from "./backend.ts";
 import type { EventRow } from "./record.ts";
 import { type FramePack, packSize } from "./frame_pack.ts";
 import type { EventQuery, StatsRow } from "./query.ts";
 import { StoreError } from "./schema.ts";
 import type { SqliteStoreOptions } from "./sqlite.ts";
-import type { WorkerReply, WorkerRequest } from "./sqlite_worker.ts";
+import type { StagedReply, WorkerReply, WorkerRequest } from "./sqlite_worker.ts";
 
 const WORKER_URL = new URL("./sqlite_worker.ts", import.meta.url);
 
@@ -48,7 +48,10 @@ export async function openThreadedSqliteStore(
 ): Promise<StoreBackend> {
   const store = new ThreadedSqliteStore(path);
   try {
-    await store.call("open", [path, options]);
+    const opened = await store.call<{ yields: boolean }>("open", [path, options]);
+    // Several batches per request keep the thread writing while the display's thread is slow to answer (a
+    // flood): only when the thread yields the CPU to the display, else it would take the display's core.
+    if (opened.yields) store.stagedBatches = 8;
   } catch (error) {
     store.terminate();
     throw error;
@@ -64,6 +67,8 @@ class ThreadedSqliteStore implements StoreBackend {
   #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   #closed = false;
   #failed: StoreThreadError | null = null;
+  /** Batches per {@link insertStaged} request (see `StoreBackend.stagedBatches`). */
+  stagedBatches = 1;
   #nextPack = 1;
 
   constructor(path: string) {
@@ -118,9 +123,11 @@ class ThreadedSqliteStore implements StoreBackend {
     return { staged, size: packSize(pack) };
   }
 
-  /** Inserts staged packs; their rows are built on the store's thread. */
-  insertStaged(packs: readonly StagedPack[]): Promise<number> {
-    return this.call("insertStaged", [packs.map((p) => p.staged)]);
+  /** Inserts staged packs, batch after batch on the store's thread (where their rows are built). */
+  async insertStaged(packs: readonly StagedPack[], batchSize: number): Promise<StagedResult> {
+    const r = await this.call<StagedReply>("insertStaged", [packs.map((p) => p.staged), batchSize]);
+    const error = r.error ? new StoreError(r.error.message, { permanent: r.error.permanent }) : null;
+    return { packs: r.packs, inserted: r.inserted, error };
   }
 
   /** Sends the packed frames as they came: the rows are built on the store's thread, off the display's. */

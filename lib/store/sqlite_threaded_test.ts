@@ -4,7 +4,7 @@ import { tempDb } from "./_test_rows.ts";
 const FIXTURE = new URL("./_thread_priority_fixture.ts", import.meta.url).pathname;
 
 /** The nice value of each thread of the fixture, by thread name, with or without `--allow-sys=setPriority`. */
-async function threadNice(allowSys: boolean): Promise<Map<string, number>> {
+async function threadNice(allowSys: boolean): Promise<{ threads: Map<string, number>; batches: number }> {
   using db = tempDb("thread_test_");
   const dir = db.path.slice(0, db.path.lastIndexOf("/"));
   const flags = [`--allow-read`, `--allow-write=${dir}`, ...(allowSys ? ["--allow-sys=setPriority"] : [])];
@@ -16,7 +16,7 @@ async function threadNice(allowSys: boolean): Promise<Map<string, number>> {
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let out = "";
-  while (!out.includes("ready")) {
+  while (!/ready \d+\n/.test(out)) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`fixture ended early: ${out}`);
     out += value;
@@ -30,17 +30,19 @@ async function threadNice(allowSys: boolean): Promise<Map<string, number>> {
     const [ni, ...name] = line.trim().split(/\s+/);
     threads.set(name.join(" "), Number(ni));
   }
-  return threads;
+  return { threads, batches: Number(/ready (\d+)/.exec(out)![1]) };
 }
 
 Deno.test({
-  name: "openThreadedSqliteStore() runs its thread at nice 10 when the process may, the display's thread unchanged",
+  name: "openThreadedSqliteStore() runs its thread at nice 10 (and 8 batches a request) when the process may",
   ignore: Deno.build.os !== "linux",
   async fn() {
     const granted = await threadNice(true);
-    assert.equal(granted.get("worker-1"), 10, JSON.stringify([...granted]));
-    assert.equal(granted.get("deno"), 0);
+    assert.equal(granted.threads.get("worker-1"), 10, JSON.stringify([...granted.threads]));
+    assert.equal(granted.threads.get("deno"), 0);
+    assert.equal(granted.batches, 8);
     const plain = await threadNice(false);
-    assert.equal(plain.get("worker-1"), 0, JSON.stringify([...plain]));
+    assert.equal(plain.threads.get("worker-1"), 0, JSON.stringify([...plain.threads]));
+    assert.equal(plain.batches, 1);
   },
 });

@@ -10,7 +10,7 @@
 import type { StoreBackend } from "./backend.ts";
 import { openSqliteStore } from "./sqlite.ts";
 import { StoreError } from "./schema.ts";
-import type { FramePack } from "./frame_pack.ts";
+import { type FramePack, packSize } from "./frame_pack.ts";
 import os from "node:os";
 
 /**
@@ -20,15 +20,16 @@ import os from "node:os";
  * and an idle core still goes to the writes. Never asked for: without the
  * permission nothing changes.
  */
-function yieldToDisplay(): void {
+function yieldToDisplay(): boolean {
   try {
-    if (Deno.permissions.querySync({ name: "sys", kind: "setPriority" }).state !== "granted") return;
+    if (Deno.permissions.querySync({ name: "sys", kind: "setPriority" }).state !== "granted") return false;
     os.setPriority(0, 10);
+    return true;
   } catch {
-    // Not permitted by the OS, or no such call here: run at the process's priority.
+    return false; // not permitted by the OS, or no such call here: run at the process's priority
   }
 }
-yieldToDisplay();
+const yields = yieldToDisplay();
 
 /** A request from the owning thread. */
 export interface WorkerRequest {
@@ -47,6 +48,13 @@ export interface WorkerRequest {
   args: unknown[];
 }
 
+/** The result of `insertStaged` (see `StoreBackend.insertStaged`), as it crosses threads. */
+export interface StagedReply {
+  packs: number;
+  inserted: number;
+  error: { message: string; permanent: boolean } | null;
+}
+
 /** The answer to one request. */
 export type WorkerReply =
   | { id: number; ok: true; result: unknown }
@@ -60,7 +68,7 @@ async function handle(r: WorkerRequest): Promise<unknown> {
   if (r.op === "open") {
     const [path, options] = r.args as [string, Parameters<typeof openSqliteStore>[1]];
     store = await openSqliteStore(path, options);
-    return null;
+    return { yields };
   }
   if (!store) throw new StoreError("the store is not open");
   switch (r.op) {
@@ -68,15 +76,8 @@ async function handle(r: WorkerRequest): Promise<unknown> {
       return await store.insert(r.args[0] as Parameters<StoreBackend["insert"]>[0]);
     case "stage": // taken in onmessage, without an answer
       return null;
-    case "insertStaged": {
-      if (!store.insertPacks) throw new StoreError("the store cannot build rows from frames");
-      const ids = r.args[0] as number[];
-      const packs = ids.map((id) => staged.get(id));
-      if (packs.some((p) => p === undefined)) throw new StoreError("staged frames were lost", { permanent: true });
-      const inserted = await store.insertPacks(packs as FramePack[]);
-      for (const id of ids) staged.delete(id);
-      return inserted;
-    }
+    case "insertStaged":
+      return await insertStaged(store, r.args[0] as number[], r.args[1] as number);
     case "insertPacks":
       if (!store.insertPacks) throw new StoreError("the store cannot build rows from frames");
       return await store.insertPacks(r.args[0] as FramePack[]);
@@ -94,6 +95,32 @@ async function handle(r: WorkerRequest): Promise<unknown> {
       staged.clear();
       return null;
   }
+}
+
+/** Inserts the staged packs `ids` in transactions of at most `batchSize` frames, until one fails. */
+async function insertStaged(store: StoreBackend, ids: number[], batchSize: number): Promise<StagedReply> {
+  if (!store.insertPacks) throw new StoreError("the store cannot build rows from frames");
+  const packs = ids.map((id) => staged.get(id));
+  if (packs.some((p) => p === undefined)) throw new StoreError("staged frames were lost", { permanent: true });
+  let done = 0;
+  let inserted = 0;
+  while (done < packs.length) {
+    let end = done;
+    let size = 0;
+    while (end < packs.length && (end === done || size + packSize(packs[end]!) <= batchSize)) {
+      size += packSize(packs[end]!);
+      end++;
+    }
+    try {
+      inserted += await store.insertPacks(packs.slice(done, end) as FramePack[]);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { packs: done, inserted, error: { message, permanent: error instanceof StoreError && error.permanent } };
+    }
+    for (let i = done; i < end; i++) staged.delete(ids[i]);
+    done = end;
+  }
+  return { packs: done, inserted, error: null };
 }
 
 self.onmessage = async (e: MessageEvent<WorkerRequest>) => {

@@ -310,14 +310,17 @@ export class StoreWriter {
     const backend = await this.#backendOrNull();
     if (!backend) return;
     if (this.#queued < this.#opts.batchSize) this.#seal(); // the open pack goes with this batch
-    // One kind per batch: rows, or packs of frames (staged in the store when it can keep them).
+    // One kind per batch: rows, or packs of frames (staged in the store when it can keep them, then as many
+    // batches per request as the store asks for).
+    const staging = backend.stage !== undefined && backend.insertStaged !== undefined;
+    const rows = this.#head < this.#queue.length && isRow(this.#queue[this.#head]);
+    const limit = staging && !rows ? this.#opts.batchSize * (backend.stagedBatches ?? 1) : this.#opts.batchSize;
     let end = this.#head;
     let size = 0;
-    const rows = end < this.#queue.length && isRow(this.#queue[end]);
     while (end < this.#queue.length) {
       const item = this.#queue[end];
       const n = itemSize(item);
-      if (end > this.#head && (size + n > this.#opts.batchSize || isRow(item) !== rows)) break;
+      if (end > this.#head && (size + n > limit || isRow(item) !== rows)) break;
       if (backend.stage && isPack(item)) this.#queue[end] = backend.stage(item);
       size += n;
       end++;
@@ -325,12 +328,15 @@ export class StoreWriter {
     if (end > this.#head) {
       const batch = this.#queue.slice(this.#head, end);
       try {
-        const inserted = await insertItems(backend, batch);
-        this.#head = end;
-        this.#queued -= size;
-        this.#counts.stored += inserted;
-        this.#counts.duplicates += size - inserted;
-        this.#compact();
+        if (staging && !rows) {
+          const r = await backend.insertStaged!(batch as StagedPack[], this.#opts.batchSize);
+          let written = 0;
+          for (let i = 0; i < r.packs; i++) written += (batch[i] as StagedPack).size;
+          this.#done(r.packs, written, r.inserted);
+          if (r.error) throw r.error;
+        } else {
+          this.#done(end - this.#head, size, await insertItems(backend, batch));
+        }
         this.#succeeded();
       } catch (error) {
         const e = error instanceof StoreError ? error : new StoreError(String(error), { cause: error });
@@ -344,6 +350,15 @@ export class StoreWriter {
       }
     }
     await this.#retention(backend);
+  }
+
+  /** `items` queue entries (`size` rows and frames) were written, `inserted` of them new. */
+  #done(items: number, size: number, inserted: number): void {
+    this.#head += items;
+    this.#queued -= size;
+    this.#counts.stored += inserted;
+    this.#counts.duplicates += size - inserted;
+    this.#compact();
   }
 
   /** The store that kept the staged packs was closed: their frames are lost, and counted. */
@@ -424,7 +439,6 @@ function itemSize(item: Item): number {
  * here.
  */
 function insertItems(backend: StoreBackend, batch: Item[]): Promise<number> {
-  if (backend.insertStaged && batch.every(isStaged)) return backend.insertStaged(batch);
   if (backend.insertPacks && batch.every(isPack)) return backend.insertPacks(batch);
   const rows: EventRow[] = [];
   for (const item of batch) {

@@ -287,8 +287,8 @@ Deno.test("StoreWriter counts staged frames as dropped when their store fails fo
       dialect: store.dialect,
       label: store.label,
       stage: (pack) => store.stage!(pack),
-      insertStaged(packs) {
-        if (!failNext) return store.insertStaged!(packs);
+      insertStaged(packs, batchSize) {
+        if (!failNext) return store.insertStaged!(packs, batchSize);
         failNext = false;
         return Promise.reject(new StoreError("the file went away", { permanent: true }));
       },
@@ -305,4 +305,45 @@ Deno.test("StoreWriter counts staged frames as dropped when their store fails fo
   const counts = await writer.close();
   assert.deepEqual([counts.stored, counts.dropped, opens], [50, 250, 2]);
   assert.equal(count(db.path), 50);
+});
+
+Deno.test("StoreWriter counts what a store thread wrote before one of its batches failed (a full disk)", async () => {
+  using db = tempDb("writer_test_");
+  const errors: string[] = [];
+  // Eight batches per request, as the thread asks for when it yields the CPU: the failure comes mid-request.
+  const open = async (): Promise<StoreBackend> => {
+    const store = await openThreadedSqliteStore(db.path, { maxPageCount: 200 });
+    return {
+      dialect: store.dialect,
+      label: store.label,
+      stagedBatches: 8,
+      insert: (rows) => store.insert(rows),
+      stage: (pack) => store.stage!(pack),
+      insertStaged: (packs, batchSize) => store.insertStaged!(packs, batchSize),
+      select: (q) => store.select(q),
+      stats: (q, b) => store.stats(q, b),
+      deleteBefore: (c, l) => store.deleteBefore(c, l),
+      version: () => store.version(),
+      close: () => store.close(),
+    };
+  };
+  const writer = new StoreWriter(open, {
+    batchMs: 5,
+    batchSize: 500,
+    packSize: 100,
+    retry: { initialMs: 20, maxMs: 40 },
+    onError: (e) => errors.push(e.message),
+  });
+  await writer.ready();
+  const sent = frames(8000);
+  for (const f of sent) writer.addFrame(f.service, f.receivedAt, f.raw);
+  await waitFor(() => writer.counts.failures >= 1, 5000, "the full disk");
+  const written = writer.counts.stored;
+  assert.ok(written > 0 && written < 8000, `${written} written before the disk was full`);
+  assert.equal(written % 500, 0); // whole batches only
+  assert.equal(writer.counts.buffered, 8000 - written);
+  assert.match(errors[0], /disk is full/);
+  const counts = await writer.close(200);
+  assert.deepEqual([counts.stored, counts.dropped], [written, 8000 - written]);
+  assert.equal(count(db.path), written);
 });
