@@ -118,7 +118,7 @@ const INSERT_SQL =
   `INSERT INTO events (${COLUMNS.join(", ")}) SELECT ${
     COLUMNS.map((c) => c === "payload" ? "payload::jsonb" : c).join(", ")
   } FROM unnest(${COLUMNS.map((c, i) => `$${i + 1}::${CAST[c]}[]`).join(", ")}) AS t(${COLUMNS.join(", ")}) ` +
-  "ON CONFLICT (id) DO NOTHING";
+  "ON CONFLICT DO NOTHING";
 
 class PostgresStore implements StoreBackend {
   readonly dialect = "postgres" as const;

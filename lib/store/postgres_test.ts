@@ -22,18 +22,21 @@ Deno.test(
       const store = await openPostgresStore(db.url);
       assert.equal(await store.version(), SCHEMA_VERSION);
       await store.close();
-      const v2: Migration[] = [...MIGRATIONS, {
-        version: 2,
+      const next: Migration[] = [...MIGRATIONS, {
+        version: SCHEMA_VERSION + 1,
         description: "test column",
         sqlite: [],
         postgres: ["ALTER TABLE events ADD COLUMN note TEXT"],
       }];
-      const again = await openPostgresStore(db.url, { migrations: v2 });
-      assert.equal(await again.version(), 2);
+      const again = await openPostgresStore(db.url, { migrations: next });
+      assert.equal(await again.version(), SCHEMA_VERSION + 1);
       await again.close();
       await assert.rejects(openPostgresStore(db.url), (e: StoreError) => {
         assert.ok(e.permanent);
-        assert.match(e.message, /schema version 2 is newer than this program knows \(1\)/);
+        assert.match(
+          e.message,
+          new RegExp(`schema version ${SCHEMA_VERSION + 1} is newer than this program knows \\(${SCHEMA_VERSION}\\)`),
+        );
         return true;
       });
     } finally {
@@ -58,6 +61,29 @@ Deno.test({ name: "insert() stores duplicates once and a failing batch not at al
     await db.drop();
   }
 });
+
+Deno.test(
+  { name: "openPostgresStore() takes a version 1 store to version 2; a delivery is stored once", ...opts },
+  async () => {
+    const db = await freshDatabase();
+    try {
+      const v1 = await openPostgresStore(db.url, { migrations: MIGRATIONS.slice(0, 1) });
+      const batch = rows(300);
+      assert.equal(await v1.insert(batch), 300);
+      await v1.close();
+      const store = await openPostgresStore(db.url);
+      assert.equal(await store.version(), 2);
+      assert.equal(await store.insert(batch.slice(0, 50)), 0);
+      const [first] = batch;
+      const again = [{ ...first, timestamp: "2026-11-30T10:00:00Z" }, { ...first, timestamp: null }];
+      assert.equal(await store.insert([...again, { ...first, timestamp: null, receivedAt: 1 }]), 2);
+      await store.close();
+      assert.equal(await rawCount(db.url), 302);
+    } finally {
+      await db.drop();
+    }
+  },
+);
 
 Deno.test({ name: "select(), stats() and deleteBefore() work on PostgreSQL", ...opts }, async () => {
   const db = await freshDatabase();

@@ -7,7 +7,7 @@
 
 import { type Envelope, parseMessage } from "../protocol/envelope.ts";
 import { asObject } from "../protocol/_read.ts";
-import { sanitizeText } from "../protocol/sanitize.ts";
+import { isPlainText, sanitizeText } from "../protocol/sanitize.ts";
 import { parseTimestamp } from "../protocol/timestamp.ts";
 import { eventSeverity, type Severity } from "../protocol/severity.ts";
 
@@ -116,60 +116,96 @@ export function frameHash(frame: string): string {
   return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
+/** Like {@link text} for a string known to be plain (see `isPlainText`): only the length limit applies. */
+function plainText(value: unknown, max = ID_LENGTH): string | null {
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value !== "string" || value === "") return null;
+  return value.length > max ? sanitizeText(value, { maxLength: max }) : value;
+}
+
 /**
- * A received frame as the runtime saw it, before any row is built: what the
- * store output queues, so that the row (cleaning every string, parsing
- * times) can be built on the store's own thread.
+ * True when {@link cleanValue} would give back `value` as it is, for a value
+ * whose strings are all plain: no string or key over its length limit, no
+ * nesting past the depth limit.
  */
-export interface RawFrame {
-  service: string;
-  receivedAt: number;
-  /** The frame text (already parsed once by the connection, so it parses). */
-  raw: string;
+function cleanAlready(value: unknown, depth: number): boolean {
+  if (typeof value === "string") return value.length <= TEXT_LENGTH;
+  if (value === null || typeof value !== "object") return true;
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!cleanAlready(value[i], depth + 1)) return false;
+    return true;
+  }
+  const object = value as Record<string, unknown>;
+  for (const k in object) {
+    if (k.length > ID_LENGTH || !cleanAlready(object[k], depth + 1)) return false;
+  }
+  return true;
 }
 
-/** What the writer queues: a ready row, or a frame to turn into one when written. */
-export type StoreItem = EventRow | RawFrame;
+let lastService = "";
+let lastServiceText = "unknown";
 
-/** True for a {@link RawFrame}. */
-export function isRawFrame(item: StoreItem): item is RawFrame {
-  return "raw" in item;
-}
-
-/** The row for `item`: built from a raw frame (parsed again), or the row itself; null when the frame does not parse. */
-export function itemRow(item: StoreItem): EventRow | null {
-  if (!isRawFrame(item)) return item;
-  const parsed = parseMessage(item.raw);
-  return parsed.ok ? toRow({ ...item, message: parsed.message }) : null;
+/**
+ * The row for a frame as received: its text parsed here (null when it does
+ * not parse), the same row {@link toRow} builds from the parsed message. A
+ * frame without a backslash and without any character `sanitizeText` removes
+ * has nothing to clean in any of its strings, so its parsed payload is used
+ * as it is instead of being copied string by string (the common case, and
+ * the store thread's main cost).
+ */
+export function frameRow(service: string, receivedAt: number, raw: string): EventRow | null {
+  const parsed = parseMessage(raw);
+  if (!parsed.ok) return null;
+  const m = parsed.message;
+  const plain = raw.indexOf("\\") < 0 && isPlainText(raw) && cleanAlready(m.data, 0);
+  if (service !== lastService) {
+    lastServiceText = text(service) ?? "unknown";
+    lastService = service;
+  }
+  const data = plain ? m.data : cleanValue(m.data) as Record<string, unknown>;
+  return buildRow(m, data, plain ? plainText : text, lastServiceText, receivedAt, raw);
 }
 
 /** Builds the store row for one received message. */
 export function toRow(received: ReceivedMessage): EventRow {
-  const m = received.message;
-  const data = cleanValue(m.data) as Record<string, unknown>;
+  const data = cleanValue(received.message.data) as Record<string, unknown>;
+  const service = text(received.service) ?? "unknown";
+  return buildRow(received.message, data, text, service, received.receivedAt, received.raw);
+}
+
+/** The row of message `m` whose payload `data` is clean, with `clean` for its other strings. */
+function buildRow(
+  m: Envelope,
+  data: Record<string, unknown>,
+  clean: (value: unknown, max?: number) => string | null,
+  service: string,
+  receivedAt: number,
+  raw: string,
+): EventRow {
   const task = asObject(data.task);
-  const event = text(m.event);
-  const type = text(m.type) ?? "unknown";
+  const event = clean(m.event);
+  const type = clean(m.type) ?? "unknown";
   const severity: Severity = type === "error" ? "error" : eventSeverity(event ?? type, data);
   const stamp = parseTimestamp(m.timestamp) ?? parseTimestamp(data.timestamp);
-  const room = text(m.room);
+  const room = clean(m.room);
   return {
-    id: text(m.id) ?? `h:${frameHash(received.raw)}`,
-    receivedAt: Math.round(received.receivedAt),
+    id: clean(m.id) ?? `h:${frameHash(raw)}`,
+    receivedAt: Math.round(receivedAt),
     eventAt: stamp ? stamp.ms : null,
-    service: text(received.service) ?? "unknown",
+    service,
     room,
     type,
     event,
     severity,
-    poolId: text(data.pool_id) ?? fromRoom(room, "pool:"),
-    workflowId: text(data.workflow_id) ?? fromRoom(room, "workflow:"),
-    workerId: text(data.worker_id) ?? fromRoom(room, "worker:"),
-    taskId: text(data.task_id) ?? text(task?.id) ?? text(task?.task_id),
-    correlationId: text(m.correlation_id),
-    errorCode: text(m.error_code),
-    errorMessage: text(m.error_message, TEXT_LENGTH),
-    timestamp: text(m.timestamp, 64),
+    poolId: clean(data.pool_id) ?? fromRoom(room, "pool:"),
+    workflowId: clean(data.workflow_id) ?? fromRoom(room, "workflow:"),
+    workerId: clean(data.worker_id) ?? fromRoom(room, "worker:"),
+    taskId: clean(data.task_id) ?? clean(task?.id) ?? clean(task?.task_id),
+    correlationId: clean(m.correlation_id),
+    errorCode: clean(m.error_code),
+    errorMessage: clean(m.error_message, TEXT_LENGTH),
+    timestamp: clean(m.timestamp, 64),
     payload: JSON.stringify(data),
   };
 }

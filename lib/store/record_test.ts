@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cleanValue, frameHash, rowFrame, toRow } from "./record.ts";
+import { cleanValue, frameHash, frameRow, rowFrame, toRow } from "./record.ts";
 import { received } from "./_test_rows.ts";
 import { parseMessage } from "../protocol/envelope.ts";
 
@@ -71,4 +71,58 @@ Deno.test("rowFrame() rebuilds a frame that parses back to the cleaned envelope"
   assert.equal(parsed.message.event, "workflow.stage_completed");
   assert.equal(parsed.message.data.stage_name, "build");
   assert.equal(parsed.message.timestamp, r.message.timestamp);
+});
+
+/** Frames that take each path of frameRow(): plain ones, and every reason a frame needs cleaning. */
+function trickyFrames(): string[] {
+  const deep: Record<string, unknown> = { leaf: "x" };
+  let nested = deep;
+  for (let i = 0; i < 40; i++) nested = { down: nested };
+  const envelope = (data: unknown, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      id: "e1",
+      correlation_id: null,
+      type: "event",
+      event: "task.assigned",
+      data,
+      timestamp: "2026-11-30T10:00:00.123456",
+      room: "pool:p1",
+      error_code: null,
+      error_message: null,
+      ...extra,
+    });
+  return [
+    envelope({ pool_id: "p1", worker_id: "w1", task: { id: "t9", n: [1, 2.5, null, true] } }),
+    envelope({ status: { state: "error" } }, { id: 42, room: "worker:w7", timestamp: "2026-11-30T10:00:00Z" }),
+    envelope({ workflow_id: "wf", result: { status: "failed" } }, { event: "workflow.stage_completed", id: null }),
+    envelope({ text: 'say "hi"', path: "C:\\temp" }), // backslashes: cleaned the long way
+    envelope({ worker_id: "w\u001b[2J1" }), // an escape that decodes to an unsafe character
+    envelope({ bidi: "\u202eevil", zw: "a\u200bb" }), // unsafe characters as they are in the text
+    envelope({ literal: "a\u2028b" }), // a line separator as it is in the text
+    envelope({ long: "x".repeat(10_050) }),
+    envelope({ ["k".repeat(250)]: 1, ok: 2 }),
+    envelope(nested),
+    envelope({ big: 1 }).replace('"big":1', '"big":1e400'),
+    envelope({ a: 1 }).replace('"a":1', '"__proto__":{"polluted":true},"a":1'),
+    envelope({ a: 1 }, { type: "error", error_code: "E1", error_message: "bad\tthing", event: null }),
+    envelope({}, { status: "degraded", timestamp: null }),
+    envelope({ timestamp: "2026-11-30T09:00:00+00:00" }, { timestamp: null, id: "" }),
+    '{"type":"pong"}',
+  ];
+}
+
+Deno.test("frameRow() builds the row toRow() builds from the parsed frame, on both of its paths", () => {
+  for (const raw of trickyFrames()) {
+    const parsed = parseMessage(raw);
+    assert.ok(parsed.ok, raw);
+    for (const service of ["pool", "mahavishnu\x1b[31m", "pool"]) {
+      const expected = toRow({ service, receivedAt: 1_700_000_000_000.4, raw, message: parsed.message });
+      assert.deepEqual(frameRow(service, 1_700_000_000_000.4, raw), expected, raw.slice(0, 200));
+    }
+  }
+});
+
+Deno.test("frameRow() gives nothing for a frame that does not parse", () => {
+  assert.equal(frameRow("pool", 1, "{not json"), null);
+  assert.equal(frameRow("pool", 1, '{"data":{}}'), null);
 });

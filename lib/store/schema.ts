@@ -37,10 +37,21 @@ const INDEXES = [
   "CREATE INDEX IF NOT EXISTS events_worker ON events (worker_id, received_at) WHERE worker_id IS NOT NULL",
 ];
 
-/** The `events` table of schema version 1, in a dialect's type for epoch-millisecond times and for the payload. */
-function eventsTable(millis: "INTEGER" | "BIGINT", payload: "TEXT" | "JSONB"): string {
-  return `CREATE TABLE events (
-        id TEXT NOT NULL PRIMARY KEY,
+/**
+ * What makes a delivery a duplicate (schema version 2): the same event id
+ * with the same timestamp as sent. A second delivery of a message is stored
+ * once; an id that a server hands out again at another time (a counter that
+ * restarts with the server) is another event. Keyed by the timestamp first,
+ * new keys land at the end of the index instead of at random places (a random
+ * UUID key rewrote a page of the index per row: a third of the insert cost,
+ * and growing with the table).
+ */
+const EVENT_KEY = "CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events ((COALESCE(timestamp, '')), id)";
+
+/** The `events` table, in a dialect's type for epoch-millisecond times and for the payload. */
+function eventsTable(name: string, millis: "INTEGER" | "BIGINT", payload: "TEXT" | "JSONB", idKey: string): string {
+  return `CREATE TABLE ${name} (
+        id TEXT NOT NULL${idKey},
         received_at ${millis} NOT NULL,
         event_at ${millis},
         service TEXT NOT NULL,
@@ -60,13 +71,30 @@ function eventsTable(millis: "INTEGER" | "BIGINT", payload: "TEXT" | "JSONB"): s
       )`;
 }
 
+const ALL_COLUMNS = "id, received_at, event_at, service, room, type, event, severity, pool_id, workflow_id, " +
+  "worker_id, task_id, correlation_id, error_code, error_message, timestamp, payload";
+
 /** Every migration, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: "events table with time, event, workflow, pool and worker indexes",
-    sqlite: [eventsTable("INTEGER", "TEXT"), ...INDEXES],
-    postgres: [eventsTable("BIGINT", "JSONB"), ...INDEXES],
+    sqlite: [eventsTable("events", "INTEGER", "TEXT", " PRIMARY KEY"), ...INDEXES],
+    postgres: [eventsTable("events", "BIGINT", "JSONB", " PRIMARY KEY"), ...INDEXES],
+  },
+  {
+    version: 2,
+    description: "a duplicate is the same event id with the same timestamp (an index in time order, not a random one)",
+    // SQLite cannot drop a primary key: the table is rebuilt (its indexes go with the old one).
+    sqlite: [
+      eventsTable("events_v2", "INTEGER", "TEXT", ""),
+      `INSERT INTO events_v2 (${ALL_COLUMNS}) SELECT ${ALL_COLUMNS} FROM events ORDER BY rowid`,
+      "DROP TABLE events",
+      "ALTER TABLE events_v2 RENAME TO events",
+      ...INDEXES,
+      EVENT_KEY,
+    ],
+    postgres: ["ALTER TABLE events DROP CONSTRAINT IF EXISTS events_pkey", EVENT_KEY],
   },
 ];
 

@@ -8,7 +8,8 @@
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { StoreBackend } from "./backend.ts";
-import { COLUMNS, type EventRow, rowValues } from "./record.ts";
+import { COLUMN_FIELDS, COLUMNS, type EventRow } from "./record.ts";
+import { type FramePack, packRows } from "./frame_pack.ts";
 import { type EventQuery, fromDbRow, selectStatement, type StatsRow, statsStatement } from "./query.ts";
 import {
   checkReadable,
@@ -79,6 +80,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   }
 }
 
+/** The {@link EventRow} field of each column, in column order. */
+const FIELDS = COLUMNS.map((c) => COLUMN_FIELDS[c]);
+
 class SqliteStore implements StoreBackend {
   readonly dialect = "sqlite" as const;
   readonly label: string;
@@ -106,11 +110,17 @@ class SqliteStore implements StoreBackend {
     try {
       this.#db.prepare("SELECT count(*) FROM sqlite_master").get();
       if (!readOnly) {
+        // Only a new, empty file takes it: 8 KiB pages made inserts ~5% cheaper than 4 KiB (measured).
+        this.#db.exec("PRAGMA page_size = 8192");
+        // Durability: in WAL mode with synchronous = NORMAL a commit is in the WAL file (the OS's page cache) when
+        // insert() resolves, so a process crash loses nothing acknowledged; only a power cut or an OS crash can
+        // roll back the last commits (never corrupting the file). FULL would add an fsync to every commit.
         this.#db.exec("PRAGMA journal_mode = WAL");
         this.#db.exec("PRAGMA synchronous = NORMAL");
         this.#db.exec("PRAGMA cache_size = -65536");
-        // Checkpoint every ~40 MB of WAL instead of 4 MB: fewer fsyncs of the database file (measured 1.2-1.6x ingest).
-        this.#db.exec("PRAGMA wal_autocheckpoint = 10000");
+        // Checkpoint every ~40 MB of WAL (5,000 pages of 8 KiB) instead of 4 MB: fewer fsyncs of the database file
+        // (measured 1.2-1.6x ingest).
+        this.#db.exec("PRAGMA wal_autocheckpoint = 5000");
         if (options.maxPageCount !== undefined) this.#db.exec(`PRAGMA max_page_count = ${options.maxPageCount}`);
         this.#migrate(options.migrations ?? MIGRATIONS, options.now ?? Date.now);
       } else {
@@ -153,20 +163,32 @@ class SqliteStore implements StoreBackend {
     }
   }
 
+  /** Builds the rows of the packs' frames (here, on the store's thread) and inserts them in one transaction. */
+  insertPacks(packs: readonly FramePack[]): Promise<number> {
+    try {
+      const rows: EventRow[] = [];
+      for (const pack of packs) packRows(pack, rows);
+      return Promise.resolve(this.#insertSync(rows));
+    } catch (error) {
+      return Promise.reject(describeSqliteError(error, this.label));
+    }
+  }
+
   #insertSync(rows: readonly EventRow[]): number {
     if (rows.length === 0) return 0;
     let inserted = 0;
+    const bound: (string | number)[] = [];
     this.#db.exec("BEGIN IMMEDIATE");
     try {
-      for (const row of rows) {
-        const values = rowValues(row);
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r];
         // Bind only the non-null columns: in Deno's node:sqlite every bound parameter costs about as much as a
         // short string, so one statement per null pattern (a handful per event kind) is faster than binding
-        // nulls, and single-row statements beat multi-row ones (measured).
+        // nulls, and single-row statements beat multi-row ones of 8 to 64 rows (measured).
         let mask = 0;
-        const bound: (string | number)[] = [];
-        for (let i = 0; i < values.length; i++) {
-          const v = values[i];
+        bound.length = 0;
+        for (let i = 0; i < FIELDS.length; i++) {
+          const v = row[FIELDS[i]];
           if (v !== null) {
             mask |= 1 << i;
             bound.push(v);
@@ -188,7 +210,7 @@ class SqliteStore implements StoreBackend {
       const columns = COLUMNS.filter((_, i) => (mask & (1 << i)) !== 0);
       statement = this.#db.prepare(
         `INSERT INTO events (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ` +
-          "ON CONFLICT (id) DO NOTHING",
+          "ON CONFLICT DO NOTHING",
       );
       if (this.#inserts.size < 256) this.#inserts.set(mask, statement);
     }

@@ -15,11 +15,18 @@ Deno.test("openSqliteStore() creates the schema and records its version once", a
   const raw = new DatabaseSync(db.path);
   assert.deepEqual(
     raw.prepare("SELECT version, applied_at FROM schema_version").all().map((r) => ({ ...r })),
-    [{ version: 1, applied_at: 42 }],
+    [{ version: 1, applied_at: 42 }, { version: 2, applied_at: 42 }],
   );
   const indexes = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_%'").all()
     .map((r) => r.name).sort();
-  assert.deepEqual(indexes, ["events_event_time", "events_pool", "events_time", "events_worker", "events_workflow"]);
+  assert.deepEqual(indexes, [
+    "events_event_time",
+    "events_key",
+    "events_pool",
+    "events_time",
+    "events_worker",
+    "events_workflow",
+  ]);
   raw.close();
 });
 
@@ -28,14 +35,14 @@ Deno.test("openSqliteStore() applies a newer migration forward, keeping the rows
   const v1 = await openSqliteStore(db.path);
   await v1.insert(rows(10));
   await v1.close();
-  const v2: Migration[] = [...MIGRATIONS, {
-    version: 2,
+  const next: Migration[] = [...MIGRATIONS, {
+    version: SCHEMA_VERSION + 1,
     description: "test column",
     sqlite: ["ALTER TABLE events ADD COLUMN note TEXT"],
     postgres: ["ALTER TABLE events ADD COLUMN note TEXT"],
   }];
-  const store = await openSqliteStore(db.path, { migrations: v2 });
-  assert.equal(await store.version(), 2);
+  const store = await openSqliteStore(db.path, { migrations: next });
+  assert.equal(await store.version(), SCHEMA_VERSION + 1);
   assert.equal((await store.select({})).length, 10);
   await store.close();
 });
@@ -79,6 +86,31 @@ Deno.test("openSqliteStore() read-only refuses a missing file instead of creatin
   assert.throws(() => Deno.statSync(db.path), Deno.errors.NotFound);
   new DatabaseSync(db.path).close(); // an empty SQLite file
   await assert.rejects(openSqliteStore(db.path, { readOnly: true }), /nothing was ever stored in it/);
+});
+
+Deno.test("openSqliteStore() takes a version 1 store to version 2, keeping its rows and their duplicates rule", async () => {
+  using db = tempDb("store_test_");
+  const v1 = await openSqliteStore(db.path, { migrations: MIGRATIONS.slice(0, 1) });
+  const batch = rows(300);
+  assert.equal(await v1.insert(batch), 300);
+  await v1.close();
+  const v2 = await openSqliteStore(db.path);
+  assert.equal(await v2.version(), 2);
+  assert.deepEqual(await v2.select({}), batch);
+  assert.equal(await v2.insert(batch.slice(0, 50)), 0);
+  await v2.close();
+  assert.equal(count(db.path), 300);
+});
+
+Deno.test("insert() stores a delivery once: same id and timestamp; the id again at another time is another event", async () => {
+  using db = tempDb("store_test_");
+  const store = await openSqliteStore(db.path);
+  const [first] = rows(1);
+  assert.equal(await store.insert([first, { ...first, receivedAt: first.receivedAt + 5, service: "other" }]), 1);
+  assert.equal(await store.insert([{ ...first, timestamp: null }, { ...first, timestamp: null }]), 1);
+  assert.equal(await store.insert([{ ...first, timestamp: "2026-11-30T10:00:00Z" }]), 1);
+  await store.close();
+  assert.equal(count(db.path), 3);
 });
 
 Deno.test("insert() stores a duplicate event id once", async () => {

@@ -6,12 +6,13 @@
  * @module
  */
 
-import type { StoreBackend } from "./backend.ts";
-import type { EventRow, RawFrame } from "./record.ts";
+import type { StagedPack, StagedResult, StoreBackend } from "./backend.ts";
+import type { EventRow } from "./record.ts";
+import { type FramePack, packSize } from "./frame_pack.ts";
 import type { EventQuery, StatsRow } from "./query.ts";
 import { StoreError } from "./schema.ts";
 import type { SqliteStoreOptions } from "./sqlite.ts";
-import type { WorkerReply, WorkerRequest } from "./sqlite_worker.ts";
+import type { StagedReply, WorkerReply, WorkerRequest } from "./sqlite_worker.ts";
 
 const WORKER_URL = new URL("./sqlite_worker.ts", import.meta.url);
 
@@ -29,10 +30,10 @@ export function threadAvailable(): boolean {
   }
 }
 
-/** The store thread itself failed (could not load or crashed), not the database. */
+/** The store thread itself failed (could not load or crashed), not the database: a new thread is needed. */
 export class StoreThreadError extends StoreError {
   constructor(message: string) {
-    super(message);
+    super(message, { permanent: true });
     this.name = "StoreThreadError";
   }
 }
@@ -47,7 +48,10 @@ export async function openThreadedSqliteStore(
 ): Promise<StoreBackend> {
   const store = new ThreadedSqliteStore(path);
   try {
-    await store.call("open", [path, options]);
+    const opened = await store.call<{ yields: boolean }>("open", [path, options]);
+    // Several batches per request keep the thread writing while the display's thread is slow to answer (a
+    // flood): only when the thread yields the CPU to the display, else it would take the display's core.
+    if (opened.yields) store.stagedBatches = 8;
   } catch (error) {
     store.terminate();
     throw error;
@@ -62,6 +66,10 @@ class ThreadedSqliteStore implements StoreBackend {
   #next = 1;
   #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   #closed = false;
+  #failed: StoreThreadError | null = null;
+  /** Batches per {@link insertStaged} request (see `StoreBackend.stagedBatches`). */
+  stagedBatches = 1;
+  #nextPack = 1;
 
   constructor(path: string) {
     this.label = path;
@@ -76,12 +84,14 @@ class ThreadedSqliteStore implements StoreBackend {
     };
     this.#worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      this.#failAll(new StoreThreadError(`Cannot use store ${path}: its thread failed (${e.message})`));
+      this.#failed = new StoreThreadError(`Cannot use store ${path}: its thread failed (${e.message})`);
+      this.#failAll(this.#failed);
     };
   }
 
   call<T>(op: WorkerRequest["op"], args: unknown[]): Promise<T> {
     if (this.#closed) return Promise.reject(new StoreError(`Cannot use store ${this.label} as it is closed`));
+    if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -104,9 +114,25 @@ class ThreadedSqliteStore implements StoreBackend {
     return this.call("insert", [rows]);
   }
 
-  /** Sends the frames as they came: the rows are built on the store's thread, off the display's. */
-  insertFrames(frames: readonly RawFrame[]): Promise<number> {
-    return this.call("insertFrames", [frames]);
+  /** Hands the pack to the store's thread now (one message, no answer); {@link insertStaged} inserts it later. */
+  stage(pack: FramePack): StagedPack {
+    const staged = this.#nextPack++;
+    if (!this.#closed && !this.#failed) {
+      this.#worker.postMessage({ id: 0, op: "stage", args: [staged, pack] } satisfies WorkerRequest);
+    }
+    return { staged, size: packSize(pack) };
+  }
+
+  /** Inserts staged packs, batch after batch on the store's thread (where their rows are built). */
+  async insertStaged(packs: readonly StagedPack[], batchSize: number): Promise<StagedResult> {
+    const r = await this.call<StagedReply>("insertStaged", [packs.map((p) => p.staged), batchSize]);
+    const error = r.error ? new StoreError(r.error.message, { permanent: r.error.permanent }) : null;
+    return { packs: r.packs, inserted: r.inserted, error };
+  }
+
+  /** Sends the packed frames as they came: the rows are built on the store's thread, off the display's. */
+  insertPacks(packs: readonly FramePack[]): Promise<number> {
+    return this.call("insertPacks", [packs]);
   }
 
   select(query: EventQuery): Promise<EventRow[]> {

@@ -56,10 +56,11 @@ export class StoreOutput implements Output {
   /** Queues the message for storing (never blocks, never throws). */
   received(r: ReceivedMessage): void {
     try {
-      // The row is built when the batch is written, on the store's thread where it has one.
-      this.#writer.add({ service: r.service, receivedAt: r.receivedAt, raw: r.raw });
+      // The frame is packed as it came (a full buffer drops it at once); its row is built when its batch is
+      // written, on the store's thread where it has one.
+      this.#writer.addFrame(r.service, r.receivedAt, r.raw);
     } catch {
-      // toRow only fails on a value the parser cannot produce; never let the store break the monitor.
+      // Only a frame that is not text could fail here; never let the store break the monitor.
     }
   }
 

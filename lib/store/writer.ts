@@ -10,8 +10,9 @@
  */
 
 import { Backoff, type BackoffOptions } from "../transport/backoff.ts";
-import type { StoreBackend } from "./backend.ts";
-import { type EventRow, isRawFrame, itemRow, type RawFrame, type StoreItem } from "./record.ts";
+import type { StagedPack, StoreBackend } from "./backend.ts";
+import type { EventRow } from "./record.ts";
+import { type FramePack, FramePacker, packRows, packSize } from "./frame_pack.ts";
 import { StoreError } from "./schema.ts";
 
 /** Options for {@link StoreWriter}. */
@@ -22,6 +23,8 @@ export interface StoreWriterOptions {
   batchSize?: number;
   /** Most rows waiting; further rows are dropped and counted. Default 200 000. */
   maxBuffered?: number;
+  /** Frames per pack (see `frame_pack.ts`); at most `batchSize`. Default 512. */
+  packSize?: number;
   /** Retry delays after a failure. Default 250 ms doubling to 5 s. */
   retry?: BackoffOptions;
   /** Delete rows received longer ago than this (ms). Default: keep everything. */
@@ -60,15 +63,23 @@ export interface StoreCounts {
 export class StoreWriter {
   #open: () => Promise<StoreBackend>;
   #backend: StoreBackend | null = null;
-  #queue: StoreItem[] = [];
+  /** Rows and packs of frames (here, or staged in the store), oldest first, from {@link #head}. */
+  #queue: Item[] = [];
   #head = 0;
+  /** Rows and frames in the queue from the head (not counting the open pack). */
+  #queued = 0;
+  #packer: FramePacker;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the pending timer fires (ms, the writer's clock). */
+  #timerAt = 0;
   #running: Promise<void> | null = null;
   #closed = false;
   #backoff: Backoff;
   #retryAt = 0;
   #nextRetention = 0;
-  #opts: Required<Omit<StoreWriterOptions, "retentionMs" | "onError" | "onRecovered" | "retry">> & StoreWriterOptions;
+  #opts:
+    & Required<Omit<StoreWriterOptions, "retentionMs" | "onError" | "onRecovered" | "retry" | "packSize">>
+    & StoreWriterOptions;
   #counts: StoreCounts = { stored: 0, duplicates: 0, buffered: 0, dropped: 0, failures: 0, expired: 0, error: null };
   #ready: { promise: Promise<StoreBackend>; resolve: (b: StoreBackend) => void; reject: (e: unknown) => void };
   #readySettled = false;
@@ -103,6 +114,7 @@ export class StoreWriter {
       batchSize,
       maxBuffered,
     };
+    this.#packer = new FramePacker(Math.min(options.packSize ?? 512, batchSize));
     this.#backoff = new Backoff({ initialMs: 250, maxMs: 5000, ...options.retry });
     this.#ready = Promise.withResolvers<StoreBackend>();
     this.#ready.promise.catch(() => {});
@@ -116,32 +128,66 @@ export class StoreWriter {
 
   /** A copy of the counts. */
   get counts(): StoreCounts {
-    return { ...this.#counts, buffered: this.#queue.length - this.#head };
+    return { ...this.#counts, buffered: this.#waiting() };
   }
 
-  /** Queues one row or raw frame; false when the buffer was full and it was dropped. */
-  add(row: StoreItem): boolean {
-    if (this.#closed) {
+  #waiting(): number {
+    return this.#queued + this.#packer.size;
+  }
+
+  /** Queues one row; false when the buffer was full and it was dropped. */
+  add(row: EventRow): boolean {
+    if (this.#closed || this.#waiting() >= this.#opts.maxBuffered) {
       this.#counts.dropped++;
       return false;
     }
-    if (this.#queue.length - this.#head >= this.#opts.maxBuffered) {
-      this.#counts.dropped++;
-      return false;
-    }
+    this.#seal(); // keep the order of frames and rows
     this.#queue.push(row);
-    const waiting = this.#queue.length - this.#head;
-    if (waiting >= this.#opts.batchSize) this.#schedule(0);
-    else this.#schedule(this.#opts.batchMs);
+    this.#queued++;
+    this.#queuedMore();
     return true;
+  }
+
+  /**
+   * Queues one frame as received; its row is built when its batch is written
+   * (on the store's thread where it has one). Costs the caller a few stores
+   * into the open pack; a frame that finds the buffer full costs nothing but
+   * its count in `dropped`. False when it was dropped.
+   */
+  addFrame(service: string, receivedAt: number, raw: string): boolean {
+    if (this.#closed || this.#queued + this.#packer.size >= this.#opts.maxBuffered) {
+      this.#counts.dropped++;
+      return false;
+    }
+    if (this.#packer.add(service, receivedAt, raw)) {
+      this.#seal();
+      this.#queuedMore();
+    } else if (this.#packer.size === 1) this.#queuedMore();
+    return true;
+  }
+
+  /** Moves the open pack into the queue, handing it to the store at once when it can keep it. */
+  #seal(): void {
+    const pack = this.#packer.take();
+    if (pack === null) return;
+    this.#queue.push(this.#backend?.stage ? this.#backend.stage(pack) : pack);
+    this.#queued += packSize(pack);
+  }
+
+  /** Something was queued: a timer writes it after batchMs, or at once when a batch is full. */
+  #queuedMore(): void {
+    if (this.#running || this.#closed) return; // the write under way reschedules when done
+    if (this.#waiting() >= this.#opts.batchSize) this.#schedule(0);
+    else if (this.#timer === null) this.#schedule(this.#opts.batchMs);
   }
 
   /** Writes until the buffer is empty or a write fails; resolves either way (see {@link counts}). */
   async flush(): Promise<void> {
     while (this.#running) await this.#running;
     this.#cancel();
+    this.#seal();
     this.#running = (async () => {
-      while (this.#queue.length - this.#head > 0) {
+      while (this.#queued > 0) {
         const before = this.#counts.failures;
         await this.#step(true);
         if (this.#counts.failures !== before) break;
@@ -166,7 +212,8 @@ export class StoreWriter {
     const deadline = this.#opts.now() + timeoutMs;
     while (this.#running) await this.#running;
     this.#cancel();
-    while (this.#queue.length - this.#head > 0 && this.#opts.now() < deadline) {
+    this.#seal();
+    while (this.#queued > 0 && this.#opts.now() < deadline) {
       const before = this.#counts.failures;
       await this.#step(true);
       if (this.#counts.failures !== before) {
@@ -175,14 +222,16 @@ export class StoreWriter {
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
     }
-    const left = this.#queue.length - this.#head;
+    const left = this.#queued;
     if (left > 0) {
       this.#counts.dropped += left;
-      this.#counts.error = `${left} event(s) not stored: the store was still failing when the flush timed out` +
-        (this.#counts.error ? ` (${this.#counts.error})` : "");
+      this.#counts.error = this.#counts.error
+        ? `${left} event(s) not stored: the store was still failing when the flush timed out (${this.#counts.error})`
+        : `${left} event(s) not stored: the flush timed out before the store had written them`;
     }
     this.#queue = [];
     this.#head = 0;
+    this.#queued = 0;
     const backend = this.#backend;
     this.#backend = null;
     if (backend) await backend.close().catch(() => {});
@@ -200,11 +249,13 @@ export class StoreWriter {
 
   #schedule(delayMs: number): void {
     if (this.#closed || this.#running) return;
-    const wait = Math.max(delayMs, this.#retryAt - this.#opts.now(), 0);
+    const now = this.#opts.now();
+    const wait = Math.max(delayMs, this.#retryAt - now, 0);
     if (this.#timer !== null) {
-      if (wait > 0) return;
+      if (this.#timerAt <= now + wait) return; // already due as soon
       this.#cancel();
     }
+    this.#timerAt = now + wait;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       if (this.#running || this.#closed) return; // a flush or close is writing; it reschedules when done
@@ -217,7 +268,7 @@ export class StoreWriter {
 
   #afterStep(): void {
     if (this.#closed) return;
-    const waiting = this.#queue.length - this.#head;
+    const waiting = this.#waiting();
     if (waiting >= this.#opts.batchSize) this.#schedule(0);
     else if (waiting > 0) this.#schedule(this.#opts.batchMs);
     else if (this.#opts.retentionMs !== undefined) {
@@ -258,27 +309,73 @@ export class StoreWriter {
     if (!ignoreRetryTime && this.#opts.now() < this.#retryAt) return;
     const backend = await this.#backendOrNull();
     if (!backend) return;
-    const end = Math.min(this.#queue.length, this.#head + this.#opts.batchSize);
+    if (this.#queued < this.#opts.batchSize) this.#seal(); // the open pack goes with this batch
+    // One kind per batch: rows, or packs of frames (staged in the store when it can keep them, then as many
+    // batches per request as the store asks for).
+    const staging = backend.stage !== undefined && backend.insertStaged !== undefined;
+    const rows = this.#head < this.#queue.length && isRow(this.#queue[this.#head]);
+    const limit = staging && !rows ? this.#opts.batchSize * (backend.stagedBatches ?? 1) : this.#opts.batchSize;
+    let end = this.#head;
+    let size = 0;
+    while (end < this.#queue.length) {
+      const item = this.#queue[end];
+      const n = itemSize(item);
+      if (end > this.#head && (size + n > limit || isRow(item) !== rows)) break;
+      if (backend.stage && isPack(item)) this.#queue[end] = backend.stage(item);
+      size += n;
+      end++;
+    }
     if (end > this.#head) {
       const batch = this.#queue.slice(this.#head, end);
       try {
-        const inserted = await insertItems(backend, batch);
-        this.#head = end;
-        this.#counts.stored += inserted;
-        this.#counts.duplicates += batch.length - inserted;
-        this.#compact();
+        if (staging && !rows) {
+          const r = await backend.insertStaged!(batch as StagedPack[], this.#opts.batchSize);
+          let written = 0;
+          for (let i = 0; i < r.packs; i++) written += (batch[i] as StagedPack).size;
+          this.#done(r.packs, written, r.inserted);
+          if (r.error) throw r.error;
+        } else {
+          this.#done(end - this.#head, size, await insertItems(backend, batch));
+        }
         this.#succeeded();
       } catch (error) {
         const e = error instanceof StoreError ? error : new StoreError(String(error), { cause: error });
         if (e.permanent) {
           this.#backend = null;
           await backend.close().catch(() => {});
+          this.#dropStaged(e);
         }
         this.#fail(e);
         return;
       }
     }
     await this.#retention(backend);
+  }
+
+  /** `items` queue entries (`size` rows and frames) were written, `inserted` of them new. */
+  #done(items: number, size: number, inserted: number): void {
+    this.#head += items;
+    this.#queued -= size;
+    this.#counts.stored += inserted;
+    this.#counts.duplicates += size - inserted;
+    this.#compact();
+  }
+
+  /** The store that kept the staged packs was closed: their frames are lost, and counted. */
+  #dropStaged(error: StoreError): void {
+    const kept: Item[] = [];
+    let lost = 0;
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const item = this.#queue[i];
+      if (isStaged(item)) lost += item.size;
+      else kept.push(item);
+    }
+    if (lost === 0) return;
+    this.#queue = kept;
+    this.#head = 0;
+    this.#queued -= lost;
+    this.#counts.dropped += lost;
+    error.message = `${lost} event(s) not stored: the store failed while holding them (${error.message})`;
   }
 
   #succeeded(): void {
@@ -317,11 +414,37 @@ export class StoreWriter {
   }
 }
 
+/** What the writer queues: a row, a pack of frames, or a pack staged in the store. */
+type Item = EventRow | FramePack | StagedPack;
+
+function isPack(item: Item): item is FramePack {
+  return "lengths" in item;
+}
+
+function isStaged(item: Item): item is StagedPack {
+  return "staged" in item;
+}
+
+function isRow(item: Item): item is EventRow {
+  return "receivedAt" in item && !isPack(item);
+}
+
+function itemSize(item: Item): number {
+  return isPack(item) ? packSize(item) : isStaged(item) ? item.size : 1;
+}
+
 /**
- * Inserts a batch: raw frames go to a backend that builds rows on its own
- * thread as they are; otherwise the rows are built here.
+ * Inserts a batch: packs of frames go as they are to a backend that builds
+ * the rows itself (SQLite, on its own thread); otherwise the rows are built
+ * here.
  */
-function insertItems(backend: StoreBackend, batch: StoreItem[]): Promise<number> {
-  if (backend.insertFrames && batch.every(isRawFrame)) return backend.insertFrames(batch as RawFrame[]);
-  return backend.insert(batch.map(itemRow).filter((row): row is EventRow => row !== null));
+function insertItems(backend: StoreBackend, batch: Item[]): Promise<number> {
+  if (backend.insertPacks && batch.every(isPack)) return backend.insertPacks(batch);
+  const rows: EventRow[] = [];
+  for (const item of batch) {
+    if (isStaged(item)) throw new StoreError("staged frames in a store that cannot insert them", { permanent: true });
+    if (isPack(item)) packRows(item, rows);
+    else rows.push(item);
+  }
+  return backend.insert(rows);
 }

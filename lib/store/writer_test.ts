@@ -6,6 +6,7 @@ import type { StoreBackend } from "./backend.ts";
 import { countEvents as count, rows, tempDb, waitFor } from "./_test_rows.ts";
 import { StoreError } from "./schema.ts";
 import { openThreadedSqliteStore } from "./sqlite_threaded.ts";
+import { frameRow, rowFrame } from "./record.ts";
 
 /** A real SQLite store that also records the size of every transaction it is given. */
 async function recordingStore(
@@ -204,4 +205,145 @@ Deno.test("openThreadedSqliteStore() reports the same errors as the inline store
     assert.match(e.message, /not an SQLite database or is corrupt/);
     return true;
   });
+});
+
+/** `count` received frames one ms apart from `start` (their text, as the runtime hands them over). */
+function frames(count: number, start = 1_700_000_000_000) {
+  return rows(count, start).map((r) => ({ service: r.service, receivedAt: r.receivedAt, raw: rowFrame(r) }));
+}
+
+Deno.test("StoreWriter addFrame() packs frames: whole packs per transaction, at most batchSize, each stored once", async () => {
+  using db = tempDb("writer_test_");
+  const store = await recordingStore(db.path);
+  const writer = new StoreWriter(() => Promise.resolve(store), { batchMs: 5, batchSize: 1000, packSize: 64 });
+  const sent = frames(2500);
+  for (const f of sent) assert.ok(writer.addFrame(f.service, f.receivedAt, f.raw));
+  assert.equal(writer.counts.buffered, 2500);
+  await writer.flush();
+  assert.deepEqual(store.batches, [960, 960, 580]); // 15 packs of 64, 15, 9 and the last 4 frames
+  const counts = await writer.close();
+  assert.equal(counts.stored, 2500);
+  const reader = await openSqliteStore(db.path, { readOnly: true });
+  assert.deepEqual(await reader.select({ limit: 3000 }), sent.map((f) => frameRow(f.service, f.receivedAt, f.raw)));
+  await reader.close();
+});
+
+Deno.test("StoreWriter addFrame() drops a frame at once when the buffer is full, and counts it", async () => {
+  using db = tempDb("writer_test_");
+  (await openSqliteStore(db.path)).close();
+  const store = await recordingStore(db.path, 10);
+  const writer = new StoreWriter(() => Promise.resolve(store), {
+    batchMs: 10,
+    maxBuffered: 100,
+    packSize: 32,
+    retry: { initialMs: 20, maxMs: 40 },
+  });
+  const other = new DatabaseSync(db.path, { timeout: 0 });
+  other.exec("BEGIN EXCLUSIVE");
+  const accepted = frames(250).map((f) => writer.addFrame(f.service, f.receivedAt, f.raw)).filter(Boolean).length;
+  assert.equal(accepted, 100);
+  assert.deepEqual([writer.counts.buffered, writer.counts.dropped], [100, 150]);
+  await waitFor(() => writer.counts.failures >= 1, 5000, "a failed attempt");
+  other.exec("COMMIT");
+  other.close();
+  await waitFor(() => writer.counts.buffered === 0, 5000, "the buffer to drain");
+  const counts = await writer.close();
+  assert.deepEqual([counts.stored, counts.dropped], [100, 150]);
+  assert.equal(count(db.path), 100);
+});
+
+Deno.test("StoreWriter stages frames in a store on another thread and retries them there after a locked file", async () => {
+  using db = tempDb("writer_test_");
+  (await openSqliteStore(db.path)).close();
+  const writer = new StoreWriter(() => openThreadedSqliteStore(db.path, { busyTimeoutMs: 10 }), {
+    batchMs: 5,
+    batchSize: 2000,
+    retry: { initialMs: 20, maxMs: 40 },
+  });
+  await writer.ready();
+  const other = new DatabaseSync(db.path, { timeout: 0 });
+  other.exec("BEGIN EXCLUSIVE");
+  const sent = frames(5000);
+  for (const f of sent.slice(0, 3000)) writer.addFrame(f.service, f.receivedAt, f.raw);
+  await waitFor(() => writer.counts.failures >= 2, 5000, "failed attempts");
+  assert.equal(writer.counts.stored, 0);
+  other.exec("COMMIT");
+  other.close();
+  for (const f of sent.slice(2000)) writer.addFrame(f.service, f.receivedAt, f.raw); // 1000 delivered twice
+  const counts = await writer.close();
+  assert.deepEqual([counts.stored, counts.duplicates, counts.dropped, counts.error], [5000, 1000, 0, null]);
+  assert.equal(count(db.path), 5000);
+});
+
+Deno.test("StoreWriter counts staged frames as dropped when their store fails for good", async () => {
+  using db = tempDb("writer_test_");
+  let failNext = true;
+  let opens = 0;
+  const writer = new StoreWriter(async () => {
+    opens++;
+    const store = await openThreadedSqliteStore(db.path);
+    return {
+      ...store,
+      dialect: store.dialect,
+      label: store.label,
+      stage: (pack) => store.stage!(pack),
+      insertStaged(packs, batchSize) {
+        if (!failNext) return store.insertStaged!(packs, batchSize);
+        failNext = false;
+        return Promise.reject(new StoreError("the file went away", { permanent: true }));
+      },
+      close: () => store.close(),
+    } satisfies StoreBackend;
+  }, { batchMs: 5, packSize: 100, retry: { initialMs: 10, maxMs: 10 } });
+  await writer.ready();
+  const sent = frames(300);
+  for (const f of sent.slice(0, 250)) writer.addFrame(f.service, f.receivedAt, f.raw);
+  await waitFor(() => writer.counts.failures === 1, 5000, "the failure");
+  assert.equal(writer.counts.dropped, 250);
+  assert.match(writer.counts.error ?? "", /250 event\(s\) not stored: the store failed while holding them/);
+  for (const f of sent.slice(250)) writer.addFrame(f.service, f.receivedAt, f.raw);
+  const counts = await writer.close();
+  assert.deepEqual([counts.stored, counts.dropped, opens], [50, 250, 2]);
+  assert.equal(count(db.path), 50);
+});
+
+Deno.test("StoreWriter counts what a store thread wrote before one of its batches failed (a full disk)", async () => {
+  using db = tempDb("writer_test_");
+  const errors: string[] = [];
+  // Eight batches per request, as the thread asks for when it yields the CPU: the failure comes mid-request.
+  const open = async (): Promise<StoreBackend> => {
+    const store = await openThreadedSqliteStore(db.path, { maxPageCount: 200 });
+    return {
+      dialect: store.dialect,
+      label: store.label,
+      stagedBatches: 8,
+      insert: (rows) => store.insert(rows),
+      stage: (pack) => store.stage!(pack),
+      insertStaged: (packs, batchSize) => store.insertStaged!(packs, batchSize),
+      select: (q) => store.select(q),
+      stats: (q, b) => store.stats(q, b),
+      deleteBefore: (c, l) => store.deleteBefore(c, l),
+      version: () => store.version(),
+      close: () => store.close(),
+    };
+  };
+  const writer = new StoreWriter(open, {
+    batchMs: 5,
+    batchSize: 500,
+    packSize: 100,
+    retry: { initialMs: 20, maxMs: 40 },
+    onError: (e) => errors.push(e.message),
+  });
+  await writer.ready();
+  const sent = frames(8000);
+  for (const f of sent) writer.addFrame(f.service, f.receivedAt, f.raw);
+  await waitFor(() => writer.counts.failures >= 1, 5000, "the full disk");
+  const written = writer.counts.stored;
+  assert.ok(written > 0 && written < 8000, `${written} written before the disk was full`);
+  assert.equal(written % 500, 0); // whole batches only
+  assert.equal(writer.counts.buffered, 8000 - written);
+  assert.match(errors[0], /disk is full/);
+  const counts = await writer.close(200);
+  assert.deepEqual([counts.stored, counts.dropped], [written, 8000 - written]);
+  assert.equal(count(db.path), written);
 });
