@@ -17,6 +17,7 @@
  */
 
 import type { AlertChange } from "../model/alerts.ts";
+import type { ConnectionStatus } from "../transport/status.ts";
 import { eventsPerSecond, latencyPercentiles, sparkline } from "../model/metrics.ts";
 import { formatClock } from "../protocol/timestamp.ts";
 import { HELP_LINES, initialUi, parseKeys, reduceUi, type UiState } from "../ui/keys.ts";
@@ -75,6 +76,7 @@ export class TerminalOutput implements Output {
   /** Messages since the message path last read the clock (see {@link FLOOD_CHECK}). */
   #sinceClockCheck = 0;
   #dirty = true;
+  #statusDrawQueued = false;
   #rawMode = false;
   #ended = false;
   /** The view threw: no more screen updates. */
@@ -133,8 +135,19 @@ export class TerminalOutput implements Output {
     }
   }
 
-  status(): void {
-    this.#requestDraw();
+  status(_service: string, status: ConnectionStatus): void {
+    // A connection's state is what a person waits for at start-up: show it in this turn, not at the next frame
+    // slot (status changes are few: the connection reports only changes a view shows, and backs off between
+    // attempts). After the current message, so that changes made together (connected, then refused) draw as one;
+    // not while subscriptions are unanswered (that reads "connected" before a refusal could be shown).
+    if (status.phase === "subscribing") return this.#requestDraw();
+    this.#dirty = true;
+    if (this.#statusDrawQueued || !this.#host) return;
+    this.#statusDrawQueued = true;
+    queueMicrotask(() => {
+      this.#statusDrawQueued = false;
+      if (this.#dirty) this.#draw();
+    });
   }
 
   problem(): void {

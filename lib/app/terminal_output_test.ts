@@ -248,3 +248,23 @@ Deno.test("TerminalOutput draws from the message path when a flood keeps the dra
   assert.match(screen(sink), new RegExp(`^view ${n}`), "the last frame drawn is on screen");
   await out.close();
 });
+
+Deno.test("TerminalOutput draws a connection's new state in the same turn, but not while it is still subscribing", async () => {
+  const sink = memorySink();
+  let label = "connecting";
+  const out = new TerminalOutput({ sink, keys: false, color: false, refreshMs: 60_000 });
+  const host = fakeHost(() => [label]);
+  out.start(host);
+  await Promise.resolve();
+  const status = { state: "connected", url: "ws://x", attempt: 0, retryAt: null, reason: null, since: 0 } as const;
+  label = "subscribing";
+  out.status("pool", { ...status, phase: "subscribing" } as never);
+  await Promise.resolve();
+  assert.doesNotMatch(screen(sink), /subscribing/, "a subscribing state waits for the frame slot");
+  label = "connected";
+  out.status("pool", { ...status, phase: "connected" } as never);
+  assert.doesNotMatch(screen(sink), /^connected/, "not in the middle of the message that changed it");
+  await Promise.resolve();
+  assert.match(screen(sink), /^connected/, "drawn before the turn ends");
+  out.ending();
+});

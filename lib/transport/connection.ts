@@ -533,14 +533,16 @@ export class Connection {
     this.#phaseTimer = null;
   }
 
-  /** Updates the status; calls `onStatus` when something a view shows changed (and the first time). */
+  /** Updates the status; calls `onStatus` when something a view shows changed (and the first time), and once subscribed. */
   #setStatus(change: Partial<ConnectionStatus>): void {
     const prev = this.#status;
     const next = { ...prev, ...change };
     if (next.state !== prev.state) next.since = this.#now();
     this.#status = next;
     const visible = !this.#reported || next.state !== prev.state || next.attempt !== prev.attempt ||
-      next.retryAt !== prev.retryAt || next.reason !== prev.reason || next.refused !== prev.refused;
+      next.retryAt !== prev.retryAt || next.reason !== prev.reason || next.refused !== prev.refused ||
+      // Every subscription answered: a view may now say "connected" without fearing a refusal.
+      (prev.phase === "subscribing" && next.phase === "connected");
     if (!visible) return;
     this.#reported = true;
     this.#options.onStatus?.(next);

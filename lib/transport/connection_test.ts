@@ -52,7 +52,8 @@ Deno.test("Connection subscribes after the welcome and matches responses", async
   ]);
   for (const m of server.received) assert.equal(m.id, m.correlation_id);
   assert.deepEqual([...c.subscribed].sort(), ["global", "pool:p"]);
-  assert.deepEqual(states, ["connecting", "connected"]);
+  // Reported twice as connected: on opening (subscribing) and once every subscription was answered.
+  assert.deepEqual(states, ["connecting", "connected", "connected"]);
   assert.equal(c.phase, "connected", "every subscribe answered");
   assert.deepEqual(c.status.refused, []);
   assert.equal(c.counters.messages, 6);
@@ -102,7 +103,15 @@ Deno.test("Connection reconnects once and re-subscribes after the server drops i
   assert.equal(c.counters.reconnects, 1);
   assert.equal(c.status.state, "connected");
   assert.equal(c.status.reason, null);
-  assert.deepEqual(phases, ["connecting", "subscribing", "backing_off", "connecting", "subscribing"]);
+  assert.deepEqual(phases, [
+    "connecting",
+    "subscribing",
+    "connected",
+    "backing_off",
+    "connecting",
+    "subscribing",
+    "connected",
+  ]);
   await c.close();
   await server.close();
 });
