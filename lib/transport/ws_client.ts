@@ -141,6 +141,8 @@ export class WsClient {
   #closeSent = false;
   #ended = false;
   #done: Promise<void> | null = null;
+  /** Aborts a TCP connect still pending when the socket ends. */
+  #connecting = new AbortController();
   #found: number[] = [];
   /** Payloads of the other frames of a pass (fragments, binary, control), copied end to end: no object per frame. */
   #scratch: Uint8Array = EMPTY;
@@ -223,7 +225,11 @@ export class WsClient {
         await tls.handshake();
         conn = tls;
       } else {
-        const tcp = await Deno.connect({ hostname: this.#hostname(), port: this.#port() });
+        const tcp = await Deno.connect({
+          hostname: this.#hostname(),
+          port: this.#port(),
+          signal: this.#connecting.signal,
+        });
         this.#conn = conn = tcp;
         tcp.setNoDelay(true);
       }
@@ -574,7 +580,11 @@ export class WsClient {
     const conn = this.#conn;
     this.#conn = null;
     if (conn === null) {
-      this.#report(ending);
+      // Still connecting: like `WebSocket`, report in a later task, once a plain TCP connect was cancelled
+      // (a TLS connect cannot be; it is closed when it completes).
+      this.#connecting.abort();
+      const stopped = this.#url.protocol === "ws:" && this.#done ? this.#done : Promise.resolve();
+      stopped.catch(() => {}).then(() => setTimeout(() => this.#report(ending), 0));
       return;
     }
     let linger: ReturnType<typeof setTimeout> | undefined;

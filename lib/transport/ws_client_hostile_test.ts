@@ -491,3 +491,15 @@ Deno.test("WsClient.close() right after construction ends without leaking the co
   await sleep(50);
   await server.close();
 });
+
+Deno.test("WsClient.close() while connecting reports the close in a later task, like WebSocket", async () => {
+  const server = startRawServer(() => {});
+  const ws = new WsClient(server.url);
+  const calls: number[] = [];
+  ws.onclose = (e) => calls.push(e.code);
+  ws.close();
+  assert.deepEqual(calls, [], "onclose ran inside close()");
+  await waitFor(() => calls.length > 0, "the close event");
+  assert.deepEqual(calls, [1006]);
+  await server.close();
+});
