@@ -418,7 +418,7 @@ export class WsClient {
     for (let i = 0; i < found.length && !this.#ended; i += 3) {
       const kind = found[i];
       if (kind !== 1) {
-        this.#frame((kind - 2) >> 1, (kind & 1) === 1, this.#scratch.subarray(found[i + 1], found[i + 2]));
+        this.#frame((kind - 2) >> 1, (kind & 1) === 1, found[i + 1], found[i + 2]);
         continue;
       }
       if (this.#fragOpcode !== 0) return this.#fail("Expected a continuation frame", 1002);
@@ -453,13 +453,13 @@ export class WsClient {
     }
   }
 
-  /** A frame other than a complete text message: fragments, binary, control frames (`payload` is borrowed). */
-  #frame(opcode: number, fin: boolean, payload: Uint8Array): void {
+  /** A frame other than a complete text message: fragments, binary, control frames; its payload is `#scratch[from, to)`. */
+  #frame(opcode: number, fin: boolean, from: number, to: number): void {
     if (opcode === 0x0 || opcode === 0x1 || opcode === 0x2) {
       if (opcode === 0x0 && this.#fragOpcode === 0) return this.#fail("Invalid continuation frame", 1002);
       if (opcode !== 0x0 && this.#fragOpcode !== 0) return this.#fail("Expected a continuation frame", 1002);
       if (opcode !== 0x0) this.#fragOpcode = opcode;
-      this.#append(payload);
+      this.#append(from, to);
       if (!fin) return;
       const type = this.#fragOpcode;
       const bytes = this.#fragBuf.subarray(0, this.#fragBytes);
@@ -475,6 +475,7 @@ export class WsClient {
       }
       return this.#deliver(text);
     }
+    const payload = this.#scratch.subarray(from, to);
     if (opcode === 0x9) {
       if (this.#closeSent) return;
       // While earlier writes wait (a server that does not read), only the newest ping is answered.
@@ -490,14 +491,21 @@ export class WsClient {
   }
 
   /** Adds a fragment's payload to the message being joined (the limit was checked at its header). */
-  #append(payload: Uint8Array): void {
-    const need = this.#fragBytes + payload.length;
+  #append(from: number, to: number): void {
+    const need = this.#fragBytes + to - from;
     if (need > this.#fragBuf.length) {
       const bigger = new Uint8Array(Math.max(need, Math.min(this.#maxBytes, Math.max(2 * this.#fragBuf.length, 1024))));
       bigger.set(this.#fragBuf.subarray(0, this.#fragBytes));
       this.#fragBuf = bigger;
     }
-    this.#fragBuf.set(payload, this.#fragBytes);
+    // Tiny fragments byte by byte: no view object per fragment.
+    if (to - from < 64) {
+      const buf = this.#fragBuf;
+      const scratch = this.#scratch;
+      for (let i = from, at = this.#fragBytes; i < to; i++, at++) buf[at] = scratch[i];
+    } else {
+      this.#fragBuf.set(this.#scratch.subarray(from, to), this.#fragBytes);
+    }
     this.#fragBytes = need;
   }
 
