@@ -222,6 +222,10 @@ export class WsClient {
       if (this.#url.protocol === "wss:") {
         const tls = await Deno.connectTls({ hostname: this.#hostname(), port: this.#port(), caCerts: this.#caCerts });
         this.#conn = tls;
+        if (this.#ended) {
+          this.#closeConn(tls); // ended while connecting: do not start a TLS handshake that may never finish
+          return;
+        }
         await tls.handshake();
         conn = tls;
       } else {
