@@ -21,6 +21,8 @@ export interface SeenFrame {
 /** One accepted connection. */
 export interface Peer {
   conn: Deno.Conn;
+  /** The client's `Sec-WebSocket-Key` (for a `serve` that writes the answer itself, after an empty `answer`). */
+  key: string;
   /** Frames the client sent so far. */
   frames: SeenFrame[];
   /** Resolves when the client closed its side of the TCP connection. */
@@ -44,6 +46,12 @@ export async function switching(key: string): Promise<string> {
     `Sec-WebSocket-Accept: ${await acceptFor(key)}\r\n\r\n`;
 }
 
+/** Options of {@link startRawServer}. */
+export interface RawServerOptions {
+  /** The server reads nothing after the handshake until this settles (a peer that never reads). */
+  holdReads?: Promise<void>;
+}
+
 /**
  * Starts a server: each connection gets `answer(key)` (default
  * {@link switching}; bytes may follow it) as its handshake answer, then
@@ -53,6 +61,7 @@ export async function switching(key: string): Promise<string> {
 export function startRawServer(
   serve: (peer: Peer) => Promise<void> | void,
   answer: (key: string) => Promise<string | Uint8Array> | string | Uint8Array = switching,
+  options: RawServerOptions = {},
 ): RawServer {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const tasks: Promise<void>[] = [];
@@ -100,6 +109,7 @@ export function startRawServer(
     let resolveEof!: () => void;
     const peer: Peer = {
       conn,
+      key,
       frames: [],
       eof: new Promise((resolve) => resolveEof = resolve),
       write: async (bytes) => {
@@ -110,7 +120,11 @@ export function startRawServer(
       },
     };
     server.peers.push(peer);
-    const reading = readFrames(conn, buf.slice(headEnd + 4, end), peer.frames).finally(resolveEof);
+    const first = buf.slice(headEnd + 4, end);
+    const reading = (async () => {
+      await options.holdReads;
+      await readFrames(conn, first, peer.frames);
+    })().finally(resolveEof);
     await Promise.all([serve(peer), reading]);
   }
   return server;

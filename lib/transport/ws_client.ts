@@ -68,6 +68,7 @@ const SEGMENT_BYTES = 16 * 1024;
 const NETWORK_ERROR = "NetworkError: failed to connect to WebSocket: ";
 
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 /** Checks UTF-8 (throws on an invalid byte), slowly: only for text the fast decoder marked with U+FFFD. */
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** Decodes about seven times faster than the strict one; puts U+FFFD for invalid bytes. */
@@ -81,13 +82,6 @@ const lenient = new TextDecoder("utf-8", { ignoreBOM: true });
 function decodeText(bytes: Uint8Array): string {
   const text = lenient.decode(bytes);
   return text.indexOf("\uFFFD") < 0 ? text : strict.decode(bytes);
-}
-
-/** A frame other than a complete text message, kept until its turn in the chunk. */
-interface OtherFrame {
-  opcode: number;
-  fin: boolean;
-  payload: Uint8Array;
 }
 
 /** How the socket ended. */
@@ -136,16 +130,22 @@ export class WsClient {
   /** Bytes of the incomplete frame at `#start` once its header is read, else 0. */
   #need = 0;
   #fragOpcode = 0;
-  #fragments: Uint8Array[] = [];
+  /** The fragments of the message being received, joined as they come (one copy per fragment, not one object). */
+  #fragBuf: Uint8Array = EMPTY;
   #fragBytes = 0;
   #writes: Uint8Array[] = [];
+  /** Index in `#writes` of a pong not yet written (a newer ping replaces it: RFC 6455 5.5.3), else -1. */
+  #pongAt = -1;
   #flushing = false;
   #flushed: Promise<void> = Promise.resolve();
   #closeSent = false;
   #ended = false;
   #done: Promise<void> | null = null;
+  /** Aborts a TCP connect still pending when the socket ends. */
+  #connecting = new AbortController();
   #found: number[] = [];
-  #others: OtherFrame[] = [];
+  /** Payloads of the other frames of a pass (fragments, binary, control), copied end to end: no object per frame. */
+  #scratch: Uint8Array = EMPTY;
 
   /**
    * Checks the URL and the network permission synchronously (a missing
@@ -222,10 +222,18 @@ export class WsClient {
       if (this.#url.protocol === "wss:") {
         const tls = await Deno.connectTls({ hostname: this.#hostname(), port: this.#port(), caCerts: this.#caCerts });
         this.#conn = tls;
+        if (this.#ended) {
+          this.#closeConn(tls); // ended while connecting: do not start a TLS handshake that may never finish
+          return;
+        }
         await tls.handshake();
         conn = tls;
       } else {
-        const tcp = await Deno.connect({ hostname: this.#hostname(), port: this.#port() });
+        const tcp = await Deno.connect({
+          hostname: this.#hostname(),
+          port: this.#port(),
+          signal: this.#connecting.signal,
+        });
         this.#conn = conn = tcp;
         tcp.setNoDelay(true);
       }
@@ -323,12 +331,15 @@ export class WsClient {
     const buf = this.#buf;
     const end = this.#end;
     const found = this.#found;
-    const others = this.#others;
     found.length = 0;
-    others.length = 0;
     this.#need = 0;
     let at = this.#start;
     let error: [string, number] | null = null;
+    // Bytes of the fragmented message so far, with the fragments listed in this pass: checked at each
+    // fragment's header, so a message over the limit fails before its last fragment is buffered.
+    let fragBytes = this.#fragBytes;
+    let scratch = this.#scratch;
+    let stored = 0;
     while (end - at >= 2) {
       const b0 = buf[at];
       const b1 = buf[at + 1];
@@ -348,6 +359,10 @@ export class WsClient {
         p += 2;
       } else if (len === 127) {
         if (end - p < 8) break;
+        if (buf[p] & 0x80) {
+          error = ["Invalid frame length", 1002];
+          break;
+        }
         const high = buf[p] * 2 ** 24 + ((buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3]);
         len = high * 2 ** 32 + buf[p + 4] * 2 ** 24 + ((buf[p + 5] << 16) | (buf[p + 6] << 8) | buf[p + 7]);
         p += 8;
@@ -355,6 +370,13 @@ export class WsClient {
       if (len > this.#maxBytes) {
         error = [`Message too big: ${len} bytes, the limit is ${this.#maxBytes}`, 1009];
         break;
+      }
+      if (opcode < 8 && (opcode === 0 || !fin)) {
+        fragBytes = (opcode === 0 ? fragBytes : 0) + len;
+        if (fragBytes > this.#maxBytes) {
+          error = [`Message too big: over ${this.#maxBytes} bytes in fragments`, 1009];
+          break;
+        }
       }
       const e = p + len;
       if (e > end) {
@@ -365,8 +387,14 @@ export class WsClient {
         found.push(1, p, e);
         for (let i = at; i < p; i++) buf[i] = 0x20;
       } else {
-        found.push(0, others.length, 0);
-        others.push({ opcode, fin, payload: buf.slice(p, e) });
+        if (stored + len > scratch.length) {
+          const bigger = new Uint8Array(Math.max(stored + len, 2 * scratch.length, 4096));
+          bigger.set(scratch.subarray(0, stored));
+          this.#scratch = scratch = bigger;
+        }
+        scratch.set(buf.subarray(p, e), stored);
+        found.push(2 + (opcode << 1) + (fin ? 1 : 0), stored, stored + len);
+        stored += len;
         buf.fill(0x20, at, e);
       }
       at = e;
@@ -374,6 +402,7 @@ export class WsClient {
     }
     this.#start = at;
     if (found.length > 0) this.#deliverAll();
+    if (this.#scratch.length > this.#chunkBytes) this.#scratch = EMPTY;
     if (error) this.#fail(error[0], error[1]);
     return found.length > 0;
   }
@@ -391,8 +420,9 @@ export class WsClient {
     let base = 0;
     let segmentEnd = -1;
     for (let i = 0; i < found.length && !this.#ended; i += 3) {
-      if (found[i] === 0) {
-        this.#frame(this.#others[found[i + 1]]);
+      const kind = found[i];
+      if (kind !== 1) {
+        this.#frame((kind - 2) >> 1, (kind & 1) === 1, found[i + 1], found[i + 2]);
         continue;
       }
       if (this.#fragOpcode !== 0) return this.#fail("Expected a continuation frame", 1002);
@@ -427,25 +457,20 @@ export class WsClient {
     }
   }
 
-  /** A frame other than a complete text message: fragments, binary, control frames. */
-  #frame(frame: OtherFrame): void {
-    const { opcode, fin, payload } = frame;
+  /** A frame other than a complete text message: fragments, binary, control frames; its payload is `#scratch[from, to)`. */
+  #frame(opcode: number, fin: boolean, from: number, to: number): void {
     if (opcode === 0x0 || opcode === 0x1 || opcode === 0x2) {
       if (opcode === 0x0 && this.#fragOpcode === 0) return this.#fail("Invalid continuation frame", 1002);
       if (opcode !== 0x0 && this.#fragOpcode !== 0) return this.#fail("Expected a continuation frame", 1002);
       if (opcode !== 0x0) this.#fragOpcode = opcode;
-      this.#fragBytes += payload.length;
-      if (this.#fragBytes > this.#maxBytes) {
-        return this.#fail(`Message too big: over ${this.#maxBytes} bytes in fragments`, 1009);
-      }
-      this.#fragments.push(payload);
+      this.#append(from, to);
       if (!fin) return;
       const type = this.#fragOpcode;
-      const bytes = concat(this.#fragments);
+      const bytes = this.#fragBuf.subarray(0, this.#fragBytes);
       this.#fragOpcode = 0;
-      this.#fragments = [];
+      this.#fragBuf = EMPTY;
       this.#fragBytes = 0;
-      if (type === 0x2) return this.#deliver(bytes);
+      if (type === 0x2) return this.#deliver(bytes.length === bytes.buffer.byteLength ? bytes : bytes.slice());
       let text: string;
       try {
         text = decodeText(bytes);
@@ -454,12 +479,38 @@ export class WsClient {
       }
       return this.#deliver(text);
     }
+    const payload = this.#scratch.subarray(from, to);
     if (opcode === 0x9) {
-      if (!this.#closeSent) this.#write(clientFrame(0xa, payload));
+      if (this.#closeSent) return;
+      // While earlier writes wait (a server that does not read), only the newest ping is answered.
+      if (this.#pongAt >= 0) this.#writes[this.#pongAt] = clientFrame(0xa, payload);
+      else {
+        this.#write(clientFrame(0xa, payload));
+        if (this.#flushing && this.#writes.length > 0) this.#pongAt = this.#writes.length - 1;
+      }
       return;
     }
     if (opcode === 0x8) return this.#closeFrame(payload);
     // 0xa: a pong, nothing to do.
+  }
+
+  /** Adds a fragment's payload to the message being joined (the limit was checked at its header). */
+  #append(from: number, to: number): void {
+    const need = this.#fragBytes + to - from;
+    if (need > this.#fragBuf.length) {
+      const bigger = new Uint8Array(Math.max(need, Math.min(this.#maxBytes, Math.max(2 * this.#fragBuf.length, 1024))));
+      bigger.set(this.#fragBuf.subarray(0, this.#fragBytes));
+      this.#fragBuf = bigger;
+    }
+    // Tiny fragments byte by byte: no view object per fragment.
+    if (to - from < 64) {
+      const buf = this.#fragBuf;
+      const scratch = this.#scratch;
+      for (let i = from, at = this.#fragBytes; i < to; i++, at++) buf[at] = scratch[i];
+    } else {
+      this.#fragBuf.set(this.#scratch.subarray(from, to), this.#fragBytes);
+    }
+    this.#fragBytes = need;
   }
 
   /** The server's close frame: answer it (unless we began), then end cleanly with its code. */
@@ -508,6 +559,7 @@ export class WsClient {
       while (this.#writes.length > 0) {
         const batch = this.#writes.length === 1 ? this.#writes[0] : concat(this.#writes);
         this.#writes = [];
+        this.#pongAt = -1;
         await writeAll(conn, batch);
       }
     } catch (error) {
@@ -540,7 +592,11 @@ export class WsClient {
     const conn = this.#conn;
     this.#conn = null;
     if (conn === null) {
-      this.#report(ending);
+      // Still connecting: like `WebSocket`, report in a later task, once a plain TCP connect was cancelled
+      // (a TLS connect cannot be; it is closed when it completes).
+      this.#connecting.abort();
+      const stopped = this.#url.protocol === "ws:" && this.#done ? this.#done : Promise.resolve();
+      stopped.catch(() => {}).then(() => setTimeout(() => this.#report(ending), 0));
       return;
     }
     let linger: ReturnType<typeof setTimeout> | undefined;

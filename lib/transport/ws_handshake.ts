@@ -49,7 +49,7 @@ export function headEnd(bytes: Uint8Array, end: number): number {
  */
 export function checkAnswer(head: string, expectedAccept: string): string | null {
   const lines = head.split("\r\n");
-  const status = /^HTTP\/1\.1 (\d{3})/.exec(lines[0]);
+  const status = /^HTTP\/1\.1 (\d{3})(?: |$)/.exec(lines[0]);
   if (!status) return `Invalid HTTP answer: ${lines[0].slice(0, 80)}`;
   if (status[1] !== "101") return `Invalid status code: ${status[1]}`;
   const headers = new Map<string, string>();
