@@ -293,8 +293,10 @@ Deno.test("WsClient sockets take turns chunk by chunk, and timers run during a f
   await sender.status;
   await reader.cancel();
   await waitFor(() => sockets.every((ws) => ws.readyState === WsClient.CLOSED), "closed");
-  // Without the yields one socket can deliver its whole flood before the other gets a turn.
-  assert.ok(runs.length >= 200, `the sockets took turns only ${runs.length - 1} times: ${runs.join(" ")}`);
+  // Without the yields one socket can deliver its whole flood before the other gets a turn (a handful of runs).
+  // The bounds leave room for a loaded machine, where the sender process falls behind and one socket's buffer is
+  // empty for a while (its neighbour then delivers several chunks in a row: not unfairness).
+  assert.ok(runs.length >= 50, `the sockets took turns only ${runs.length - 1} times: ${runs.join(" ")}`);
   assert.ok(median <= 160, `median run ${median} messages: ${runs.join(" ")}`);
-  assert.ok(ticks >= ms / 5 / 3, `a 5 ms interval ran ${ticks} times in ${ms.toFixed(0)} ms`);
+  assert.ok(ticks >= ms / 5 / 6, `a 5 ms interval ran ${ticks} times in ${ms.toFixed(0)} ms`);
 });
