@@ -7,37 +7,19 @@
  * @module
  */
 
-const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+import { acceptFor, frameBytes } from "../lib/transport/ws_handshake.ts";
+
 const encoder = new TextEncoder();
 
 /** `Sec-WebSocket-Accept` for a client's `Sec-WebSocket-Key`: base64(sha1(key + GUID)). */
-export async function acceptKey(key: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", encoder.encode(key + GUID)));
-  return btoa(String.fromCharCode(...digest));
-}
+export const acceptKey: (key: string) => Promise<string> = acceptFor;
 
 /** WebSocket opcodes used here. */
 export const OP = { text: 1, binary: 2, close: 8, ping: 9, pong: 10 } as const;
 
 /** One unmasked, final server frame (server-to-client frames are never masked). */
 export function serverFrameBytes(payload: string | Uint8Array, opcode: number = OP.text): Uint8Array {
-  const body = typeof payload === "string" ? encoder.encode(payload) : payload;
-  const n = body.length;
-  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const out = new Uint8Array(head + n);
-  out[0] = 0x80 | opcode;
-  if (n < 126) {
-    out[1] = n;
-  } else if (n < 65536) {
-    out[1] = 126;
-    out[2] = n >> 8;
-    out[3] = n & 0xff;
-  } else {
-    out[1] = 127;
-    new DataView(out.buffer).setBigUint64(2, BigInt(n));
-  }
-  out.set(body, head);
-  return out;
+  return frameBytes(opcode, typeof payload === "string" ? encoder.encode(payload) : payload);
 }
 
 /** A frame a client sent, unmasked. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { acceptFor } from "./ws_handshake.ts";
+import { acceptFor, frameBytes } from "./ws_handshake.ts";
 
 /** A frame the client sent, unmasked. */
 export interface SeenFrame {
@@ -169,23 +169,7 @@ async function readFrames(conn: Deno.Conn, first: Uint8Array, frames: SeenFrame[
 
 /** An unmasked server frame (`fin` false for a fragment). */
 export function frame(opcode: number, payload: string | Uint8Array, fin = true): Uint8Array {
-  const body = typeof payload === "string" ? encoder.encode(payload) : payload;
-  const n = body.length;
-  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const out = new Uint8Array(head + n);
-  out[0] = (fin ? 0x80 : 0) | opcode;
-  if (n < 126) {
-    out[1] = n;
-  } else if (n < 65536) {
-    out[1] = 126;
-    out[2] = n >> 8;
-    out[3] = n & 0xff;
-  } else {
-    out[1] = 127;
-    new DataView(out.buffer).setBigUint64(2, BigInt(n));
-  }
-  out.set(body, head);
-  return out;
+  return frameBytes(opcode, typeof payload === "string" ? encoder.encode(payload) : payload, { fin });
 }
 
 /** The code of a close frame's payload (1005 when it has none). */

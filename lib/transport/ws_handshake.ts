@@ -67,27 +67,46 @@ export function checkAnswer(head: string, expectedAccept: string): string | null
   return null;
 }
 
-/** One final, masked client frame (RFC 6455 5.3: a client masks every frame with a fresh random key). */
-export function clientFrame(opcode: number, payload: Uint8Array): Uint8Array {
+/** Options for {@link frameBytes}. */
+export interface FrameOptions {
+  /** False for a fragment that more follow. Default true. */
+  fin?: boolean;
+  /** Mask the payload with a fresh random key (every client frame, RFC 6455 5.3; never a server's). Default false. */
+  mask?: boolean;
+}
+
+/** One WebSocket frame: header (7-, 16- or 64-bit length), optional mask key, payload. */
+export function frameBytes(opcode: number, payload: Uint8Array, options: FrameOptions = {}): Uint8Array {
   const n = payload.length;
   const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const out = new Uint8Array(head + 4 + n);
-  out[0] = 0x80 | opcode;
+  const masked = options.mask ?? false;
+  const maskBit = masked ? 0x80 : 0;
+  const out = new Uint8Array(head + (masked ? 4 : 0) + n);
+  out[0] = (options.fin ?? true ? 0x80 : 0) | opcode;
   if (n < 126) {
-    out[1] = 0x80 | n;
+    out[1] = maskBit | n;
   } else if (n < 65536) {
-    out[1] = 0x80 | 126;
+    out[1] = maskBit | 126;
     out[2] = n >> 8;
     out[3] = n & 0xff;
   } else {
-    out[1] = 0x80 | 127;
+    out[1] = maskBit | 127;
     new DataView(out.buffer).setBigUint64(2, BigInt(n));
+  }
+  if (!masked) {
+    out.set(payload, head);
+    return out;
   }
   const mask = crypto.getRandomValues(new Uint8Array(4));
   out.set(mask, head);
   const at = head + 4;
   for (let i = 0; i < n; i++) out[at + i] = payload[i] ^ mask[i & 3];
   return out;
+}
+
+/** One final, masked client frame (RFC 6455 5.3: a client masks every frame with a fresh random key). */
+export function clientFrame(opcode: number, payload: Uint8Array): Uint8Array {
+  return frameBytes(opcode, payload, { mask: true });
 }
 
 /** The payload of a close frame: the code, then the reason (UTF-8); empty without a code. */
