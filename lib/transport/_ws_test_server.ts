@@ -8,6 +8,7 @@
  */
 
 import { acceptFor, frameBytes } from "./ws_handshake.ts";
+import { WsClient, type WsClientOptions } from "./ws_client.ts";
 
 /** A frame the client sent, unmasked. */
 export interface SeenFrame {
@@ -197,3 +198,26 @@ if (import.meta.main) {
   });
   console.log(server.url);
 }
+
+/** What a client saw, in order. */
+export interface Seen {
+  ws: WsClient;
+  opened: boolean;
+  messages: (string | Uint8Array)[];
+  errors: string[];
+  closes: { code: number; reason: string; wasClean: boolean }[];
+}
+
+/** A client of `url` whose every event is kept in a {@link Seen}. */
+export function watch(url: string, options: WsClientOptions = {}): Seen {
+  const ws = new WsClient(url, options);
+  const seen: Seen = { ws, opened: false, messages: [], errors: [], closes: [] };
+  ws.onopen = () => seen.opened = true;
+  ws.onmessage = (e) => seen.messages.push(e.data);
+  ws.onerror = (e) => seen.errors.push(e.message);
+  ws.onclose = (e) => seen.closes.push({ code: e.code, reason: e.reason, wasClean: e.wasClean });
+  return seen;
+}
+
+/** A `waitFor` test: the client saw its close. */
+export const closed = (seen: Seen) => () => seen.closes.length > 0;

@@ -4,29 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { waitFor } from "../../tests/_script_server.ts";
-import { closeCode, frame, type Peer, startRawServer, switching } from "./_ws_test_server.ts";
+import { closeCode, closed, frame, type Peer, type Seen, startRawServer, switching, watch } from "./_ws_test_server.ts";
 import { Connection } from "./connection.ts";
 import { WsClient, type WsClientOptions } from "./ws_client.ts";
 
-interface Seen {
-  ws: WsClient;
-  opened: boolean;
-  messages: (string | Uint8Array)[];
-  errors: string[];
-  closes: { code: number; reason: string; wasClean: boolean }[];
-}
-
-function watch(url: string, options: WsClientOptions = {}): Seen {
-  const ws = new WsClient(url, options);
-  const seen: Seen = { ws, opened: false, messages: [], errors: [], closes: [] };
-  ws.onopen = () => seen.opened = true;
-  ws.onmessage = (e) => seen.messages.push(e.data);
-  ws.onerror = (e) => seen.errors.push(e.message);
-  ws.onclose = (e) => seen.closes.push({ code: e.code, reason: e.reason, wasClean: e.wasClean });
-  return seen;
-}
-
-const closed = (seen: Seen) => () => seen.closes.length > 0;
 const bytes = (...parts: (Uint8Array | number[])[]) => new Uint8Array(parts.flatMap((p) => [...p]));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const FAILED = { code: 1006, reason: "", wasClean: false };

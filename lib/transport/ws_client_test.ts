@@ -1,28 +1,7 @@
 import assert from "node:assert/strict";
 import { waitFor } from "../../tests/_script_server.ts";
-import { closeCode, frame, type RawServer, startRawServer, switching } from "./_ws_test_server.ts";
-import { WsClient, type WsClientOptions } from "./ws_client.ts";
-
-/** What a client saw, in order. */
-interface Seen {
-  ws: WsClient;
-  opened: boolean;
-  messages: (string | Uint8Array)[];
-  errors: string[];
-  closes: { code: number; reason: string; wasClean: boolean }[];
-}
-
-function watch(url: string, options: WsClientOptions = {}): Seen {
-  const ws = new WsClient(url, options);
-  const seen: Seen = { ws, opened: false, messages: [], errors: [], closes: [] };
-  ws.onopen = () => seen.opened = true;
-  ws.onmessage = (e) => seen.messages.push(e.data);
-  ws.onerror = (e) => seen.errors.push(e.message);
-  ws.onclose = (e) => seen.closes.push({ code: e.code, reason: e.reason, wasClean: e.wasClean });
-  return seen;
-}
-
-const closed = (seen: Seen) => () => seen.closes.length > 0;
+import { closeCode, closed, frame, type RawServer, startRawServer, switching, watch } from "./_ws_test_server.ts";
+import { WsClient } from "./ws_client.ts";
 
 Deno.test("WsClient exchanges messages with Deno's WebSocket server, in order, across chunk boundaries", async () => {
   const texts = Array.from({ length: 3000 }, (_, i) => `{"n":${i},"pad":"${"x".repeat(i % 300)}"}`);
