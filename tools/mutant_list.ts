@@ -61,6 +61,22 @@ export const MUTANTS: Mutant[] = [
     tests: CONNECTION_TESTS,
   },
   {
+    name: "invalid UTF-8 delivered as text",
+    guarantee: "Bad data is counted, never fatal (a text frame must be valid UTF-8: the socket fails with 1007)",
+    file: "lib/transport/ws_client.ts",
+    find: '  return text.indexOf("\\uFFFD") < 0 ? text : strict.decode(bytes);',
+    replace: "  return text;",
+    tests: ["lib/transport/ws_client_test.ts", "lib/transport/ws_client_hostile_test.ts"],
+  },
+  {
+    name: "socket reads never yield",
+    guarantee: "No source starves the others, the timers or the keys under a flood",
+    file: "lib/transport/ws_client.ts",
+    find: "      if (this.#parse()) await nextTurn();",
+    replace: "      if (this.#parse() && this.#ended) await nextTurn();",
+    tests: ["lib/transport/ws_client_test.ts"],
+  },
+  {
     name: "hex numbers accepted",
     guarantee: "Numbers a person can trust",
     file: "lib/protocol/_read.ts",
@@ -73,8 +89,8 @@ export const MUTANTS: Mutant[] = [
     name: "answered probe not cleared",
     guarantee: "Reconnects without storms (a healthy quiet link is kept)",
     file: "lib/transport/liveness.ts",
-    find: "    this.#lastHeard = this.#scheduler.now();\n    this.#probeSentAt = null;",
-    replace: "    this.#lastHeard = this.#scheduler.now();",
+    find: "    this.#lastHeard = at ?? this.#scheduler.now();\n    this.#probeSentAt = null;",
+    replace: "    this.#lastHeard = at ?? this.#scheduler.now();",
     tests: CONNECTION_TESTS,
   },
   {
