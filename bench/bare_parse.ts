@@ -6,20 +6,30 @@
  * connections in this one process (CHANNELS comma separated), as the
  * dashboard does.
  *
- * Usage: `deno run --allow-net=127.0.0.1 bench/bare_parse.ts URL [CHANNELS] [URL CHANNELS ...]` (channels
+ * With `--raw` first it does the same over the monitors' own transport,
+ * `lib/transport/ws_client.ts` (`Deno.connect`, frames parsed from large
+ * chunks, one decode per chunk), instead of Deno's `WebSocket` (one async op
+ * and one DOM event per message): the difference between the two runs is
+ * what the transport saves per message.
+ *
+ * Usage: `deno run --allow-net=127.0.0.1 bench/bare_parse.ts [--raw] URL [CHANNELS] [URL CHANNELS ...]` (channels
  * default `pool:pool_local`). On SIGTERM it prints
  * `{"messages":N,"events":E,"rss":BYTES,"p50":MS,"p99":MS}` and exits.
  *
  * @module
  */
 
+import { WsClient } from "../lib/transport/ws_client.ts";
+
 const clock = () => performance.timeOrigin + performance.now();
+const raw = Deno.args[0] === "--raw";
+const args = raw ? Deno.args.slice(1) : Deno.args;
 let messages = 0;
 let events = 0;
 const latencies: number[] = [];
-for (let i = 0; i < Deno.args.length; i += 2) {
-  const channels = (Deno.args[i + 1] ?? "pool:pool_local").split(",");
-  const ws = new WebSocket(Deno.args[i]);
+for (let i = 0; i < args.length; i += 2) {
+  const channels = (args[i + 1] ?? "pool:pool_local").split(",");
+  const ws = raw ? new WsClient(args[i]) : new WebSocket(args[i]);
   ws.onopen = () => {
     for (const channel of channels) {
       ws.send(
@@ -33,9 +43,9 @@ for (let i = 0; i < Deno.args.length; i += 2) {
       );
     }
   };
-  ws.onmessage = (e) => {
+  ws.onmessage = (e: { data: unknown }) => {
     messages++;
-    const m = JSON.parse(e.data);
+    const m = JSON.parse(e.data as string);
     if (m.type === "event") {
       events++;
       const sent = m.data?.sent_at;

@@ -105,13 +105,10 @@ async function startClient(
   if (client !== "pool" && client !== "workflow" && client !== "dashboard") {
     const url = `ws://127.0.0.1:${port}`;
     const targets = client === "bare_parse3" ? DASHBOARD_CHANNELS.flatMap((c) => [url, c]) : [url];
-    const script = client === "bare_count"
-      ? "bench/bare_count.ts"
-      : client === "bare_parse_raw"
-      ? "bench/bare_parse_raw.ts"
-      : "bench/bare_parse.ts";
+    const script = client === "bare_count" ? ["bench/bare_count.ts"] : ["bench/bare_parse.ts"];
+    if (client === "bare_parse_raw") script.push("--raw");
     const v8 = client === "bare_parse_v8" ? SHIPPED_V8_FLAGS : [];
-    const run = new PlainRun(["run", ...v8, "--allow-net=127.0.0.1", script, ...targets]);
+    const run = new PlainRun(["run", ...v8, "--allow-net=127.0.0.1", ...script, ...targets]);
     return { pid: run.pid, pty: null, stop: () => run.stop() };
   }
   const pty = await PtyRun.start(monitorCommand(client, port, flags), { outFile: `${tmp}/${name}_${++runs}.out` });
@@ -560,7 +557,7 @@ const label: Record<Client, string> = {
   bare_count: "bare client, count only (`bench/bare_count.ts`)",
   bare_parse: "bare client, count + `JSON.parse` (`bench/bare_parse.ts`)",
   bare_parse_raw:
-    "bare client, count + `JSON.parse`, over a raw socket read in large chunks (`bench/bare_parse_raw.ts`)",
+    "bare client, count + `JSON.parse`, over a raw socket read in large chunks (`bench/bare_parse.ts --raw`)",
   bare_parse_v8: `bare client, count + \`JSON.parse\`, with the monitors' V8 flags (\`${SHIPPED_V8_FLAGS.join(" ")}\`)`,
   bare_parse3: "bare parse client with the dashboard's 3 connections in one process, 3 services flooded",
   pool: "`pool_monitor.ts pool_local` (`deno task pool`)",
@@ -794,7 +791,7 @@ ${
   first and the last frame of the window, summed over the dashboard's panels; meaningless when only a few frames
   were drawn).
 - **Clients**: each in its own process, one at a time. \`bench/bare_parse.ts\` reads with Deno's \`WebSocket\` (one
-  async op and one event per message); \`bench/bare_parse_raw.ts\` does the same work over the monitors' own transport
+  async op and one event per message); \`bench/bare_parse.ts --raw\` does the same work over the monitors' own transport
   (\`lib/transport/ws_client.ts\`: frames parsed from 256 KiB reads). The bare clients run with plain \`deno run\`;
   the monitors are
   the entry scripts run with the arguments of their \`deno.json\` tasks (\`--v8-flags=--max-semi-space-size=2\` and the
