@@ -105,20 +105,11 @@ export function stageNames(value: unknown): string[] | null {
 /** Ends like a zone (`Z`, `+01:00`, `-0500`): a cheap test before parsing (zone-less local times are slow to build). */
 const ZONE_SUFFIX = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$/;
 
-/** The last timestamp {@link zonedTime} read on the fast path, and its time. */
-let lastStamp = "";
-let lastStampMs = 0;
-
 /** A zoned timestamp (ms), else null. */
 export function zonedTime(value: unknown): number | null {
   if (typeof value !== "string") return null;
-  if (value === lastStamp) return lastStampMs; // Events of one burst often share their timestamp.
   const fast = zonedIsoMs(value);
-  if (fast === fast) { // Not NaN: the usual shape, read without a regex.
-    lastStamp = value;
-    lastStampMs = fast;
-    return fast;
-  }
+  if (fast === fast) return fast; // Not NaN: the usual shape, read without a regex.
   if (!ZONE_SUFFIX.test(value)) return null;
   const t = parseTimestamp(value);
   return t && t.zoned ? t.ms : null;
