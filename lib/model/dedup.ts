@@ -16,27 +16,35 @@
  * The last `capacity` distinct ids seen; `seen()` is O(1).
  *
  * Ids are kept as two independent 32-bit hashes of their characters in typed
- * arrays (a ring of slots) with an open-addressing hash index (linear
- * probing, at most half full), not as the strings themselves: at tens of
- * thousands of events a second, a window of retained id strings is what the
- * garbage collector spends its time on, and copying each id's characters
- * cost more than hashing it twice. Two different ids are taken for the same
- * one only when both 32-bit hashes agree (a 64-bit collision: about one
- * chance in 4 x 10^15 per event for a full window).
+ * arrays, not as the strings themselves: at tens of thousands of events a
+ * second, a window of retained id strings is what the garbage collector
+ * spends its time on, and copying each id's characters cost more than
+ * hashing it twice. Two different ids are taken for the same one only when
+ * both 32-bit hashes agree (a 64-bit collision: about one chance in 4 x
+ * 10^15 per event for a full window).
+ *
+ * Layout, for the processor's cache (the window is read once per event,
+ * between the parser's allocations that push it out): a ring of slots holds
+ * the ids in arrival order as `[hash, check]` pairs, and an open-addressing
+ * index (linear probing) holds `[hash, slot + 1]` pairs, so that looking up
+ * a new id reads one run of the index and nothing else. When the oldest
+ * slot is overwritten its index entry is left behind, stale: a lookup that
+ * lands on it finds another id in the slot and goes on. Every `capacity`
+ * new ids the index is rebuilt from the ring, which drops the stale entries
+ * (so it is never more than half full: at most `capacity` live and
+ * `capacity` stale entries in four times as many places).
  */
 export class DedupWindow {
   readonly capacity: number;
-  /** Slot -> first hash of its id (also its place in the index). */
-  #hashes: Int32Array;
-  /** Slot -> second hash of its id. */
-  #checks: Int32Array;
-  /** Slot -> 1 when it holds an id, 0 when empty. */
-  #used: Uint8Array;
-  /** Hash index: slot + 1, or 0 when free. Size a power of two >= 2 x capacity. */
+  /** Slot -> `[hash, check]` of its id, at `2 * slot`. */
+  #ring: Int32Array;
+  /** Place -> `[hash, slot + 1]` at `2 * place`; `slot + 1` is 0 when the place is free. */
   #index: Int32Array;
   #mask: number;
   #next = 0;
   #size = 0;
+  /** Ids added since the index was last rebuilt (the stale entries it may hold). */
+  #added = 0;
   /** Ids reported as already seen, since creation. */
   duplicates = 0;
 
@@ -48,13 +56,11 @@ export class DedupWindow {
       );
     }
     this.capacity = capacity;
-    let tableSize = 2;
-    while (tableSize < capacity * 2) tableSize *= 2;
-    this.#mask = tableSize - 1;
-    this.#hashes = new Int32Array(capacity);
-    this.#checks = new Int32Array(capacity);
-    this.#used = new Uint8Array(capacity);
-    this.#index = new Int32Array(tableSize);
+    let places = 2;
+    while (places < capacity * 4) places *= 2;
+    this.#mask = places - 1;
+    this.#ring = new Int32Array(capacity * 2);
+    this.#index = new Int32Array(places * 2);
   }
 
   /** Ids held now. */
@@ -87,55 +93,51 @@ export class DedupWindow {
     hash = Math.imul(hash, 0xc2b2ae35);
     hash ^= hash >>> 16;
     const index = this.#index;
+    const ring = this.#ring;
     const mask = this.#mask;
     let at = hash & mask;
-    for (let entry = index[at]; entry !== 0; entry = index[at]) {
-      if (this.#hashes[entry - 1] === hash && this.#checks[entry - 1] === check) {
+    for (let entry = index[2 * at + 1]; entry !== 0; entry = index[2 * at + 1]) {
+      // The slot still holding this hash tells a live entry from a stale one.
+      if (index[2 * at] === hash && ring[2 * entry - 2] === hash && ring[2 * entry - 1] === check) {
         this.duplicates++;
         return true;
       }
       at = (at + 1) & mask;
     }
     const slot = this.#next;
-    if (this.#used[slot] === 1) {
-      this.#unindex(slot);
-      // The free place found above may have moved: look again.
-      at = hash & mask;
-      while (index[at] !== 0) at = (at + 1) & mask;
-    } else this.#size++;
-    index[at] = slot + 1;
-    this.#hashes[slot] = hash;
-    this.#checks[slot] = check;
-    this.#used[slot] = 1;
+    ring[2 * slot] = hash;
+    ring[2 * slot + 1] = check;
     this.#next = slot + 1 === this.capacity ? 0 : slot + 1;
+    if (this.#size < this.capacity) this.#size++;
+    if (++this.#added > this.capacity) this.#rebuild(); // Indexes the new slot too.
+    else {
+      index[2 * at] = hash;
+      index[2 * at + 1] = slot + 1;
+    }
     return false;
   }
 
   /** Forgets every id (the duplicate count is kept). */
   clear(): void {
-    this.#used.fill(0);
     this.#index.fill(0);
     this.#next = 0;
     this.#size = 0;
+    this.#added = 0;
   }
 
-  /** Removes `slot` from the hash index (backward-shift deletion keeps every probe chain whole). */
-  #unindex(slot: number): void {
+  /** Indexes the slots in use afresh, without the stale entries. */
+  #rebuild(): void {
     const index = this.#index;
+    const ring = this.#ring;
     const mask = this.#mask;
-    let at = this.#hashes[slot] & mask;
-    while (index[at] !== slot + 1) at = (at + 1) & mask;
-    let next = (at + 1) & mask;
-    while (index[next] !== 0) {
-      const home = this.#hashes[index[next] - 1] & mask;
-      // Move the entry at `next` into the hole at `at` unless its home lies cyclically in (at, next].
-      if (((next - home) & mask) >= ((next - at) & mask)) {
-        index[at] = index[next];
-        at = next;
-      }
-      next = (next + 1) & mask;
+    index.fill(0);
+    for (let slot = 0; slot < this.#size; slot++) {
+      const hash = ring[2 * slot];
+      let at = hash & mask;
+      while (index[2 * at + 1] !== 0) at = (at + 1) & mask;
+      index[2 * at] = hash;
+      index[2 * at + 1] = slot + 1;
     }
-    index[at] = 0;
-    this.#used[slot] = 0;
+    this.#added = 0;
   }
 }

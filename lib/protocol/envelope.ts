@@ -66,16 +66,34 @@ export const KNOWN_EVENTS = [
 export type KnownEvent = typeof KNOWN_EVENTS[number];
 
 /**
- * Each known name to itself: a lookup gives the module's own copy of the
- * string, so that what the state keeps (history entries name their event)
- * is one shared string instead of a fresh copy per message.
+ * The known names by length: {@link knownEvent} compares a name with the
+ * few of its length instead of hashing it into a map (an event name arrives
+ * as a fresh string with every message, and hashing its ~20 characters cost
+ * more than comparing them).
  */
-const KNOWN_EVENT_NAMES: ReadonlyMap<string, KnownEvent> = new Map(KNOWN_EVENTS.map((e) => [e, e]));
+const KNOWN_BY_LENGTH: readonly (readonly KnownEvent[])[] = (() => {
+  const byLength: KnownEvent[][] = [];
+  for (const name of KNOWN_EVENTS) (byLength[name.length] ??= []).push(name);
+  return Array.from(byLength, (names) => names ?? []);
+})();
 const MESSAGE_TYPE_NAMES: ReadonlyMap<string, MessageType> = new Map(MESSAGE_TYPES.map((t) => [t, t]));
+
+/**
+ * The module's own copy of `name` when it is a known event, else undefined:
+ * what the state keeps (history entries name their event) is then one
+ * shared string instead of a fresh copy per message, and later comparisons
+ * with the names are identity checks.
+ */
+export function knownEvent(name: string): KnownEvent | undefined {
+  const names = KNOWN_BY_LENGTH[name.length];
+  if (names === undefined) return undefined;
+  for (let i = 0; i < names.length; i++) if (names[i] === name) return names[i];
+  return undefined;
+}
 
 /** True when `name` is an event defined by the protocol. */
 export function isKnownEvent(name: string | null): name is KnownEvent {
-  return name !== null && KNOWN_EVENT_NAMES.has(name);
+  return name !== null && knownEvent(name) !== undefined;
 }
 
 /** Why a frame could not be used. */
@@ -161,7 +179,7 @@ export function parseMessage(frame: unknown, options: ParseOptions = {}): ParseR
   if (type === "event" && isWellFormed(raw)) {
     // The usual case (a server sends every field, with its type): the parsed object is the envelope.
     const message = raw as unknown as Envelope;
-    const name = message.event === null ? undefined : KNOWN_EVENT_NAMES.get(message.event);
+    const name = message.event === null ? undefined : knownEvent(message.event);
     if (name !== undefined) message.event = name;
     message.type = type;
     return { ok: true, message, known: name !== undefined, warnings: NO_WARNINGS };
@@ -196,7 +214,7 @@ export function parseMessage(frame: unknown, options: ParseOptions = {}): ParseR
   }
   let known = type !== undefined;
   if (type === "event" && message.event !== null) {
-    const name = KNOWN_EVENT_NAMES.get(message.event);
+    const name = knownEvent(message.event);
     if (name !== undefined) message.event = name;
     else known = false;
   } else if (type === "event") known = false;

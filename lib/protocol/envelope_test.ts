@@ -3,6 +3,9 @@ import {
   authRequest,
   getPoolStatusRequest,
   getWorkflowStatusRequest,
+  isKnownEvent,
+  KNOWN_EVENTS,
+  knownEvent,
   parseMessage,
   responseStatus,
   subscribeRequest,
@@ -113,4 +116,19 @@ Deno.test("parseMessage() reads a complete event frame and an incomplete one ali
   assert.ok(unknown.ok && !unknown.known && unknown.message.event === "worker.teleported");
   const folded = parseMessage(JSON.stringify({ ...full, status: "ok" }));
   assert.ok(folded.ok && folded.message.data.status === "busy", "a top-level status never overrides data's");
+});
+
+Deno.test("knownEvent() gives the module's copy of every known name, and nothing for others", () => {
+  for (const name of KNOWN_EVENTS) {
+    const fresh = JSON.parse(JSON.stringify(name)) as string;
+    assert.equal(knownEvent(fresh), name);
+    assert.ok(isKnownEvent(fresh));
+  }
+  // Same lengths as known names, one character off; empty, long and near names.
+  const others = KNOWN_EVENTS.map((n) => n.slice(0, -1) + (n.endsWith("d") ? "e" : "d"));
+  for (const name of [...others, "", "pool", "worker.status_changed.", "x".repeat(500), "Pool.scaled"]) {
+    assert.equal(knownEvent(name), undefined, name);
+    assert.ok(!isKnownEvent(name), name);
+  }
+  assert.ok(!isKnownEvent(null));
 });
