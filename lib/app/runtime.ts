@@ -17,9 +17,18 @@
 
 import { type Alert, type AlertChange, evaluateAlerts } from "../model/alerts.ts";
 import type { FilterableEvent } from "../model/event_filter.ts";
-import { createMetrics, eventsPerSecond, latencyPercentiles, type Metrics, recordEvent } from "../model/metrics.ts";
+import {
+  countEvent,
+  createMetrics,
+  eventsPerSecond,
+  latencyPercentiles,
+  type Metrics,
+  recordLatency,
+  wantsLatency,
+} from "../model/metrics.ts";
 import { DedupWindow } from "../model/dedup.ts";
 import { decodeMessage } from "../protocol/decode.ts";
+import { payloadTime } from "../protocol/timestamp.ts";
 import type { DomainEvent } from "../protocol/events.ts";
 import type { Envelope, Problem } from "../protocol/envelope.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
@@ -264,7 +273,11 @@ class MonitorRun<S> implements OutputHost {
     const event = decodeMessage(message);
     const changed = !this.#duplicate(service, event) &&
       this.#monitor.update(this.#state, { service, event }, info.receivedAt);
-    if (message.type === "event") recordEvent(this.metrics, info.receivedAt, event.time);
+    if (message.type === "event") {
+      const metrics = this.metrics;
+      countEvent(metrics, info.receivedAt);
+      if (wantsLatency(metrics, info.receivedAt)) recordLatency(metrics, info.receivedAt, payloadTime(event));
+    }
     // Plain loops, no closure per message: this path runs for every message of a flood.
     const outputs = this.#outputs;
     const received: Received = { service, receivedAt: info.receivedAt, raw: info.raw, message, event };

@@ -9,7 +9,7 @@
 import type { DomainEvent } from "../protocol/events.ts";
 import { errorText } from "./history.ts";
 
-const HEADER_FIELDS: ReadonlySet<string> = new Set(["kind", "name", "id", "room", "time", "severity"]);
+const HEADER_FIELDS: ReadonlySet<string> = new Set(["kind", "name", "id", "room", "stamp", "severity"]);
 
 /** `key=value` text of an event's own fields (its payload details when it has them). */
 export function describeEvent(event: DomainEvent): string {

@@ -2,7 +2,10 @@
  * Live metrics for the status line: events per second (now and a
  * sparkline over the last minute) and end-to-end latency (receive time
  * minus the event's own timestamp, when that carries a zone). Updates in
- * place in O(1) per event; time comes in as a parameter.
+ * place in O(1) per event; time comes in as a parameter. Latency is sampled
+ * once per receive time: under a flood the events of one socket read share
+ * it, and reading every event's timestamp was the costliest part of
+ * decoding them.
  *
  * @module
  */
@@ -19,11 +22,19 @@ export interface Metrics {
   /** Recent latency samples (ms), a ring. */
   latencies: number[];
   latencyNext: number;
+  /** Receive time of the last latency sample (NaN before any). */
+  sampledAt: number;
 }
 
 /** Fresh metrics starting at `now`. */
 export function createMetrics(now: number): Metrics {
-  return { buckets: new Array(BUCKETS).fill(0), bucketStart: now - (now % 1000), latencies: [], latencyNext: 0 };
+  return {
+    buckets: new Array(BUCKETS).fill(0),
+    bucketStart: now - (now % 1000),
+    latencies: [],
+    latencyNext: 0,
+    sampledAt: NaN,
+  };
 }
 
 function advance(m: Metrics, now: number): void {
@@ -35,13 +46,23 @@ function advance(m: Metrics, now: number): void {
   m.bucketStart += steps * 1000;
 }
 
-/** Records one event received at `now`, with its own time `eventTime` (ms, from a zoned timestamp; null when it had none). */
-export function recordEvent(m: Metrics, now: number, eventTime: number | null): void {
+/** Counts one event received at `now`. */
+export function countEvent(m: Metrics, now: number): void {
   advance(m, now);
   m.buckets[BUCKETS - 1]++;
+}
+
+/** True while no latency was sampled for the receive time `now`: take one from an event received then. */
+export function wantsLatency(m: Metrics, now: number): boolean {
+  return m.sampledAt !== now;
+}
+
+/** Samples the latency of an event received at `now` with its own time `eventTime` (ms; null when it had none). */
+export function recordLatency(m: Metrics, now: number, eventTime: number | null): void {
   if (eventTime === null) return;
   const latency = now - eventTime;
   if (latency < -60_000 || latency > 3_600_000) return; // Clocks too far apart to mean anything.
+  m.sampledAt = now;
   if (m.latencies.length < SAMPLES) m.latencies.push(latency);
   else m.latencies[m.latencyNext] = latency;
   m.latencyNext = (m.latencyNext + 1) % SAMPLES;

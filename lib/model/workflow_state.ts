@@ -12,7 +12,7 @@ import { describeEvent } from "./describe.ts";
 import { errorText, type HistoryEntry, pushHistory } from "./history.ts";
 import { HistoryRing } from "./history_ring.ts";
 import { eventTime } from "./event_time.ts";
-import { formatDuration } from "../protocol/timestamp.ts";
+import { formatDuration, payloadTime } from "../protocol/timestamp.ts";
 
 /** A completed stage. A repeated completion is a retry: counted once, every attempt's duration kept. */
 export interface StageRecord {
@@ -256,7 +256,7 @@ export function reduceWorkflow(state: WorkflowState, event: DomainEvent, now: nu
     return state;
   }
   state.liveSeen = true;
-  const time = eventTime(event.time, now, state.origin);
+  const time = eventTime(payloadTime(event), now, state.origin);
   if (time.skewed) state.clockSkew++;
   const at = time.at;
   switch (event.kind) {

@@ -1,9 +1,8 @@
-/** Cleaned values for the decoder: safe one-line text, `key=value` details, stage names, zoned times. @module */
+/** Cleaned values for the decoder: safe one-line text, `key=value` details, stage names. @module */
 
 import { asArray, asObject } from "./_read.ts";
 import { MAX_TEXT } from "./events.ts";
 import { isPlainText, sanitizeText } from "./sanitize.ts";
-import { parseTimestamp, zonedIsoMs } from "./timestamp.ts";
 
 /** `value` as one safe line of at most {@link MAX_TEXT} characters. */
 export function clean(value: string): string {
@@ -100,17 +99,4 @@ export function stageNames(value: unknown): string[] | null {
     if (name !== null) names.push(name);
   }
   return names.length > 0 ? names : null;
-}
-
-/** Ends like a zone (`Z`, `+01:00`, `-0500`): a cheap test before parsing (zone-less local times are slow to build). */
-const ZONE_SUFFIX = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$/;
-
-/** A zoned timestamp (ms), else null. */
-export function zonedTime(value: unknown): number | null {
-  if (typeof value !== "string") return null;
-  const fast = zonedIsoMs(value);
-  if (fast === fast) return fast; // Not NaN: the usual shape, read without a regex.
-  if (!ZONE_SUFFIX.test(value)) return null;
-  const t = parseTimestamp(value);
-  return t && t.zoned ? t.ms : null;
 }

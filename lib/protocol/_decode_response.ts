@@ -2,7 +2,8 @@
 
 import { asArray, asObject } from "./_read.ts";
 import { Checker, lenientCount } from "./_checker.ts";
-import { first, stageNames, summarize, text, zonedTime } from "./_clean.ts";
+import { first, stageNames, summarize, text } from "./_clean.ts";
+import { zonedTime } from "./timestamp.ts";
 import type { Envelope } from "./envelope.ts";
 import {
   type DomainEvent,

@@ -20,7 +20,7 @@
 
 import { asObject } from "./_read.ts";
 import { Checker, lenientCount } from "./_checker.ts";
-import { clean, details, first, RepeatedText, show, stageNames, str, summarize, text, zonedTime } from "./_clean.ts";
+import { clean, details, first, RepeatedText, show, stageNames, str, summarize, text } from "./_clean.ts";
 import { decodeResponse } from "./_decode_response.ts";
 import { type Envelope, isKnownEvent } from "./envelope.ts";
 import {
@@ -45,7 +45,7 @@ const STATUS = new RepeatedText();
 
 /** Decodes one message. Never throws: anything it cannot use comes back as `unusable`. */
 export function decodeMessage(message: Envelope): DomainEvent {
-  let header: EventHeader = { name: "?", id: null, room: null, time: null, severity: "info" };
+  let header: EventHeader = { name: "?", id: null, room: null, stamp: null, severity: "info" };
   try {
     header = headerOf(message);
     return decodeBody(message, header);
@@ -61,6 +61,11 @@ export function decodeMessage(message: Envelope): DomainEvent {
   }
 }
 
+/** `timestamp` kept for {@link payloadTime}: strings that may parse (bounded: events are kept in histories). */
+function stampOf(value: unknown): string | null {
+  return typeof value === "string" && value.length <= 64 ? value : null;
+}
+
 function headerOf(message: Envelope): EventHeader {
   const data = message.data;
   const raw = message.type === "event" ? message.event : null;
@@ -73,7 +78,7 @@ function headerOf(message: Envelope): EventHeader {
       : text(message.type) ?? "?",
     id: text(message.id),
     room: ROOM.of(message.room),
-    time: zonedTime(data.timestamp),
+    stamp: stampOf(data.timestamp),
     severity: message.type === "error" ? "error" : raw !== null ? eventSeverity(raw, data) : "info",
   };
 }
@@ -123,12 +128,12 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
       if (check.problem === null && status === null && workerCount === null && queueSize === null) {
         return unusableEvent(header, poolId, workflowId, "no status, worker_count or queue_size");
       }
-      const { name, id, room, time, severity } = header;
+      const { name, id, room, stamp, severity } = header;
       return checkedEvent(check, header, poolId, workflowId, {
         name,
         id,
         room,
-        time,
+        stamp,
         severity,
         kind: "pool.status",
         poolId,
@@ -173,8 +178,8 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
       const status = STATUS.of(data.status) ?? text(asObject(data.status)?.state);
       if (workerId === null) return unusableEvent(header, poolId, workflowId, "no worker_id");
       if (status === null) return unusableEvent(header, poolId, workflowId, "no status");
-      const { name, id, room, time, severity } = header;
-      return { name, id, room, time, severity, kind: "worker.status", poolId, workflowId, workerId, status };
+      const { name, id, room, stamp, severity } = header;
+      return { name, id, room, stamp, severity, kind: "worker.status", poolId, workflowId, workerId, status };
     }
     case "task.assigned":
     case "task.completed": {
@@ -184,16 +189,16 @@ function decodeEvent(event: string, data: Data, header: EventHeader): DomainEven
       if (taskId === null && workerId === null) {
         return unusableEvent(header, poolId, workflowId, "no task id or worker_id");
       }
-      const { name, id, room, time, severity } = header;
+      const { name, id, room, stamp, severity } = header;
       if (event === "task.assigned") {
-        return { name, id, room, time, severity, kind: "task.assigned", poolId, taskId, workerId };
+        return { name, id, room, stamp, severity, kind: "task.assigned", poolId, taskId, workerId };
       }
       const durationSeconds = check.duration("duration", first(data.duration, asObject(data.result)?.duration), 1000);
       return checkedEvent(check, header, poolId, workflowId, {
         name,
         id,
         room,
-        time,
+        stamp,
         severity,
         kind: "task.completed",
         poolId,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { decodeMessage } from "./decode.ts";
+import { payloadTime } from "./timestamp.ts";
 import type { Envelope } from "./envelope.ts";
 import { type DomainEvent, MAX_TEXT } from "./events.ts";
 import { ev, HOSTILE_TEXTS } from "./_test_envelope.ts";
@@ -8,7 +9,7 @@ const d = (event: string, data: Record<string, unknown>, type = "event") => deco
 
 /** The event's own fields, without the common header. */
 function body(e: DomainEvent): Record<string, unknown> {
-  const { name: _n, id: _i, room: _r, time: _t, severity: _s, ...rest } = e;
+  const { name: _n, id: _i, room: _r, stamp: _t, severity: _s, ...rest } = e;
   return rest;
 }
 
@@ -19,7 +20,7 @@ Deno.test("decodeMessage() fills the common header", async (t) => {
       id: "id\x1b[2J1",
       room: "pool:\x1b]0;t\x07p",
     });
-    assert.deepEqual([e.name, e.id, e.room, e.time, e.severity], [
+    assert.deepEqual([e.name, e.id, e.room, payloadTime(e), e.severity], [
       "worker.status_changed",
       "id1",
       "pool:p",
@@ -29,7 +30,7 @@ Deno.test("decodeMessage() fills the common header", async (t) => {
   });
   await t.step("zone-less or garbled timestamps give no time", () => {
     for (const timestamp of ["2026-02-10T12:00:00", "soon", 12, "9999-99-99T00:00:00Z", null]) {
-      assert.equal(d("pool.closed", { timestamp }).time, null, String(timestamp));
+      assert.equal(payloadTime(d("pool.closed", { timestamp })), null, String(timestamp));
     }
     const noon = Date.UTC(2026, 1, 10, 12);
     for (
@@ -40,8 +41,14 @@ Deno.test("decodeMessage() fills the common header", async (t) => {
         "2026-02-10T14:00+02",
       ]
     ) {
-      assert.equal(d("pool.closed", { timestamp: zoned }).time, noon, zoned);
+      assert.equal(payloadTime(d("pool.closed", { timestamp: zoned })), noon, zoned);
     }
+  });
+  await t.step("a timestamp that cannot parse is not kept (nothing unbounded stays in a history)", () => {
+    for (const timestamp of [{ big: "x".repeat(1000) }, ["2026-02-10T12:00:00Z"], "2".repeat(65), 12]) {
+      assert.equal(d("pool.closed", { timestamp }).stamp, null);
+    }
+    assert.equal(d("pool.closed", { timestamp: "soon" }).stamp, "soon", "kept as sent; payloadTime() says null");
   });
   await t.step("an event name with control sequences is cleaned; an empty one shown as ?", () => {
     assert.equal(d("custom\x1b[31m.\x07x", {}).name, "custom.\ufffdx");

@@ -32,8 +32,14 @@ export interface EventHeader {
   id: string | null;
   /** The channel the server broadcast to. */
   room: string | null;
-  /** The payload's own time (ms) when its `timestamp` carried a zone and parsed; else null. */
-  time: number | null;
+  /**
+   * The payload's `timestamp` as sent, when a string of at most 64
+   * characters (longer ones never parse); else null. Not cleaned: never
+   * show it. `payloadTime()` (timestamp.ts) reads it, when somebody needs the
+   * time: reading every event's under a flood cost more than any other
+   * field, and only some readers need it.
+   */
+  stamp: string | null;
   /** How much it matters (see `severity.ts`). */
   severity: Severity;
 }

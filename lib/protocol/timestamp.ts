@@ -118,6 +118,24 @@ function minuteMs(year: number, month: number, day: number, hour: number, minute
   return lastMinuteMs;
 }
 
+/** Ends like a zone (`Z`, `+01:00`, `-0500`): a cheap test before parsing (zone-less local times are slow to build). */
+const ZONE_SUFFIX = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$/;
+
+/** A zoned timestamp (ms), else null. */
+export function zonedTime(value: unknown): number | null {
+  if (typeof value !== "string") return null;
+  const fast = zonedIsoMs(value);
+  if (fast === fast) return fast; // Not NaN: the usual shape, read without a regex.
+  if (!ZONE_SUFFIX.test(value)) return null;
+  const t = parseTimestamp(value);
+  return t && t.zoned ? t.ms : null;
+}
+
+/** The payload's own time (ms) of a decoded event, when its `timestamp` carries a zone and parses; else null. */
+export function payloadTime(event: { stamp: string | null }): number | null {
+  return zonedTime(event.stamp);
+}
+
 /** Formats `ms` as local `HH:MM:SS`. */
 export function formatClock(ms: number): string {
   const d = new Date(ms);
