@@ -74,7 +74,10 @@ export interface Output {
   readonly interactive?: boolean;
   /** Called once before any source starts. */
   start?(host: OutputHost): void;
-  /** Every parsed message (after the state was updated). */
+  /**
+   * Every parsed message (after the state was updated). `r` is valid during the call only (the runtime fills
+   * the same object for every message of a flood): copy what you keep.
+   */
   received?(r: Received): void;
   /** Every connection status change of a source. */
   status?(service: string, status: ConnectionStatus): void;

@@ -82,10 +82,15 @@ type Feed = Pick<Connection, "status" | "counters" | "start" | "close">;
 export const EXIT_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
   : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM"];
-/** Connection states after which a source delivers nothing more. */
-/** Kinds that are answers or errors, not events: never deduplicated. */
-const DEDUP_EXEMPT: ReadonlySet<string> = new Set(["response", "error", "other"]);
 
+/** What the runtime keeps per source while it runs. */
+interface SourceRun {
+  readonly service: string;
+  /** Recently seen event ids: a duplicate delivery changes the state once. */
+  readonly dedup: DedupWindow;
+}
+
+/** Connection states after which a source delivers nothing more. */
 const ENDED = new Set(["auth_failed", "config_error", "closed"]);
 
 /** Runs `monitor` until an output quits, a signal arrives or `finished` says so; resolves to the exit code. */
@@ -113,8 +118,9 @@ class MonitorRun<S> implements OutputHost {
   #farewell: string[] = [];
   #recording: ReturnType<typeof readRecording> | null;
   #replayClock: ReplayClock | null;
-  /** Recently seen event ids, one window per source: a duplicate delivery changes the state once. */
-  #dedup = new Map<string, DedupWindow>();
+  #runs: SourceRun[] = [];
+  /** Handed to the outputs for every message, refilled each time (see {@link Output.received}). */
+  #received: Received = { service: "", receivedAt: 0, raw: "", message: null!, event: null! };
 
   constructor(monitor: Monitor<S>, options: RunOptions) {
     if (options.outputs.length === 0) throw new TypeError("Cannot run a monitor as outputs is empty");
@@ -175,7 +181,7 @@ class MonitorRun<S> implements OutputHost {
   /** Events delivered again with an id seen recently (counted once in the state). */
   duplicates(): number {
     let n = 0;
-    for (const window of this.#dedup.values()) n += window.duplicates;
+    for (const run of this.#runs) n += run.dedup.duplicates;
     return n;
   }
 
@@ -251,8 +257,10 @@ class MonitorRun<S> implements OutputHost {
       console.error(`replay: skipped ${recording.skipped} unreadable line(s) of ${replayPath}`);
     }
     return this.#monitor.sources.map((source) => {
+      const run: SourceRun = { service: source.name, dedup: new DedupWindow() };
+      this.#runs.push(run);
       const callbacks = {
-        onMessage: (message: Envelope, info: MessageInfo) => this.#received(source.name, message, info),
+        onMessage: (message: Envelope, info: MessageInfo) => this.#onMessage(run, message, info),
         onProblem: (problem: Problem, receivedAt: number) => this.#problem(source.name, problem, receivedAt),
         onStatus: (status: ConnectionStatus) => this.#status(source.name, status),
       };
@@ -268,10 +276,11 @@ class MonitorRun<S> implements OutputHost {
     });
   }
 
-  #received(service: string, message: Envelope, info: MessageInfo): void {
+  #onMessage(run: SourceRun, message: Envelope, info: MessageInfo): void {
     if (this.#exit) return;
+    const service = run.service;
     const event = decodeMessage(message);
-    const changed = !this.#duplicate(service, event) &&
+    const changed = !isDuplicate(run.dedup, event) &&
       this.#monitor.update(this.#state, { service, event }, info.receivedAt);
     if (message.type === "event") {
       const metrics = this.metrics;
@@ -280,7 +289,12 @@ class MonitorRun<S> implements OutputHost {
     }
     // Plain loops, no closure per message: this path runs for every message of a flood.
     const outputs = this.#outputs;
-    const received: Received = { service, receivedAt: info.receivedAt, raw: info.raw, message, event };
+    const received = this.#received;
+    received.service = service;
+    received.receivedAt = info.receivedAt;
+    received.raw = info.raw;
+    received.message = message;
+    received.event = event;
     for (let i = 0; i < outputs.length; i++) outputs[i].received?.(received);
     if (!changed) return;
     for (let i = 0; i < outputs.length; i++) outputs[i].changed?.();
@@ -293,14 +307,6 @@ class MonitorRun<S> implements OutputHost {
     // Nobody watches a screen: an unusual ending (not 0 or 1) still says why, on stderr.
     const interactive = this.#outputs.some((o) => o.interactive);
     this.quit(code, !interactive && code > 1 && this.#farewell.length > 0 ? this.#farewell.join("\n") : undefined);
-  }
-
-  /** True when `event` is an event whose id this source delivered recently. */
-  #duplicate(service: string, event: DomainEvent): boolean {
-    if (event.id === null || DEDUP_EXEMPT.has(event.kind)) return false;
-    let window = this.#dedup.get(service);
-    if (!window) this.#dedup.set(service, window = new DedupWindow());
-    return window.seen(event.id);
   }
 
   #problem(service: string, problem: Problem, receivedAt: number): void {
@@ -374,6 +380,13 @@ class MonitorRun<S> implements OutputHost {
   #counted(key: keyof ConnectionCounters): number {
     return this.#feeds.reduce((n, f) => n + f.counters[key], 0);
   }
+}
+
+/** True when `event` is an event whose id its source delivered recently (answers and errors are never duplicates). */
+function isDuplicate(window: DedupWindow, event: DomainEvent): boolean {
+  const kind = event.kind;
+  if (event.id === null || kind === "response" || kind === "error" || kind === "other") return false;
+  return window.seen(event.id);
 }
 
 /** Opens the connection of one source. */
