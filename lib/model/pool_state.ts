@@ -152,8 +152,13 @@ function workerFor(state: PoolState, id: string, now: number): WorkerInfo {
     worker = { id, status: "unknown", task: null, since: now, completed: 0, lastSeen: now };
     state.workers.set(id, worker);
   }
+  return seen(state, worker, now);
+}
+
+/** Marks a tracked worker as just seen. */
+function seen(state: PoolState, worker: WorkerInfo, now: number): WorkerInfo {
   worker.lastSeen = now;
-  recencyOf(state).touch(id, worker);
+  recencyOf(state).touch(worker.id, worker);
   return worker;
 }
 
@@ -303,7 +308,8 @@ export function reducePool(state: PoolState, event: DomainEvent, now: number): P
     case "task.completed": {
       const { taskId, workerId, durationSeconds } = event;
       state.tasksCompleted++;
-      const w = workerId !== null && state.workers.has(workerId) ? workerFor(state, workerId, now) : undefined;
+      const known = workerId !== null ? state.workers.get(workerId) : undefined;
+      const w = known && seen(state, known, now);
       if (w) {
         w.completed++;
         if (taskId === null || w.task === taskId) w.task = null;
