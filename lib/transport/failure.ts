@@ -112,9 +112,19 @@ export function classifyThrown(error: unknown, context: FailureContext): Failure
   return beforeOpen(cleanServerText(text, context.token), context.url);
 }
 
+/**
+ * The words of a socket error that say something: without the generic prefix of Deno's `WebSocket` (which
+ * our client keeps for compatibility) and the OS error number, so that the hint after them stays on a line.
+ */
+function essence(text: string): string {
+  return text.replace(/^NetworkError: (?:failed to connect to WebSocket: )?/, "").replace(/\s*\(os error \d+\)/g, "") ||
+    text;
+}
+
 /** Words and a kind for a socket that failed before its handshake completed. */
-function beforeOpen(text: string, url: string): Failure {
+function beforeOpen(raw: string, url: string): Failure {
   const where = hostOf(url);
+  const text = essence(raw);
   if (/certificate|UnknownIssuer|tls|ssl/i.test(text)) {
     return failure(
       "tls",
@@ -131,7 +141,7 @@ function beforeOpen(text: string, url: string): Failure {
         `is it a WebSocket server? check --host and --port`,
     );
   }
-  const kind = /tcp connect error|refused/i.test(text) ? "refused" : "lost";
+  const kind = /tcp connect error|refused/i.test(raw) ? "refused" : "lost";
   return failure(kind, `cannot connect to ${where} (${text}); is the server running there? check --host and --port`);
 }
 

@@ -62,6 +62,17 @@ Deno.test("classifyClose() gives accurate reasons for Deno's code-0 closes", () 
     refused.reason,
     /^cannot connect to 127\.0\.0\.1:8690 \(.*tcp connect error\).*check --host and --port$/,
   );
+  const real = closed(
+    "NetworkError: failed to connect to WebSocket: Connection refused (os error 111)",
+    false,
+  );
+  assert.equal(real.kind, "refused");
+  assert.equal(
+    real.reason,
+    "cannot connect to 127.0.0.1:8690 (Connection refused); is the server running there? " +
+      "check --host and --port",
+  );
+  assert.ok(`pool: ${real.reason}`.length <= 120, "the hint fits a 120-column status line");
   const reset = closed("NetworkError: connection closed before message completed", false);
   assert.equal(reset.kind, "reset");
   assert.match(reset.reason, /dropped the connection during the WebSocket handshake/);
