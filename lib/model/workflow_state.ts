@@ -149,6 +149,10 @@ function nextStage(state: WorkflowState): string | null {
   return state.stageNames.find((n) => !done.has(n)) ?? null;
 }
 
+/** The history text of a completed stage: `name done in 2.1s` and what `more` adds. */
+const stageDoneText = (name: string, durationMs: number | null, more: string) =>
+  `${name} done${durationMs !== null ? ` in ${formatDuration(durationMs)}` : ""}${more}`;
+
 function record(state: WorkflowState, now: number, event: string, text: string, severity: Severity) {
   pushHistory(state.history, now, event, severity, text);
 }
@@ -292,10 +296,18 @@ export function reduceWorkflow(state: WorkflowState, event: DomainEvent, now: nu
       const duration = event.durationMs ?? (previous !== null && at >= previous ? at - previous : null);
       const stage = completeStage(state, event.stageName, at, duration, event.result);
       state.currentStage = nextStage(state);
-      const took = duration !== null ? ` in ${formatDuration(duration)}` : "";
       const retry = stage && stage.attempts > 1 ? ` (attempt ${stage.attempts}, counted once)` : "";
       const late = isTerminal(state.status) ? ` (reported after the workflow ${state.status})` : "";
-      record(state, now, event.name, `${event.stageName} done${took}${retry}${late}`, late ? "warning" : "info");
+      // Formatted when read (a flood of stage events is mostly never shown).
+      state.history.addLazy(
+        now,
+        event.name,
+        late ? "warning" : "info",
+        stageDoneText,
+        event.stageName,
+        duration,
+        retry + late,
+      );
       return state;
     }
     case "workflow.completed":
