@@ -64,7 +64,7 @@ export interface Monitor<S> {
   sources: SourceSpec[];
   /** A fresh state at `now` (ms), when the run starts. */
   init(now: number): S;
-  /** Applies one input received at `now`; true when anything visible changed. */
+  /** Applies one input received at `now` (valid during the call only: keep its event, not it); true when anything visible changed. */
   update(state: S, input: MonitorInput, now: number): boolean;
   /** The screen: one string per row, fitted to `ctx.columns` × `ctx.rows`. */
   view(state: S, ctx: ViewContext): string[];

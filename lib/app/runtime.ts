@@ -278,10 +278,15 @@ class MonitorRun<S> implements OutputHost {
 
   #onMessage(run: SourceRun, message: Envelope, info: MessageInfo): void {
     if (this.#exit) return;
-    const service = run.service;
     const event = decodeMessage(message);
-    const changed = !isDuplicate(run.dedup, event) &&
-      this.#monitor.update(this.#state, { service, event }, info.receivedAt);
+    // One object per message: the monitor's input, then what the outputs get (see Output.received).
+    const received = this.#received;
+    received.service = run.service;
+    received.receivedAt = info.receivedAt;
+    received.raw = info.raw;
+    received.message = message;
+    received.event = event;
+    const changed = !isDuplicate(run.dedup, event) && this.#monitor.update(this.#state, received, info.receivedAt);
     if (message.type === "event") {
       const metrics = this.metrics;
       countEvent(metrics, info.receivedAt);
@@ -289,12 +294,6 @@ class MonitorRun<S> implements OutputHost {
     }
     // Plain loops, no closure per message: this path runs for every message of a flood.
     const outputs = this.#outputs;
-    const received = this.#received;
-    received.service = service;
-    received.receivedAt = info.receivedAt;
-    received.raw = info.raw;
-    received.message = message;
-    received.event = event;
     for (let i = 0; i < outputs.length; i++) outputs[i].received?.(received);
     if (!changed) return;
     for (let i = 0; i < outputs.length; i++) outputs[i].changed?.();

@@ -86,7 +86,10 @@ export interface ConnectionOptions {
   caCerts?: string[];
   /** Requests to send after the subscriptions on every (re)connect, e.g. `get_pool_status`. */
   initialRequests?: () => Envelope[];
-  /** Called for every parsed message, responses and errors included. */
+  /**
+   * Called for every parsed message, responses and errors included. `info` is valid during the call only (the
+   * connection refills the same object for every message): copy what you keep.
+   */
   onMessage?: (message: Envelope, info: MessageInfo) => void;
   /** Called for every frame that could not be parsed. */
   onProblem?: (problem: Problem, receivedAt: number) => void;
@@ -375,6 +378,9 @@ export class Connection {
     this.#turnNow = NaN;
   };
 
+  /** What {@link ConnectionOptions.onMessage} gets with each message, refilled each time. */
+  #info: MessageInfo = { receivedAt: 0, known: true, raw: "" };
+
   #receive(session: Session, received: unknown): void {
     const now = this.#receiveTime();
     // The receive time is the scheduler's time unless a clock was given: then liveness reads its own.
@@ -390,7 +396,11 @@ export class Connection {
     }
     const message = result.message;
     this.#track(session, message);
-    this.#options.onMessage?.(message, { receivedAt: now, known: result.known, raw: frame as string });
+    const info = this.#info;
+    info.receivedAt = now;
+    info.known = result.known;
+    info.raw = frame as string;
+    this.#options.onMessage?.(message, info);
   }
 
   /** Handshake, auth and subscription bookkeeping for one message. */
