@@ -6,6 +6,12 @@ import type { Monitor } from "./monitor.ts";
 import type { OutputHost, Received } from "./output.ts";
 import { runMonitor } from "./runtime.ts";
 import { TerminalOutput } from "./terminal_output.ts";
+import { JsonOutput } from "./json_output.ts";
+import { RecordOutput } from "./record_output.ts";
+import { StoreOutput } from "../store/store_output.ts";
+import { eventsPerSecond, latencyPercentiles } from "../model/metrics.ts";
+import { startRawServer } from "../transport/_ws_test_server.ts";
+import { frameBytes } from "../transport/ws_handshake.ts";
 
 interface CountState {
   seen: string[];
@@ -301,3 +307,98 @@ Deno.test("runMonitor() changes the state once for an event delivered twice, cou
   assert.deepEqual(summaries, ["duplicates 2"]);
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("runMonitor() hands every output each message's own fields when one read brings many", async () => {
+  const dir = Deno.makeTempDirSync();
+  const n = 2000;
+  const frames = Array.from({ length: n }, (_, i) =>
+    JSON.stringify({
+      type: "event",
+      event: i === n - 1 ? "pool.closed" : "pool.status_changed",
+      id: `m${i}`,
+      data: { pool_id: "p", queue_size: i, note: "x".repeat(i % 50) },
+    }));
+  // Every frame in one write: the client decodes many of them in one turn.
+  const bytes = concat(frames.map((f) => frameBytes(0x1, new TextEncoder().encode(f))));
+  const server = startRawServer((peer) => peer.write(bytes));
+  try {
+    const chunks: Uint8Array[] = [];
+    const json = new JsonOutput({ writer: { writeSync: (b) => (chunks.push(b.slice()), b.length) } });
+    const record = new RecordOutput(`${dir}/out.jsonl`);
+    const store = new StoreOutput(`${dir}/events.db`, { batchMs: 20, reportOnClose: false });
+    await store.ready();
+    const monitor = {
+      ...countMonitor({ finishOnStop: true }),
+      sources: [{ name: "svc", url: server.url, channels: [] }],
+    };
+    const code = await runMonitor(monitor, { outputs: [json, record, store] });
+    assert.equal(code, 7, "ends on pool.closed, the last frame");
+    const lines = new TextDecoder().decode(concat(chunks)).trim().split("\n").map((l) => JSON.parse(l))
+      .filter((l) => l.kind === "message");
+    assert.deepEqual(
+      lines.map((l) => [l.service, JSON.stringify(l.message.data)]),
+      frames.map((f) => ["svc", JSON.stringify(JSON.parse(f).data)]),
+    );
+    assert.deepEqual(lines.map((l) => l.message.id), frames.map((_, i) => `m${i}`));
+    const recorded = Deno.readTextFileSync(`${dir}/out.jsonl`).trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(recorded.map((r) => [r.service, r.frame]), frames.map((f) => ["svc", f]));
+    assert.deepEqual(recorded.map((r) => r.t), lines.map((l) => l.time), "the same receive time in both");
+    assert.equal(store.counts.stored, n, store.describe());
+  } finally {
+    await server.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("runMonitor() counts every event and times one per receive time (the first with a time of its own)", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    // Three frames per receive time (one socket read): the first without a timestamp, then two with one.
+    const t0 = Date.UTC(2026, 0, 1);
+    const n = 300;
+    const at = (i: number) => t0 + Math.floor(i / 3);
+    const stampOf = (i: number) => i % 3 === 0 ? undefined : new Date(at(i) - (i % 3 === 1 ? 100 + (i % 7) : 5));
+    const replayPath = `${dir}/in.jsonl`;
+    Deno.writeTextFileSync(
+      replayPath,
+      Array.from({ length: n }, (_, i) =>
+        JSON.stringify({
+          t: new Date(at(i)).toISOString(),
+          service: "svc",
+          frame: JSON.stringify({
+            type: "event",
+            event: "pool.status_changed",
+            id: `m${i}`,
+            data: { pool_id: "p", queue_size: i, timestamp: stampOf(i)?.toISOString() },
+          }),
+        })).join("\n"),
+    );
+    let host: OutputHost | null = null;
+    const code = await runMonitor(countMonitor(), {
+      outputs: [{ start: (h) => void (host = h), close: () => Promise.resolve() }],
+      replayPath,
+      replaySpeed: 1_000_000,
+    });
+    assert.equal(code, 0);
+    const metrics = (host as OutputHost | null)!.metrics;
+    assert.equal(eventsPerSecond(metrics, t0 + 1000), n, "every event counted");
+    const samples = Array.from({ length: n / 3 }, (_, g) => 100 + ((3 * g + 1) % 7)).sort((a, b) => a - b);
+    assert.equal(metrics.latencies.length, n / 3);
+    assert.deepEqual(latencyPercentiles(metrics), {
+      p50: samples[Math.floor(samples.length / 2)],
+      p99: samples[Math.floor(samples.length * 0.99)],
+    });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

@@ -612,3 +612,46 @@ Deno.test("decodeMessage() cleans a repeated field every time it changes, and re
   }
   assert.deepEqual(seen, [["w1", "Busy"], ["w1", "Busy"], ["w2", "Busy"], ["w 3", "Busy"], ["w2", "Busy"]]);
 });
+
+Deno.test("decodeMessage() gives the flood's events, usable or not, the header every event gets", () => {
+  const envelope = (event: string, data: Record<string, unknown>): Envelope => {
+    data.timestamp = "2026-02-10T12:00:00+01:00";
+    return { ...ev(event, data), id: "id\x1b[2J1", room: "pool:\x1b]0;t\x07p" };
+  };
+  const header = (e: DomainEvent) => [e.id, e.room, e.stamp, payloadTime(e)];
+  // The generic path (an event name nobody knows) builds the header from the same envelope fields.
+  const expected = header(decodeMessage(envelope("x.y", {})));
+  assert.deepEqual(expected, ["id1", "pool:p", "2026-02-10T12:00:00+01:00", Date.UTC(2026, 1, 10, 11)]);
+  const throwing = (field: string, data: Record<string, unknown>) =>
+    Object.defineProperty(data, field, {
+      enumerable: true,
+      get() {
+        throw new Error("boom");
+      },
+    });
+  const cases: [string, Record<string, unknown>, string, string][] = [
+    ["pool.status_changed", { status: { worker_count: 2, queue_size: "3" } }, "pool.status", "info"],
+    ["pool.status_changed", { status: "failed" }, "pool.status", "error"],
+    ["pool.status_changed", { pool_id: "p" }, "unusable", "info"],
+    ["pool.status_changed", { status: { state: "degraded", worker_count: -1 } }, "unusable", "warning"],
+    ["worker.status_changed", { worker_id: "w", status: { state: "offline" } }, "worker.status", "warning"],
+    ["worker.status_changed", { worker_id: "w" }, "unusable", "info"],
+    ["worker.status_changed", { status: "error" }, "unusable", "error"],
+    ["task.assigned", { task: { id: "t" } }, "task.assigned", "info"],
+    ["task.assigned", { task: {} }, "unusable", "info"],
+    ["task.completed", { worker_id: "w", result: { duration: 2, status: "failed" } }, "task.completed", "error"],
+    ["task.completed", { task_id: "t", duration: -1 }, "unusable", "info"],
+    ["task.completed", throwing("worker_id", { task_id: "t" }), "unusable", "warning"],
+    ["pool.status_changed", throwing("queue_size", { status: "idle" }), "unusable", "warning"],
+  ];
+  for (const [name, data, kind, severity] of cases) {
+    const what = `${name} ${Object.keys(data).join(",")} -> ${kind}`;
+    const e = decodeMessage(envelope(name, data));
+    assert.deepEqual([e.name, e.kind, e.severity], [name, kind, severity], what);
+    assert.deepEqual(header(e), expected, what);
+    if (e.kind === "unusable") assert.ok(e.reason.length > 0, what);
+  }
+  // A field the header itself reads (the status, for the severity) throwing: no header at all, as ever.
+  const e = decodeMessage(envelope("worker.status_changed", throwing("status", { worker_id: "w" })));
+  assert.deepEqual([e.name, e.kind, e.severity, ...header(e)], ["?", "unusable", "warning", null, null, null, null]);
+});

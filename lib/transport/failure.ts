@@ -114,10 +114,12 @@ export function classifyThrown(error: unknown, context: FailureContext): Failure
 
 /**
  * The words of a socket error that say something: without the generic prefix of Deno's `WebSocket` (which
- * our client keeps for compatibility) and the OS error number, so that the hint after them stays on a line.
+ * our client keeps for compatibility) and the OS error number at the end, so that the hint after them stays on
+ * a line. Only a prefix and a suffix are cut: `text` is already redacted, and cutting a piece out of its middle
+ * (server text may contain anything) could join the two halves of a token back together.
  */
 function essence(text: string): string {
-  return text.replace(/^NetworkError: (?:failed to connect to WebSocket: )?/, "").replace(/\s*\(os error \d+\)/g, "") ||
+  return text.replace(/^NetworkError: (?:failed to connect to WebSocket: )?/, "").replace(/\s*\(os error \d+\)$/, "") ||
     text;
 }
 

@@ -131,3 +131,63 @@ Deno.test("insecureToken() refuses plain ws:// to a host other than loopback, un
   assert.equal(insecureToken("ws://example.com:8690", true), null);
   assert.notEqual(insecureToken("ws://127.0.0.1.example.com", false), null);
 });
+
+Deno.test("classifyClose() before the handshake never puts a cut-out token back together", () => {
+  // Server-controlled text (the first line of a bad handshake answer) with an OS-error-like piece inside the token:
+  // cutting that piece out after the token was redacted must not rebuild the token.
+  const token = "tok-S3CRET-42";
+  const errorText = "NetworkError: failed to connect to WebSocket: Invalid HTTP answer: HTTP/1.1 200 tok-S3C" +
+    " (os error 1)RET-42";
+  const f = classifyClose({ code: 1006, reason: "", errorText, opened: false }, { url: URL_, token });
+  assert.ok(!f.reason.includes(token), f.reason);
+  assert.ok(!CONTROL.test(f.reason), f.reason);
+});
+
+Deno.test("classifyClose() before the handshake: kinds of the texts Deno and our client produce", () => {
+  const prefix = "NetworkError: failed to connect to WebSocket: ";
+  const cases: [string, FailureKind, string][] = [
+    [`${prefix}Connection refused (os error 111)`, "refused", "Connection refused"],
+    [
+      `${prefix}tcp connect error: Connection refused (os error 111)`,
+      "refused",
+      "tcp connect error: Connection refused",
+    ],
+    [`${prefix}tcp connect error`, "refused", "tcp connect error"],
+    [
+      `${prefix}failed to lookup address information: Name or service not known`,
+      "dns",
+      "failed to lookup address information: Name or service not known",
+    ],
+    [`${prefix}invalid peer certificate: UnknownIssuer`, "tls", "invalid peer certificate: UnknownIssuer"],
+    [
+      `${prefix}received corrupt message of type InvalidContentType`,
+      "lost",
+      "received corrupt message of type InvalidContentType",
+    ],
+    [`${prefix}Connection reset by peer (os error 104)`, "reset", "Connection reset by peer"],
+    [`${prefix}connection closed before message completed`, "reset", "connection closed before message completed"],
+    [`${prefix}unexpected end of file`, "lost", "unexpected end of file"],
+    [`${prefix}Unexpected EOF`, "reset", "Unexpected EOF"],
+    [`${prefix}Broken pipe (os error 32)`, "reset", "Broken pipe"],
+    [`${prefix}Invalid status code: 404`, "lost", "Invalid status code: 404"],
+    [`${prefix}Invalid HTTP answer: SSH-2.0-OpenSSH_9.2`, "lost", "Invalid HTTP answer: SSH-2.0-OpenSSH_9.2"],
+    [`${prefix}handshake answer too long`, "lost", "handshake answer too long"],
+    [`${prefix}Network unreachable (os error 101)`, "lost", "Network unreachable"],
+    [`${prefix}Connection timed out (os error 110)`, "lost", "Connection timed out"],
+    ["connection failed", "lost", "connection failed"],
+  ];
+  for (const [errorText, kind, shown] of cases) {
+    const f = classifyClose({ code: 1006, reason: "", errorText, opened: false }, { url: URL_ });
+    assert.equal(f.kind, kind, errorText);
+    assert.ok(f.reason.includes(`(${shown})`), `${errorText} -> ${f.reason}`);
+    assert.ok(!/os error/.test(f.reason), f.reason);
+  }
+  // An OS-error-like piece inside a server's text is the server's words, not the OS's: it changes no kind.
+  const inside = classifyClose({
+    code: 1006,
+    reason: "",
+    errorText: `${prefix}Invalid HTTP answer: re (os error 7)set`,
+    opened: false,
+  }, { url: URL_ });
+  assert.equal(inside.kind, "lost", inside.reason);
+});
