@@ -77,6 +77,22 @@ export const MUTANTS: Mutant[] = [
     tests: ["lib/transport/ws_client_test.ts"],
   },
   {
+    name: "duplicate window loses its newest id at a rebuild",
+    guarantee: "A duplicate delivery counts once",
+    file: "lib/model/dedup.ts",
+    find: "for (let slot = 0; slot < this.#size; slot++) {",
+    replace: "for (let slot = 0; slot < this.#size - 1; slot++) {",
+    tests: ["lib/model/dedup_test.ts"],
+  },
+  {
+    name: "latency never sampled",
+    guarantee: "The bottom line shows end-to-end latency p50/p99",
+    file: "lib/model/metrics.ts",
+    find: "return m.sampledAt !== now;",
+    replace: "return false;",
+    tests: ["lib/model/metrics_test.ts", "lib/app/runtime_test.ts"],
+  },
+  {
     name: "hex numbers accepted",
     guarantee: "Numbers a person can trust",
     file: "lib/protocol/_read.ts",
@@ -108,6 +124,14 @@ export const MUTANTS: Mutant[] = [
     find: 'if (failure.action === "stop_auth") this.#enter("auth_failed", { reason: failure.reason, retryAt: null });',
     replace: 'if (failure.action === "stop_auth") this.#scheduleRetry(failure.reason);',
     tests: [...CONNECTION_TESTS, "tests/token_secrecy_e2e_test.ts"],
+  },
+  {
+    name: "socket error cut in the middle",
+    guarantee: TOKEN,
+    file: "lib/transport/failure.ts",
+    find: '.replace(/\\s*\\(os error \\d+\\)$/, "")',
+    replace: '.replace(/\\s*\\(os error \\d+\\)/g, "")',
+    tests: ["lib/transport/failure_test.ts"],
   },
   {
     name: "token in the auth-failure reason",
