@@ -54,7 +54,8 @@ export function show(value: unknown): string {
       return "[object]";
     }
   }
-  return clean(String(value));
+  // A number or boolean prints as plain ASCII: nothing to clean.
+  return typeof value === "number" || typeof value === "boolean" ? String(value) : clean(String(value));
 }
 
 /** A `JSON.stringify` replacer that cleans keys and strings (else JSON shows ESC as a visible `\u001b`). */
@@ -64,15 +65,29 @@ export function cleanJson(_key: string, value: unknown): unknown {
   return obj ? Object.fromEntries(Object.entries(obj).map(([k, v]) => [clean(k), v])) : value;
 }
 
+/** Payload keys cleaned: the same few come with every event (at most 256 kept, of at most 64 characters). */
+const cleanedKeys = new Map<string, string>();
+
+function cleanKey(key: string): string {
+  let cleaned = cleanedKeys.get(key);
+  if (cleaned === undefined) {
+    cleaned = clean(key);
+    if (cleanedKeys.size >= 256) cleanedKeys.clear();
+    if (key.length <= 64) cleanedKeys.set(key, cleaned);
+  }
+  return cleaned;
+}
+
 /** `key=value` text of a payload (without its `timestamp`), bounded to {@link MAX_TEXT}. */
 export function details(data: Record<string, unknown>): string {
   let out = "";
   for (const key of Object.keys(data)) {
     if (key === "timestamp") continue;
-    out += `${out ? " " : ""}${clean(key)}=${show(data[key])}`;
+    out += `${out ? " " : ""}${cleanKey(key)}=${show(data[key])}`;
     if (out.length > MAX_TEXT) break;
   }
-  return clean(out);
+  // Clean parts joined by spaces and `=` are clean: only the length may need cutting.
+  return out.length <= MAX_TEXT ? out : clean(out);
 }
 
 /** One-line summary of a free-form result: `key=value` for objects, "" when missing. */

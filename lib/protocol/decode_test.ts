@@ -655,3 +655,23 @@ Deno.test("decodeMessage() gives the flood's events, usable or not, the header e
   const e = decodeMessage(envelope("worker.status_changed", throwing("status", { worker_id: "w" })));
   assert.deepEqual([e.name, e.kind, e.severity, ...header(e)], ["?", "unusable", "warning", null, null, null, null]);
 });
+
+Deno.test("decodeMessage() details: keys cleaned every time they come, numbers as written, bounded", () => {
+  const key = "k\x1b]0;title\x07ey";
+  for (let i = 0; i < 3; i++) {
+    const e = d("x.custom", { [key]: i, ok: true, ratio: 0.5 });
+    assert.ok(e.kind === "unknown");
+    assert.equal(e.details, `key=${i} ok=true ratio=0.5`, "a key seen before is cleaned the same");
+  }
+  // More distinct keys than are remembered, hostile ones among them, then the first again.
+  for (let i = 0; i < 600; i++) {
+    const e = d("x.custom", { [`\x1b[2Jk${i}`]: `v\x07${i}` });
+    assert.ok(e.kind === "unknown" && e.details === `k${i}=v\ufffd${i}`, JSON.stringify(e));
+  }
+  assert.equal((d("x.custom", { [key]: 1 }) as { details: string }).details, "key=1");
+  const many = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`key${i}`, "v".repeat(20)]));
+  const long = d("x.custom", many);
+  assert.ok(long.kind === "unknown" && long.details.length <= MAX_TEXT && long.details.endsWith("…"));
+  const stage = d("workflow.stage_completed", { workflow_id: "wf", stage_name: "s", result: { [key]: "\u202eok" } });
+  assert.ok(stage.kind === "workflow.stage_completed" && stage.result === "key=ok");
+});
