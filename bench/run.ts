@@ -8,7 +8,7 @@
  * before it (default 2), `--idle-seconds S` (default 30), `--only a,b` run only
  * these sections (flood, profile, latency, idle, memory, bytes, startup),
  * `--clients a,b` flood only these clients (bare_count, bare_parse, pool, …),
- * `--rounds N` flood rounds, the best of each client kept (default 2),
+ * `--rounds N` flood rounds, the best of each client kept (default 3),
  * `--no-write` (print only), `--out FILE` (default BENCHMARKS.md), `--keep` (keep the
  * terminal recordings and profiles, and say where).
  *
@@ -50,7 +50,7 @@ const args = Deno.args;
 const WINDOW = numberOption("--window", 8);
 const WARM = numberOption("--warm", 2);
 const IDLE = numberOption("--idle-seconds", 30);
-const ROUNDS = numberOption("--rounds", 2);
+const ROUNDS = numberOption("--rounds", 3);
 /** How long to wait for the frame that answers a key. */
 const KEY_WAIT_MS = 3000;
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : null;
