@@ -77,6 +77,14 @@ export const MUTANTS: Mutant[] = [
     tests: ["lib/transport/ws_client_test.ts"],
   },
   {
+    name: "a whole read handed over in one turn",
+    guarantee: "No source starves the others, the timers or the keys under a flood",
+    file: "lib/transport/ws_client.ts",
+    find: "const TURN_BYTES = 32 * 1024;",
+    replace: "const TURN_BYTES = 32 * 1024 * 1024;",
+    tests: ["lib/transport/ws_client_test.ts"],
+  },
+  {
     name: "duplicate window loses its newest id at a rebuild",
     guarantee: "A duplicate delivery counts once",
     file: "lib/model/dedup.ts",

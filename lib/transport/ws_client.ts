@@ -65,6 +65,13 @@ const LINGER_MS = 1000;
  * is a large object, and made GC dearer with a small young generation).
  */
 const SEGMENT_BYTES = 16 * 1024;
+/**
+ * Frames handled per turn of the event loop (at least one frame): under a flood every read finds data, and
+ * Deno's event loop looks at work finished on other threads (a key read from the terminal) only every few
+ * dozen turns, so a turn that handled a whole 256 KiB read (~1,000 messages, 2-3 ms) let a key wait up to
+ * ~75 ms with one flooded socket and ~200 ms with three. 32 KiB keeps that near 10 and 30 ms.
+ */
+const TURN_BYTES = 32 * 1024;
 const NETWORK_ERROR = "NetworkError: failed to connect to WebSocket: ";
 
 const encoder = new TextEncoder();
@@ -129,6 +136,8 @@ export class WsClient {
   #end = 0;
   /** Bytes of the incomplete frame at `#start` once its header is read, else 0. */
   #need = 0;
+  /** The last parse stopped at its turn's budget ({@link TURN_BYTES}) with frames left in the buffer. */
+  #more = false;
   #fragOpcode = 0;
   /** The fragments of the message being received, joined as they come (one copy per fragment, not one object). */
   #fragBuf: Uint8Array = EMPTY;
@@ -282,6 +291,7 @@ export class WsClient {
     while (true) {
       if (this.#parse()) await nextTurn();
       if (this.#ended) return;
+      if (this.#more) continue; // Frames left from the last read: those first.
       this.#makeRoom();
       let n: number | null;
       try {
@@ -333,7 +343,9 @@ export class WsClient {
     const found = this.#found;
     found.length = 0;
     this.#need = 0;
+    this.#more = false;
     let at = this.#start;
+    const budgetEnd = at + TURN_BYTES;
     let error: [string, number] | null = null;
     // Bytes of the fragmented message so far, with the fragments listed in this pass: checked at each
     // fragment's header, so a message over the limit fails before its last fragment is buffered.
@@ -399,6 +411,10 @@ export class WsClient {
       }
       at = e;
       if (opcode === 0x8) break;
+      if (at >= budgetEnd && end - at >= 2) {
+        this.#more = true;
+        break;
+      }
     }
     this.#start = at;
     if (found.length > 0) this.#deliverAll();

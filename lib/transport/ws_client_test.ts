@@ -230,9 +230,14 @@ Deno.test("WsClient.dispatchEvent(close) ends a socket whose server never answer
   await server.close();
 });
 
-Deno.test("WsClient sockets take turns chunk by chunk, and timers run during a flood", async () => {
-  // A flood from another process, as the monitors get it: every read finds a full buffer and completes at
-  // once, so only the client's own yields between chunks let timers and the other socket run.
+/**
+ * Two sockets flooded by another process, as the monitors get it: every read finds a full buffer and completes
+ * at once, so only the client's own yields let timers and the other socket run. Returns the runs of consecutive
+ * messages from one socket, their median (without the first and last run), and how often a 5 ms interval ran.
+ */
+async function floodTwoSockets(
+  options: { chunkBytes?: number },
+): Promise<{ runs: number[]; median: number; ticks: number; ms: number }> {
   const count = 100_000;
   const sender = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net=127.0.0.1", new URL("./_ws_test_server.ts", import.meta.url).pathname, String(count)],
@@ -246,7 +251,7 @@ Deno.test("WsClient sockets take turns chunk by chunk, and timers run during a f
   const interval = setInterval(() => ticks++, 5);
   const sockets: WsClient[] = [];
   for (let i = 0; i < 2; i++) {
-    const ws = new WsClient(url, { chunkBytes: 16 * 1024 });
+    const ws = new WsClient(url, options);
     ws.onmessage = (e) => order.push((e.data as string)[0]);
     sockets.push(ws);
     await waitFor(() => ws.readyState === WsClient.OPEN, "open");
@@ -255,7 +260,6 @@ Deno.test("WsClient sockets take turns chunk by chunk, and timers run during a f
   await waitFor(() => order.length === 2 * count, "both floods", 30_000);
   const ms = performance.now() - start;
   clearInterval(interval);
-  // Runs of consecutive messages from one socket: about one chunk (79 messages of 206 bytes in 16 KiB).
   const runs: number[] = [];
   let run = 1;
   for (let i = 1; i <= order.length; i++) {
@@ -272,10 +276,53 @@ Deno.test("WsClient sockets take turns chunk by chunk, and timers run during a f
   await sender.status;
   await reader.cancel();
   await waitFor(() => sockets.every((ws) => ws.readyState === WsClient.CLOSED), "closed");
-  // Without the yields one socket can deliver its whole flood before the other gets a turn (a handful of runs).
-  // The bounds leave room for a loaded machine, where the sender process falls behind and one socket's buffer is
-  // empty for a while (its neighbour then delivers several chunks in a row: not unfairness).
+  return { runs, median, ticks, ms };
+}
+
+Deno.test("WsClient sockets take turns chunk by chunk, and timers run during a flood", async () => {
+  const { runs, median, ticks, ms } = await floodTwoSockets({ chunkBytes: 16 * 1024 });
+  // Runs of about one chunk (79 messages of 206 bytes in 16 KiB). Without the yields one socket can deliver its
+  // whole flood before the other gets a turn (a handful of runs). The bounds leave room for a loaded machine, where
+  // the sender process falls behind and one socket's buffer is empty for a while (its neighbour then delivers
+  // several chunks in a row: not unfairness).
   assert.ok(runs.length >= 50, `the sockets took turns only ${runs.length - 1} times: ${runs.join(" ")}`);
   assert.ok(median <= 160, `median run ${median} messages: ${runs.join(" ")}`);
   assert.ok(ticks >= ms / 5 / 6, `a 5 ms interval ran ${ticks} times in ${ms.toFixed(0)} ms`);
+});
+
+Deno.test("WsClient hands over at most 32 KiB of messages per turn, however much one read brought", async () => {
+  // One socket flooded from another process, read 256 KiB at a time (the default); a chain of `setImmediate`
+  // callbacks marks the turns of the event loop and counts the messages delivered between two marks.
+  const count = 100_000;
+  const sender = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net=127.0.0.1", new URL("./_ws_test_server.ts", import.meta.url).pathname, String(count)],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = sender.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const url = (await reader.read()).value!.trim();
+  let delivered = 0;
+  const ws = new WsClient(url);
+  ws.onmessage = () => delivered++;
+  let last = 0;
+  let most = 0;
+  let turns = 0;
+  let marking = true;
+  const mark = () => {
+    most = Math.max(most, delivered - last);
+    last = delivered;
+    turns++;
+    if (marking) setImmediate(mark);
+  };
+  setImmediate(mark);
+  await waitFor(() => delivered === count, "the flood", 30_000);
+  marking = false;
+  ws.close();
+  sender.kill();
+  await sender.status;
+  await reader.cancel();
+  await waitFor(() => ws.readyState === WsClient.CLOSED, "closed");
+  // 32 KiB holds 159 of these 206-byte messages; a whole 256 KiB read holds 1,272.
+  assert.ok(turns >= count / (2 * 159), `only ${turns} turns for ${count} messages`);
+  assert.ok(most <= 2 * 159, `${most} messages delivered in one turn`);
 });
