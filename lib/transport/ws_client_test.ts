@@ -230,6 +230,23 @@ Deno.test("WsClient.dispatchEvent(close) ends a socket whose server never answer
   await server.close();
 });
 
+/** Another process that floods every connection with `count` 206-byte text messages: its URL, and how to stop it. */
+async function floodSender(count: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const sender = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net=127.0.0.1", new URL("./_ws_test_server.ts", import.meta.url).pathname, String(count)],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = sender.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const url = (await reader.read()).value!.trim();
+  const stop = async () => {
+    sender.kill();
+    await sender.status;
+    await reader.cancel();
+  };
+  return { url, stop };
+}
+
 /**
  * Two sockets flooded by another process, as the monitors get it: every read finds a full buffer and completes
  * at once, so only the client's own yields let timers and the other socket run. Returns the runs of consecutive
@@ -239,13 +256,7 @@ async function floodTwoSockets(
   options: { chunkBytes?: number },
 ): Promise<{ runs: number[]; median: number; ticks: number; ms: number }> {
   const count = 100_000;
-  const sender = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net=127.0.0.1", new URL("./_ws_test_server.ts", import.meta.url).pathname, String(count)],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = sender.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const url = (await reader.read()).value!.trim();
+  const { url, stop } = await floodSender(count);
   const order: string[] = [];
   let ticks = 0;
   const interval = setInterval(() => ticks++, 5);
@@ -272,9 +283,7 @@ async function floodTwoSockets(
   const overlap = runs.slice(1, -1);
   const median = [...overlap].sort((x, y) => x - y)[Math.floor(overlap.length / 2)];
   for (const ws of sockets) ws.close(); // The sender never answers: its end closes the sockets.
-  sender.kill();
-  await sender.status;
-  await reader.cancel();
+  await stop();
   await waitFor(() => sockets.every((ws) => ws.readyState === WsClient.CLOSED), "closed");
   return { runs, median, ticks, ms };
 }
@@ -294,13 +303,7 @@ Deno.test("WsClient hands over at most 32 KiB of messages per turn, however much
   // One socket flooded from another process, read 256 KiB at a time (the default); a chain of `setImmediate`
   // callbacks marks the turns of the event loop and counts the messages delivered between two marks.
   const count = 100_000;
-  const sender = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net=127.0.0.1", new URL("./_ws_test_server.ts", import.meta.url).pathname, String(count)],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = sender.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const url = (await reader.read()).value!.trim();
+  const { url, stop } = await floodSender(count);
   let delivered = 0;
   const ws = new WsClient(url);
   ws.onmessage = () => delivered++;
@@ -318,9 +321,7 @@ Deno.test("WsClient hands over at most 32 KiB of messages per turn, however much
   await waitFor(() => delivered === count, "the flood", 30_000);
   marking = false;
   ws.close();
-  sender.kill();
-  await sender.status;
-  await reader.cancel();
+  await stop();
   await waitFor(() => ws.readyState === WsClient.CLOSED, "closed");
   // 32 KiB holds 159 of these 206-byte messages; a whole 256 KiB read holds 1,272.
   assert.ok(turns >= count / (2 * 159), `only ${turns} turns for ${count} messages`);
