@@ -68,6 +68,11 @@ function stampOf(value: unknown): string | null {
   return typeof value === "string" && value.length <= 64 ? value : null;
 }
 
+/** An event or request name: a known one as it is (already clean), any other cleaned. */
+function nameOf(name: string | null): string | null {
+  return isKnownEvent(name) ? name : text(name);
+}
+
 function headerOf(message: Envelope): EventHeader {
   const data = message.data;
   const raw = message.type === "event" ? message.event : null;
@@ -75,8 +80,7 @@ function headerOf(message: Envelope): EventHeader {
     name: message.type === "error"
       ? "error"
       : message.type === "event" || message.type === "response"
-      ? (isKnownEvent(message.event) ? message.event : text(message.event)) ??
-        (message.type === "response" ? "response" : "?")
+      ? nameOf(message.event) ?? (message.type === "response" ? "response" : "?")
       : text(message.type) ?? "?",
     id: text(message.id),
     room: ROOM.of(message.room),
@@ -101,10 +105,11 @@ function decodeBody(message: Envelope, header: EventHeader): DomainEvent {
 
 /**
  * Decodes an event. The events a flood is made of (pool and worker status, tasks) are built from the header's
- * fields directly, without a header object: one object per event.
+ * fields directly, without a header object: one object per event. When one of them cannot be used, its
+ * case says why in `problem` and the event comes back `unusable` after the first switch.
  */
 function decodeEvent(event: string, data: Data, message: Envelope): DomainEvent {
-  const name = (isKnownEvent(event) ? event : text(event)) ?? "?";
+  const name = nameOf(event) ?? "?";
   const id = text(message.id);
   const room = ROOM.of(message.room);
   const stamp = stampOf(data.timestamp);
@@ -115,6 +120,7 @@ function decodeEvent(event: string, data: Data, message: Envelope): DomainEvent 
   check.problem = null;
   // Plain functions, not closures made per message: this runs for every event of a flood.
 
+  let problem: string | null = null;
   switch (event) {
     case "pool.status_changed": {
       const nested = asObject(data.status);
@@ -126,19 +132,19 @@ function decodeEvent(event: string, data: Data, message: Envelope): DomainEvent 
         MAX_WORKERS,
       );
       const queueSize = check.count("queue_size", first(nested?.queue_size, data.queue_size), MAX_COUNT);
-      const problem = check.problem ??
+      problem = check.problem ??
         (status === null && workerCount === null && queueSize === null
           ? "no status, worker_count or queue_size"
           : null);
-      if (problem !== null) return unusableEvent({ name, id, room, stamp, severity }, poolId, workflowId, problem);
+      if (problem !== null) break;
       return { name, id, room, stamp, severity, kind: "pool.status", poolId, status, workerCount, queueSize };
     }
     case "worker.status_changed": {
       const workerId = WORKER_ID.of(data.worker_id);
       const status = STATUS.of(data.status) ?? text(asObject(data.status)?.state);
       if (workerId === null || status === null) {
-        const problem = workerId === null ? "no worker_id" : "no status";
-        return unusableEvent({ name, id, room, stamp, severity }, poolId, workflowId, problem);
+        problem = workerId === null ? "no worker_id" : "no status";
+        break;
       }
       return { name, id, room, stamp, severity, kind: "worker.status", poolId, workflowId, workerId, status };
     }
@@ -148,20 +154,21 @@ function decodeEvent(event: string, data: Data, message: Envelope): DomainEvent 
       const taskId = text(data.task_id) ?? text(task?.id) ?? text(task?.task_id);
       const workerId = WORKER_ID.of(data.worker_id);
       if (taskId === null && workerId === null) {
-        return unusableEvent({ name, id, room, stamp, severity }, poolId, workflowId, "no task id or worker_id");
+        problem = "no task id or worker_id";
+        break;
       }
       if (event === "task.assigned") {
         return { name, id, room, stamp, severity, kind: "task.assigned", poolId, taskId, workerId };
       }
       const durationSeconds = check.duration("duration", first(data.duration, asObject(data.result)?.duration), 1000);
-      if (check.problem !== null) {
-        return unusableEvent({ name, id, room, stamp, severity }, poolId, workflowId, check.problem);
-      }
+      problem = check.problem;
+      if (problem !== null) break;
       return { name, id, room, stamp, severity, kind: "task.completed", poolId, taskId, workerId, durationSeconds };
     }
   }
 
   const header: EventHeader = { name, id, room, stamp, severity };
+  if (problem !== null) return unusableEvent(header, poolId, workflowId, problem);
   switch (event) {
     case "session.created":
       return {
