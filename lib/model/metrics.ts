@@ -3,9 +3,9 @@
  * sparkline over the last minute) and end-to-end latency (receive time
  * minus the event's own timestamp, when that carries a zone). Updates in
  * place in O(1) per event; time comes in as a parameter. Latency is sampled
- * once per receive time: under a flood the events of one socket read share
- * it, and reading every event's timestamp was the costliest part of
- * decoding them.
+ * once per receive time: under a flood the events handed over in one turn
+ * of the event loop share it, and reading every event's timestamp was the
+ * costliest part of decoding them.
  *
  * @module
  */

@@ -363,8 +363,9 @@ export class Connection {
 
   /**
    * The receive time of the messages delivered in this turn of the event
-   * loop: the socket hands over a whole read's messages at once, and they
-   * arrived together. One clock read per read instead of per message.
+   * loop: the socket hands over up to 32 KiB of messages of one read at
+   * once, and they arrived together. One clock read per turn instead of per
+   * message.
    */
   #receiveTime(): number {
     if (this.#turnNow !== this.#turnNow) {
