@@ -13,7 +13,7 @@
  * @module
  */
 
-import { cpuOf, numberOption, ROOT, sleep } from "./_harness.ts";
+import { cpuOf, numberOption, ROOT, shippedArgs, sleep } from "./_harness.ts";
 import { launchBrowser } from "../tests/_browser.ts";
 import { servicePortArgs } from "../tests/_process.ts";
 import type { Page } from "puppeteer-core";
@@ -116,17 +116,8 @@ const pump = (async () => {
 // --- the web dashboard, as shipped ------------------------------------------------
 const port = String(upstream.addr.port);
 const web = new Deno.Command(Deno.execPath(), {
-  args: [
-    "run",
-    "--v8-flags=--max-semi-space-size=2",
-    "--allow-net=127.0.0.1,localhost",
-    "--allow-env=MAHAVISHNU_TOKEN",
-    "--allow-read",
-    "web_dashboard.ts",
-    "--listen",
-    "127.0.0.1:0",
-    ...servicePortArgs(port),
-  ],
+  // The command line of the `web` task, read from deno.json (its V8 flags and permissions), as in bench/run.ts.
+  args: [...shippedArgs("web"), "--listen", "127.0.0.1:0", ...servicePortArgs(port)],
   cwd: ROOT,
   stdout: "piped",
   stderr: "inherit",
